@@ -1,0 +1,52 @@
+//! City agents (prefecture-level governments).
+
+use bevy_ecs::prelude::Component;
+
+/// Static identity.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct CityInfo {
+    /// City id.
+    pub id: u32,
+    /// Province id.
+    pub province: u16,
+    /// Agglomeration id, if any.
+    pub agglomeration: Option<u8>,
+    /// GDP in the provinces table's data year, CNY per year.
+    pub gdp_base: f64,
+    /// Population in the data year, people.
+    pub population_base: f64,
+    /// Non-firm uncovered emissions in the CO2 data year, t CO2 per year.
+    pub uncovered_base: f64,
+}
+
+/// This year's state and aggregates of the city's firms.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct CityState {
+    /// GDP, CNY per year.
+    pub gdp: f64,
+    /// Population, people.
+    pub population: f64,
+    /// Non-firm uncovered emissions, t CO2.
+    pub uncovered_other: f64,
+    /// Emissions of covered firms, t CO2.
+    pub emissions_covered: f64,
+    /// Emissions of uncovered firms, t CO2.
+    pub emissions_uncovered_firms: f64,
+    /// Abatement cost of the city's firms, CNY.
+    pub abatement_cost: f64,
+    /// Penalties of the city's firms, CNY.
+    pub penalty: f64,
+    /// Net allowance purchases at the clearing price, CNY.
+    pub net_allowance_value: f64,
+    /// Cumulative cost burden, CNY.
+    pub cum_burden: f64,
+    /// Cumulative GDP, CNY.
+    pub cum_gdp: f64,
+}
+
+impl CityState {
+    /// This year's cost burden: abatement cost + penalties + net allowance value, CNY.
+    pub fn cost_burden(&self) -> f64 {
+        self.abatement_cost + self.penalty + self.net_allowance_value
+    }
+}

@@ -1,0 +1,159 @@
+//! Firm components, grouped by what systems read together (MODEL.md section 2.3).
+//! Units: output in the sector's units per year, emissions in t CO2, money in CNY.
+
+use bevy_ecs::prelude::Component;
+
+/// Static identity and location.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct FirmInfo {
+    /// Firm id (row order of the `firms` table).
+    pub id: u32,
+    /// Sector id.
+    pub sector: u16,
+    /// City id.
+    pub city: u32,
+    /// Goods market id (sector x scope region).
+    pub goods_market: u32,
+}
+
+/// Size: capacity and output in the base year; both scale with the sector's demand index.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Capacity {
+    /// Capacity in the base year, units per year.
+    pub base_capacity: f64,
+    /// Output in the base year at base utilisation, units per year (reference output).
+    pub base_output: f64,
+}
+
+/// This year's production.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Production {
+    /// Output, units per year.
+    pub output: f64,
+    /// Variable unit cost, CNY per unit.
+    pub variable_cost: f64,
+    /// Logit weight in the goods market this year (scratch of the production phase).
+    pub weight: f64,
+    /// Capacity this year, units per year.
+    pub capacity: f64,
+    /// Whether the firm produces at capacity this year (scratch of the production phase).
+    pub capped: bool,
+}
+
+/// Intensities; emission intensity = energy x carbon factor.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Intensity {
+    /// Energy intensity, tce per unit.
+    pub energy: f64,
+    /// Carbon factor, t CO2 per tce.
+    pub carbon_factor: f64,
+}
+
+impl Intensity {
+    /// Emission intensity, t CO2 per unit.
+    pub fn emission(&self) -> f64 {
+        self.energy * self.carbon_factor
+    }
+}
+
+/// Operational (within-year) abatement: linear MAC.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Mac {
+    /// MAC slope at reference output, CNY per t per t. This year's slope is
+    /// `slope_ref x base_output / output`.
+    pub slope_ref: f64,
+    /// Abatement bound as a share of baseline emissions.
+    pub max_share: f64,
+}
+
+impl Mac {
+    /// This year's MAC slope at `output` given the reference output.
+    pub fn slope(&self, base_output: f64, output: f64) -> f64 {
+        if output > 0.0 {
+            self.slope_ref * base_output / output
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Behavioural parameters.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Behaviour {
+    /// Hurdle rate, per year.
+    pub hurdle_rate: f64,
+    /// Expectation weight lambda.
+    pub lambda: f64,
+    /// Hedging bank, share of emissions.
+    pub hedge_share: f64,
+    /// Speculative banking, share of emissions per CNY/t.
+    pub speculation: f64,
+}
+
+/// Price expectation.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Expectation {
+    /// Expected carbon price this year, CNY per t.
+    pub price: f64,
+}
+
+/// Market coverage.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Coverage {
+    /// Covering market this year.
+    pub market: Option<u16>,
+    /// Covering market last year.
+    pub previous: Option<u16>,
+    /// Year the firm entered its current market.
+    pub entered: i32,
+    /// Baseline emissions in the entry year (grandfathering base), t CO2.
+    pub base_emissions: f64,
+    /// Last year's baseline emissions, t CO2 (threshold test).
+    pub last_baseline: f64,
+    /// Last year's realised emissions, t CO2.
+    pub last_emissions: f64,
+    /// Marginal free allocation per unit of output this year (benchmark rule), t CO2 per unit.
+    pub free_rate: f64,
+}
+
+/// Allowance and money accounts.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Account {
+    /// Bank: allowances carried between years, t CO2.
+    pub bank: f64,
+    /// Bank at the start of this year, t CO2.
+    pub bank_start: f64,
+    /// Free allocation this year net of make-good deduction, t CO2.
+    pub allocation: f64,
+    /// Make-good debt owed from earlier shortfalls, t CO2.
+    pub debt: f64,
+    /// Allowances bought (+) or sold (-) this year, t CO2.
+    pub net_purchase: f64,
+    /// Allowances surrendered this year, t CO2.
+    pub surrendered: f64,
+    /// Allowances cancelled this year (no banking), t CO2.
+    pub cancelled: f64,
+    /// Shortfall this year, t CO2.
+    pub shortfall: f64,
+    /// Obligation forgiven by the obligation cap, t CO2.
+    pub forgiven: f64,
+    /// Penalty this year, CNY.
+    pub penalty: f64,
+}
+
+/// This year's emissions and abatement.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct YearFlows {
+    /// Baseline emissions (output x intensity), t CO2.
+    pub baseline_emissions: f64,
+    /// Operational abatement, t CO2.
+    pub abatement: f64,
+    /// Realised emissions, t CO2.
+    pub emissions: f64,
+    /// Operational abatement cost, CNY.
+    pub abatement_cost: f64,
+    /// Shadow price (marginal cost of the last measure), CNY per t.
+    pub shadow_price: f64,
+    /// Clearing price faced this year (0 if uncovered), CNY per t.
+    pub price: f64,
+}

@@ -1,0 +1,28 @@
+//! Agents as bevy_ecs components: firms ([`firm`]), cities ([`city`]) and market regulators
+//! ([`regulator`]), plus the run-wide resources ([`RunParams`], [`Clock`]).
+
+pub mod city;
+pub mod firm;
+pub mod regulator;
+
+use crate::config::Scenario;
+use bevy_ecs::prelude::Resource;
+use std::sync::Arc;
+
+/// Immutable run parameters.
+#[derive(Resource, Clone)]
+pub struct RunParams {
+    /// The resolved scenario.
+    pub scenario: Arc<Scenario>,
+    /// World seed (common across scenarios of a replicate).
+    pub seed: u64,
+    /// Run identifier written in every row.
+    pub run_id: u64,
+}
+
+/// The simulated year being computed.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Clock {
+    /// Current year.
+    pub year: i32,
+}

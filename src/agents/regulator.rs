@@ -1,0 +1,43 @@
+//! Market regulator entities: one per configured market. The rules are in the scenario's
+//! [`crate::config::MarketSpec`] (a market is data); the entity holds the state that
+//! changes from year to year.
+
+use bevy_ecs::prelude::Component;
+
+/// A market regulator and its year state.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Regulator {
+    /// Market id (index into the scenario's markets).
+    pub market: u16,
+    /// Whether the market operates this year.
+    pub active: bool,
+    /// Last clearing price, CNY per t (None before the first clearing).
+    pub last_price: Option<f64>,
+    /// Allowances in the cost-containment reserve from unsold auction volume, t CO2.
+    pub reserve_stock: f64,
+    /// This year's outcome.
+    pub year: MarketOutcome,
+}
+
+/// A market's outcome in one year (the `market_year` row).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarketOutcome {
+    /// Clearing price, CNY per t.
+    pub price: f64,
+    /// Allowances bought by firms, t CO2.
+    pub volume: f64,
+    /// Free allocation, t CO2.
+    pub free_allocation: f64,
+    /// Auction volume offered, t CO2.
+    pub auctioned: f64,
+    /// Reserve sales, t CO2.
+    pub reserve_sales: f64,
+    /// Withheld auction volume, t CO2.
+    pub withheld: f64,
+    /// Unmet demand, t CO2.
+    pub unmet_demand: f64,
+    /// Unsold private supply, t CO2.
+    pub unsold_supply: f64,
+    /// Covered firms.
+    pub participants: u32,
+}

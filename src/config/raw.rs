@@ -1,0 +1,555 @@
+//! Raw configuration types: exactly what a scenario TOML file may contain. Unknown keys are
+//! errors. Every key is declared once here with its doc comment, unit and default; the
+//! validation pass ([`super::validate`]) checks ranges and references and
+//! [`super::resolve`] turns a valid raw scenario into a [`super::Scenario`].
+
+use super::series::PathRaw;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A scenario file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Name, years and seed.
+    pub scenario: RawMeta,
+    /// Provinces, cities, agglomerations.
+    #[serde(default)]
+    pub geography: RawGeography,
+    /// GDP growth and uncovered emissions.
+    #[serde(default, rename = "macro")]
+    pub macro_: RawMacro,
+    /// Behavioural options that apply to all firms.
+    #[serde(default)]
+    pub behaviour: RawBehaviour,
+    /// Sectors by name (e.g. `power`, `steel`, `cement`, `aluminium`, `other_industry`).
+    pub sectors: BTreeMap<String, RawSector>,
+    /// Explicitly listed firms, in addition to the generated ones.
+    #[serde(default)]
+    pub firms: Vec<RawFirm>,
+    /// A CSV file of explicitly listed firms (columns as in `[[firms]]`), relative to the
+    /// scenario file.
+    #[serde(default)]
+    pub firms_file: Option<String>,
+    /// Carbon markets (pilots, national), in precedence order within each kind.
+    #[serde(default)]
+    pub markets: Vec<RawMarket>,
+    /// What is written.
+    #[serde(default)]
+    pub output: RawOutput,
+}
+
+/// `[scenario]`: identity and time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    /// Scenario name: used as the Hive partition value `scenario=<name>` (letters, digits,
+    /// `_` and `-`).
+    pub name: String,
+    /// One-line description.
+    #[serde(default)]
+    pub description: String,
+    /// First simulated year.
+    pub start_year: i32,
+    /// Last simulated year (inclusive).
+    pub end_year: i32,
+    /// Calibration year: sector `total_output` and firm `output` refer to this year.
+    pub base_year: i32,
+    /// World seed used when none is given on the command line.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// `[geography]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGeography {
+    /// `"embedded"` (China's 31 provinces, approximate data) or a CSV file path relative to the
+    /// scenario file, with the columns of `configs/data/provinces.csv`.
+    #[serde(default = "default_provinces")]
+    pub provinces: String,
+    /// Cities per province, overriding the table's `cities` column (0 = use the table).
+    #[serde(default)]
+    pub cities_per_province: u32,
+    /// Dispersion (lognormal sigma) of synthetic cities' GDP shares within a province.
+    #[serde(default = "default_city_sigma")]
+    pub city_gdp_sigma: f64,
+    /// Cities with names and given shares of their province (e.g. Shenzhen).
+    #[serde(default)]
+    pub named_cities: Vec<RawNamedCity>,
+}
+
+fn default_provinces() -> String {
+    "embedded".into()
+}
+fn default_city_sigma() -> f64 {
+    0.5
+}
+
+impl Default for RawGeography {
+    fn default() -> Self {
+        RawGeography {
+            provinces: default_provinces(),
+            cities_per_province: 0,
+            city_gdp_sigma: default_city_sigma(),
+            named_cities: Vec::new(),
+        }
+    }
+}
+
+/// A named city inside a province.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNamedCity {
+    /// City name, unique.
+    pub name: String,
+    /// Province it belongs to.
+    pub province: String,
+    /// Share of the province's GDP, in (0, 1).
+    pub gdp_share: f64,
+    /// Share of the province's population, in (0, 1).
+    pub population_share: f64,
+    /// Whether the city belongs to its province's agglomeration (if any).
+    #[serde(default = "yes")]
+    pub in_agglomeration: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[macro]`: the economy outside the covered firms.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMacro {
+    /// Real GDP growth per year (share), path. Applies to every city.
+    #[serde(default = "default_gdp_growth")]
+    pub gdp_growth: PathRaw,
+    /// Year of the GDP and population data in the provinces table.
+    #[serde(default = "default_gdp_year")]
+    pub gdp_data_year: i32,
+    /// Uncovered emissions (buildings, transport, small industry) as a share of the province
+    /// CO2 column, in the table's CO2 data year.
+    #[serde(default = "default_uncovered_share")]
+    pub uncovered_share: f64,
+    /// Year of the CO2 column of the provinces table.
+    #[serde(default = "default_co2_year")]
+    pub co2_data_year: i32,
+    /// Autonomous decline per year (share) of the emission intensity of uncovered emissions
+    /// per unit GDP, path.
+    #[serde(default = "default_uncovered_decline")]
+    pub uncovered_intensity_decline: PathRaw,
+}
+
+fn default_gdp_growth() -> PathRaw {
+    PathRaw::Constant(0.0)
+}
+fn default_gdp_year() -> i32 {
+    2023
+}
+fn default_uncovered_share() -> f64 {
+    0.0
+}
+fn default_co2_year() -> i32 {
+    2019
+}
+fn default_uncovered_decline() -> PathRaw {
+    PathRaw::Constant(0.0)
+}
+
+impl Default for RawMacro {
+    fn default() -> Self {
+        RawMacro {
+            gdp_growth: default_gdp_growth(),
+            gdp_data_year: default_gdp_year(),
+            uncovered_share: default_uncovered_share(),
+            co2_data_year: default_co2_year(),
+            uncovered_intensity_decline: default_uncovered_decline(),
+        }
+    }
+}
+
+/// `[behaviour]`: bounded rationality switches (all off by default: competitive equilibrium).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehaviour {
+    /// Standard deviation of the lognormal noise on the MAC slope a firm perceives when
+    /// bidding (0 = none).
+    #[serde(default)]
+    pub bid_noise: f64,
+    /// Standard deviation of the relative error of a firm's emissions forecast at bidding
+    /// time (0 = none).
+    #[serde(default)]
+    pub forecast_error: f64,
+}
+
+/// A random attribute: a number (constant) or a distribution table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawDist {
+    /// The same value for every firm.
+    Constant(f64),
+    /// A distribution.
+    Dist(DistSpec),
+}
+
+/// Distribution families for firm attributes (sampled with `rand_distr`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DistSpec {
+    /// Normal(mean, sd), truncated below at 5 % of the mean for positive attributes.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// LogNormal with the given median and log-scale sigma.
+    Lognormal {
+        /// Median.
+        median: f64,
+        /// Sigma of the log.
+        sigma: f64,
+    },
+    /// Uniform on [min, max].
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Triangular on [min, max] with the given mode.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Mode.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+/// Geographic scope of a sector's goods market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One goods market per city.
+    City,
+    /// One goods market per province.
+    Province,
+    /// One goods market per grid region.
+    Grid,
+    /// One national goods market.
+    #[default]
+    National,
+}
+
+/// Where generated firms are located.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// Provinces weighted by their CO2 column, cities by GDP share.
+    #[default]
+    Co2,
+    /// Provinces and cities weighted by GDP.
+    Gdp,
+}
+
+/// `[sectors.<name>]`: a sector and the distributions its generated firms are drawn from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSector {
+    /// Unit of output, e.g. `"MWh"`, `"t crude steel"`.
+    pub unit: String,
+    /// Number of generated firms.
+    #[serde(default)]
+    pub firms: u32,
+    /// Total output of the generated firms in the base year, units per year.
+    #[serde(default)]
+    pub total_output: f64,
+    /// Dispersion (lognormal sigma) of generated firm sizes.
+    #[serde(default = "one")]
+    pub size_sigma: f64,
+    /// Output over capacity in the base year, in (0, 1].
+    #[serde(default = "default_utilisation")]
+    pub utilisation: f64,
+    /// Product price without carbon cost, CNY per unit.
+    pub price: f64,
+    /// Variable unit cost, CNY per unit.
+    pub variable_cost: RawDist,
+    /// Growth of the sector's demand per year (share), path.
+    #[serde(default)]
+    pub demand_growth: PathRaw,
+    /// Price elasticity of demand (>= 0; 0 = fixed demand).
+    #[serde(default)]
+    pub elasticity: f64,
+    /// Scope of the goods market.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Logit sensitivity of market shares to relative unit cost (0 = shares by capacity).
+    #[serde(default)]
+    pub logit_sensitivity: f64,
+    /// Share of the average carbon cost passed into the product price, in [0, 1].
+    #[serde(default = "one")]
+    pub pass_through: f64,
+    /// Energy intensity, tce per unit of output.
+    pub energy_intensity: RawDist,
+    /// Carbon factor, t CO2 per tce (process emissions folded in where relevant).
+    pub carbon_factor: RawDist,
+    /// Operational MAC: the carbon price (CNY per t CO2) at which a firm abates 5 % of its
+    /// baseline emissions. The MAC slope follows as `price / (0.05 x baseline emissions)`.
+    pub mac_price_at_5pct: RawDist,
+    /// Operational abatement bound as a share of baseline emissions, in [0, 1].
+    #[serde(default = "default_amax")]
+    pub abatement_max_share: f64,
+    /// Hurdle (discount) rate per year.
+    #[serde(default = "default_hurdle")]
+    pub hurdle_rate: RawDist,
+    /// Expectation weight lambda in `E_t = E_{t-1} + lambda (p_{t-1} - E_{t-1})`, in [0, 1].
+    #[serde(default = "default_lambda")]
+    pub expectation_weight: RawDist,
+    /// Hedging bank as a share of the firm's emissions (when banking is allowed).
+    #[serde(default)]
+    pub bank_hedge_share: f64,
+    /// Speculative banking: share of emissions banked per CNY/t that the discounted expected
+    /// price exceeds the current price.
+    #[serde(default)]
+    pub bank_speculation: f64,
+    /// How generated firms are placed.
+    #[serde(default)]
+    pub location: Location,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn default_utilisation() -> f64 {
+    0.85
+}
+fn default_amax() -> f64 {
+    0.3
+}
+fn default_hurdle() -> RawDist {
+    RawDist::Constant(0.08)
+}
+fn default_lambda() -> RawDist {
+    RawDist::Constant(0.5)
+}
+
+/// `[[firms]]`: an explicitly listed firm.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFirm {
+    /// Sector name.
+    pub sector: String,
+    /// City name (a named city, or a generated one such as `Beijing-1`).
+    pub city: String,
+    /// Output in the base year, units per year.
+    pub output: f64,
+    /// Energy intensity, tce per unit.
+    pub energy_intensity: f64,
+    /// Carbon factor, t CO2 per tce.
+    pub carbon_factor: f64,
+    /// MAC slope at base output, CNY per t CO2 per t CO2.
+    pub mac_slope: f64,
+    /// Operational abatement bound at base output, t CO2.
+    pub abatement_max: f64,
+    /// Variable unit cost, CNY per unit (default: the sector's price).
+    #[serde(default)]
+    pub variable_cost: Option<f64>,
+    /// Hurdle rate per year.
+    #[serde(default)]
+    pub hurdle_rate: Option<f64>,
+}
+
+/// Kind of carbon market: national markets take precedence over pilots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarketKind {
+    /// The national market.
+    National,
+    /// A regional pilot market.
+    Pilot,
+}
+
+/// Free allocation rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllocationRule {
+    /// Intensity benchmark x actual output (China's national ETS); no fixed cap.
+    Benchmark,
+    /// A cap split by base-period emissions.
+    Grandfathering,
+    /// The whole cap auctioned.
+    Auction,
+}
+
+/// Base of grandfathered allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GrandfatheringBase {
+    /// Baseline emissions in the firm's first covered year.
+    #[default]
+    Entry,
+    /// Last year's emissions (creates the updating incentive).
+    LastYear,
+}
+
+/// What `cap_factor` multiplies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CapBasis {
+    /// Covered firms' base-period emissions (grandfathering bases).
+    #[default]
+    BasePeriod,
+    /// Covered firms' baseline emissions this year.
+    Baseline,
+}
+
+/// What happens to auction volume that does not sell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Unsold {
+    /// Cancelled.
+    #[default]
+    Cancel,
+    /// Added to the cost-containment reserve.
+    Reserve,
+}
+
+/// `[[markets]]`: one emissions trading market (a regulator entity).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarket {
+    /// Market name, unique (output column `market`).
+    pub name: String,
+    /// `national` or `pilot`.
+    pub kind: MarketKind,
+    /// First year of operation.
+    pub start_year: i32,
+    /// Last year of operation (inclusive; default: the scenario's end).
+    #[serde(default)]
+    pub end_year: Option<i32>,
+    /// Covered sectors and the first year each is covered.
+    pub sectors: BTreeMap<String, i32>,
+    /// Covered provinces (all cities in them). Empty with empty `cities`: the whole country.
+    #[serde(default)]
+    pub provinces: Vec<String>,
+    /// Covered cities by name.
+    #[serde(default)]
+    pub cities: Vec<String>,
+    /// Cities excluded from the provinces listed.
+    #[serde(default)]
+    pub exclude_cities: Vec<String>,
+    /// Inclusion threshold: last year's baseline emissions, t CO2 per year.
+    #[serde(default)]
+    pub threshold_t: f64,
+    /// Free allocation rule.
+    pub allocation: AllocationRule,
+    /// Benchmarks by sector, t CO2 per unit of output, paths (benchmark rule).
+    #[serde(default)]
+    pub benchmarks: BTreeMap<String, PathRaw>,
+    /// Cap relative to covered firms' base-period emissions, path (grandfathering/auction).
+    #[serde(default)]
+    pub cap_factor: Option<PathRaw>,
+    /// Absolute cap, t CO2 per year, path (grandfathering/auction).
+    #[serde(default)]
+    pub cap_t: Option<PathRaw>,
+    /// What `cap_factor` multiplies: `base_period` (covered firms' grandfathering bases) or
+    /// `baseline` (covered firms' baseline emissions this year: the cap follows output, as
+    /// China's pilots adjusted caps ex post).
+    #[serde(default)]
+    pub cap_basis: CapBasis,
+    /// Base of grandfathered allocation.
+    #[serde(default)]
+    pub grandfathering_base: GrandfatheringBase,
+    /// Share of the cap (or of the benchmark total) sold at auction, path in [0, 1].
+    #[serde(default)]
+    pub auction_share: Option<PathRaw>,
+    /// Auction reserve price, CNY per t, path.
+    #[serde(default)]
+    pub reserve_price: PathRaw,
+    /// What happens to unsold auction volume.
+    #[serde(default)]
+    pub unsold_auction: Unsold,
+    /// Price floor, CNY per t, path.
+    #[serde(default)]
+    pub floor: PathRaw,
+    /// Price ceiling, CNY per t, path.
+    #[serde(default = "default_ceiling")]
+    pub ceiling: PathRaw,
+    /// Cost-containment reserve sold at the ceiling, t per year, path.
+    #[serde(default)]
+    pub ccr_volume_t: PathRaw,
+    /// Whether unused allowances are banked (else cancelled at compliance).
+    #[serde(default = "yes")]
+    pub banking: bool,
+    /// Cap on the shortfall obligation as a share of verified emissions (China's early
+    /// cycles: 0.2); none when absent.
+    #[serde(default)]
+    pub obligation_cap_share: Option<f64>,
+    /// Last year the obligation cap applies (default: every year).
+    #[serde(default)]
+    pub obligation_cap_until: Option<i32>,
+    /// Penalty per t of shortfall as a multiple of the clearing price.
+    #[serde(default)]
+    pub penalty_price_multiple: f64,
+    /// Penalty per t of shortfall, CNY per t, path (added to the multiple).
+    #[serde(default)]
+    pub penalty_per_t: PathRaw,
+    /// Fixed fine per firm with a shortfall, CNY.
+    #[serde(default)]
+    pub penalty_fine: f64,
+    /// Whether a shortfall is deducted from next year's allocation (make-good).
+    #[serde(default = "yes")]
+    pub make_good: bool,
+    /// Price firms expect in the market's first year, CNY per t.
+    #[serde(default)]
+    pub launch_price: f64,
+}
+
+fn default_ceiling() -> PathRaw {
+    PathRaw::Constant(1000.0)
+}
+
+/// Firm-level output selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FirmLevel {
+    /// Every firm.
+    #[default]
+    All,
+    /// A keyed random sample of firms (`firm_sample_share`).
+    Sample,
+    /// No firm-level rows.
+    None,
+}
+
+/// `[output]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    /// Firm-level rows (`firm_year`): `all`, `sample` or `none`.
+    #[serde(default)]
+    pub firm_level: FirmLevel,
+    /// Share of firms kept when `firm_level = "sample"`, in (0, 1].
+    #[serde(default = "one")]
+    pub firm_sample_share: f64,
+    /// Write `firm_year` rows every k years (1 = every year).
+    #[serde(default = "one_u32")]
+    pub firm_every_years: u32,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+impl Default for RawOutput {
+    fn default() -> Self {
+        RawOutput {
+            firm_level: FirmLevel::All,
+            firm_sample_share: 1.0,
+            firm_every_years: 1,
+        }
+    }
+}

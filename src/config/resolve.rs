@@ -1,0 +1,306 @@
+//! Resolution of a validated raw scenario into a [`Scenario`]: sector and market indexes,
+//! city references checked against the geography, paths resolved per year.
+
+use super::raw::*;
+use super::series::{PathRaw, Series};
+use super::validate::Checker;
+use crate::geography::{GeographyPlan, ProvinceRow};
+use serde::Serialize;
+
+/// A resolved, valid scenario: everything a run needs besides the seed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    /// The raw scenario after overrides (for the record in `experiment.json`).
+    pub raw: RawScenario,
+    /// Where it came from (file path or `embedded default`).
+    pub source: String,
+    /// The provinces table's label.
+    pub provinces_source: String,
+    /// The geography's structure.
+    pub geography: GeographyPlan,
+    /// Sectors in name order (index = sector id).
+    pub sectors: Vec<SectorSpec>,
+    /// Explicit firms.
+    pub firms: Vec<ExplicitFirm>,
+    /// Markets in file order (index = market id).
+    pub markets: Vec<MarketSpec>,
+    /// GDP index per year relative to the GDP data year (1 in that year).
+    pub gdp_index: Series,
+    /// Uncovered emissions index per year relative to the CO2 data year.
+    pub uncovered_index: Series,
+}
+
+impl Scenario {
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.raw.scenario.name
+    }
+    /// First simulated year.
+    pub fn start_year(&self) -> i32 {
+        self.raw.scenario.start_year
+    }
+    /// Last simulated year.
+    pub fn end_year(&self) -> i32 {
+        self.raw.scenario.end_year
+    }
+    /// Number of simulated years.
+    pub fn years(&self) -> usize {
+        (self.end_year() - self.start_year() + 1) as usize
+    }
+    /// Default world seed.
+    pub fn seed(&self) -> u64 {
+        self.raw.scenario.seed
+    }
+    /// The sector id called `name`.
+    pub fn sector_id(&self, name: &str) -> Option<usize> {
+        self.sectors.iter().position(|s| s.name == name)
+    }
+}
+
+/// A sector with its demand path.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectorSpec {
+    /// Name.
+    pub name: String,
+    /// The configured parameters and distributions.
+    pub raw: RawSector,
+    /// Demand index per year relative to the base year (1 in the base year).
+    pub demand_index: Series,
+}
+
+/// An explicitly listed firm with resolved references.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExplicitFirm {
+    /// Sector id.
+    pub sector: usize,
+    /// City id.
+    pub city: u32,
+    /// The configured values.
+    pub raw: RawFirm,
+}
+
+/// A market with resolved coverage and per-year parameters.
+#[derive(Clone, Debug, Serialize)]
+pub struct MarketSpec {
+    /// Market id (index).
+    pub id: u16,
+    /// The configured values.
+    pub raw: RawMarket,
+    /// First year covered, per sector id (None: not covered).
+    pub sector_from: Vec<Option<i32>>,
+    /// Whether each city id is in the market's region.
+    pub cities: Vec<bool>,
+    /// Last year of operation.
+    pub end_year: i32,
+    /// Benchmark per sector id, t CO2 per unit.
+    pub benchmarks: Vec<Option<Series>>,
+    /// Cap relative to base-period emissions.
+    pub cap_factor: Option<Series>,
+    /// Absolute cap, t CO2 per year.
+    pub cap_t: Option<Series>,
+    /// Auctioned share of the cap or benchmark total.
+    pub auction_share: Series,
+    /// Auction reserve price, CNY per t.
+    pub reserve_price: Series,
+    /// Price floor, CNY per t.
+    pub floor: Series,
+    /// Price ceiling, CNY per t.
+    pub ceiling: Series,
+    /// Cost-containment reserve volume at the ceiling, t per year.
+    pub ccr_volume_t: Series,
+    /// Penalty per t of shortfall, CNY per t (besides the price multiple).
+    pub penalty_per_t: Series,
+}
+
+impl MarketSpec {
+    /// Market name.
+    pub fn name(&self) -> &str {
+        &self.raw.name
+    }
+    /// Whether the market operates in `year`.
+    pub fn active(&self, year: i32) -> bool {
+        year >= self.raw.start_year && year <= self.end_year
+    }
+    /// Whether the market covers sector `s` in city `c` in `year` (threshold aside).
+    pub fn covers(&self, s: usize, c: u32, year: i32) -> bool {
+        self.active(year)
+            && self.sector_from[s].is_some_and(|y| year >= y)
+            && self.cities[c as usize]
+    }
+    /// Whether the obligation cap applies in `year`, and its share.
+    pub fn obligation_cap(&self, year: i32) -> Option<f64> {
+        let share = self.raw.obligation_cap_share?;
+        match self.raw.obligation_cap_until {
+            Some(until) if year > until => None,
+            _ => Some(share),
+        }
+    }
+}
+
+/// Index path: `I(anchor) = 1`, `I(t) = I(t-1) (1 + g(t))` forward, backward likewise.
+fn index_series(growth: impl Fn(i32) -> f64, anchor: i32, first: i32, last: i32) -> Series {
+    let lo = first.min(anchor);
+    let hi = last.max(anchor);
+    let mut vals = vec![1.0; (hi - lo + 1) as usize];
+    let a = (anchor - lo) as usize;
+    for i in a + 1..vals.len() {
+        vals[i] = vals[i - 1] * (1.0 + growth(lo + i as i32));
+    }
+    for i in (0..a).rev() {
+        vals[i] = vals[i + 1] / (1.0 + growth(lo + i as i32 + 1)).max(1e-9);
+    }
+    let off = (first - lo) as usize;
+    Series {
+        first_year: first,
+        values: vals[off..off + (last - first + 1) as usize].to_vec(),
+    }
+}
+
+/// Resolves a raw scenario whose ranges were validated. Reference problems go to `c`.
+pub fn resolve(
+    raw: RawScenario,
+    source: String,
+    provinces: (String, Vec<ProvinceRow>),
+    firm_rows: Vec<RawFirm>,
+    c: &mut Checker,
+) -> Option<Scenario> {
+    let (provinces_source, rows) = provinces;
+    let geography = match GeographyPlan::new(&rows, &raw.geography, &source) {
+        Ok(g) => g,
+        Err(crate::Error::Input { problems }) => {
+            c.problems.extend(problems);
+            return None;
+        }
+        Err(e) => {
+            c.fail("geography", e);
+            return None;
+        }
+    };
+    let (y0, y1) = (raw.scenario.start_year, raw.scenario.end_year);
+    let base = raw.scenario.base_year;
+    let sectors: Vec<SectorSpec> = raw
+        .sectors
+        .iter()
+        .map(|(name, s)| SectorSpec {
+            name: name.clone(),
+            raw: s.clone(),
+            demand_index: index_series(|y| s.demand_growth.at(y), base, y0, y1),
+        })
+        .collect();
+    let sector_id = |n: &str| sectors.iter().position(|s| s.name == n);
+    let mut firms = Vec::new();
+    for (i, f) in raw.firms.iter().chain(firm_rows.iter()).enumerate() {
+        let city = geography.city_id(&f.city);
+        if city.is_none() {
+            c.fail(
+                &format!("firms[{i}].city"),
+                format!("= {:?}: no such city (cities are named like \"Beijing\", \"Hebei-1\" or as in geography.named_cities)", f.city),
+            );
+        }
+        if let (Some(sector), Some(city)) = (sector_id(&f.sector), city) {
+            firms.push(ExplicitFirm {
+                sector,
+                city,
+                raw: f.clone(),
+            });
+        }
+    }
+    let mut markets = Vec::new();
+    for (i, m) in raw.markets.iter().enumerate() {
+        let k = |x: &str| format!("markets[{i}].{x}");
+        let n_cities = geography.cities.len();
+        let mut cities = vec![m.provinces.is_empty() && m.cities.is_empty(); n_cities];
+        for p in &m.provinces {
+            match geography.province_id(p) {
+                Some(pid) => {
+                    for cp in geography.cities.iter().filter(|cp| cp.province == pid) {
+                        cities[cp.id as usize] = true;
+                    }
+                }
+                None => c.fail(&k("provinces"), format!("{p:?}: no such province")),
+            }
+        }
+        for (key, list, on) in [
+            ("cities", &m.cities, true),
+            ("exclude_cities", &m.exclude_cities, false),
+        ] {
+            for name in list {
+                match geography.city_id(name) {
+                    Some(id) => cities[id as usize] = on,
+                    None => c.fail(&k(key), format!("{name:?}: no such city")),
+                }
+            }
+        }
+        let mut sector_from = vec![None; sectors.len()];
+        let mut benchmarks = vec![None; sectors.len()];
+        for (s, y) in &m.sectors {
+            if let Some(id) = sector_id(s) {
+                sector_from[id] = Some(*y);
+                benchmarks[id] = m.benchmarks.get(s).map(|p| p.resolve(y0, y1));
+            }
+        }
+        let default_share = if m.allocation == AllocationRule::Auction {
+            1.0
+        } else {
+            0.0
+        };
+        markets.push(MarketSpec {
+            id: i as u16,
+            raw: m.clone(),
+            sector_from,
+            cities,
+            end_year: m.end_year.unwrap_or(y1),
+            benchmarks,
+            cap_factor: m.cap_factor.as_ref().map(|p| p.resolve(y0, y1)),
+            cap_t: m.cap_t.as_ref().map(|p| p.resolve(y0, y1)),
+            auction_share: m
+                .auction_share
+                .clone()
+                .unwrap_or(PathRaw::Constant(default_share))
+                .resolve(y0, y1),
+            reserve_price: m.reserve_price.resolve(y0, y1),
+            floor: m.floor.resolve(y0, y1),
+            ceiling: m.ceiling.resolve(y0, y1),
+            ccr_volume_t: m.ccr_volume_t.resolve(y0, y1),
+            penalty_per_t: m.penalty_per_t.resolve(y0, y1),
+        });
+    }
+    let mac = &raw.macro_;
+    let gdp_index = index_series(|y| mac.gdp_growth.at(y), mac.gdp_data_year, y0, y1);
+    let uncovered_index = index_series(
+        |y| (1.0 + mac.gdp_growth.at(y)) * (1.0 - mac.uncovered_intensity_decline.at(y)) - 1.0,
+        mac.co2_data_year,
+        y0,
+        y1,
+    );
+    if !c.problems.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        raw,
+        source,
+        provinces_source,
+        geography,
+        sectors,
+        firms,
+        markets,
+        gdp_index,
+        uncovered_index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_series_grows_from_anchor() {
+        let s = index_series(|_| 0.1, 2020, 2018, 2022);
+        assert!((s.at(2020) - 1.0).abs() < 1e-12);
+        assert!((s.at(2022) - 1.21).abs() < 1e-12);
+        assert!((s.at(2018) - 1.0 / 1.21).abs() < 1e-12);
+        // Anchor outside the range still works.
+        let t = index_series(|_| 0.1, 2010, 2012, 2013);
+        assert!((t.at(2012) - 1.21).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,365 @@
+//! Validation of a raw scenario: every range and consistency problem, each reported with the
+//! file and the key path and what is allowed. References to provinces and cities are checked
+//! in [`super::resolve`], once the geography is known.
+
+use super::raw::*;
+use super::series::PathRaw;
+
+/// Collects problems; `label` is the config file's name.
+pub struct Checker<'a> {
+    label: &'a str,
+    /// Problems found so far.
+    pub problems: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for the file `label`.
+    pub fn new(label: &'a str) -> Self {
+        Checker {
+            label,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem at `key`.
+    pub fn fail(&mut self, key: &str, msg: impl std::fmt::Display) {
+        self.problems.push(format!("{}: {key}: {msg}", self.label));
+    }
+
+    /// Requires `lo <= v <= hi`.
+    pub fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.fail(key, format!("= {v}: must be within [{lo}, {hi}]"));
+        }
+    }
+
+    /// Requires `v > 0` (finite).
+    pub fn positive(&mut self, key: &str, v: f64) {
+        if !(v.is_finite() && v > 0.0) {
+            self.fail(key, format!("= {v}: must be a number > 0"));
+        }
+    }
+
+    /// Requires every value of a path within `[lo, hi]`.
+    pub fn path(&mut self, key: &str, p: &PathRaw, lo: f64, hi: f64) {
+        if let Err(e) = p.check(lo, hi) {
+            self.fail(key, e);
+        }
+    }
+
+    /// Checks a distribution; `positive` requires all its support above 0.
+    pub fn dist(&mut self, key: &str, d: &RawDist, positive: bool) {
+        let lo_ok = |v: f64| !positive || v > 0.0;
+        match d {
+            RawDist::Constant(v) => {
+                if !(v.is_finite() && lo_ok(*v) && *v >= 0.0) {
+                    self.fail(key, format!("= {v}: must be a number {}", gt(positive)));
+                }
+            }
+            RawDist::Dist(DistSpec::Normal { mean, sd }) => {
+                if !(mean.is_finite() && lo_ok(*mean) && sd.is_finite() && *sd >= 0.0) {
+                    self.fail(
+                        key,
+                        format!(
+                            "normal(mean = {mean}, sd = {sd}): mean must be {} and sd >= 0",
+                            gt(positive)
+                        ),
+                    );
+                }
+            }
+            RawDist::Dist(DistSpec::Lognormal { median, sigma }) => {
+                if !(median.is_finite() && *median > 0.0 && sigma.is_finite() && *sigma >= 0.0) {
+                    self.fail(
+                        key,
+                        format!("lognormal(median = {median}, sigma = {sigma}): median must be > 0 and sigma >= 0"),
+                    );
+                }
+            }
+            RawDist::Dist(DistSpec::Uniform { min, max }) => {
+                if !(min.is_finite() && max.is_finite() && min <= max && lo_ok(*min) && *min >= 0.0)
+                {
+                    self.fail(
+                        key,
+                        format!(
+                            "uniform(min = {min}, max = {max}): need {} min <= max",
+                            if positive { "0 <" } else { "0 <=" }
+                        ),
+                    );
+                }
+            }
+            RawDist::Dist(DistSpec::Triangular { min, mode, max }) => {
+                if !(min.is_finite()
+                    && max.is_finite()
+                    && min <= mode
+                    && mode <= max
+                    && lo_ok(*min)
+                    && *min >= 0.0)
+                {
+                    self.fail(
+                        key,
+                        format!("triangular(min = {min}, mode = {mode}, max = {max}): need min <= mode <= max and min {}", gt(positive)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn gt(positive: bool) -> &'static str {
+    if positive { "> 0" } else { ">= 0" }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Checks ranges and internal consistency of a raw scenario. References to sectors are
+/// checked here; references to provinces and cities in [`super::resolve`].
+pub fn validate(raw: &RawScenario, c: &mut Checker) {
+    let m = &raw.scenario;
+    if !is_name(&m.name) {
+        c.fail(
+            "scenario.name",
+            format!("= {:?}: use letters, digits, _ and - only", m.name),
+        );
+    }
+    c.range(
+        "scenario.start_year",
+        f64::from(m.start_year),
+        1900.0,
+        2300.0,
+    );
+    c.range("scenario.base_year", f64::from(m.base_year), 1900.0, 2300.0);
+    if m.end_year < m.start_year {
+        c.fail(
+            "scenario.end_year",
+            format!(
+                "= {}: must not be before scenario.start_year = {}",
+                m.end_year, m.start_year
+            ),
+        );
+    } else if m.end_year - m.start_year > 500 {
+        c.fail("scenario.end_year", "runs are limited to 500 years");
+    }
+    c.path("macro.gdp_growth", &raw.macro_.gdp_growth, -0.5, 1.0);
+    c.range(
+        "macro.uncovered_share",
+        raw.macro_.uncovered_share,
+        0.0,
+        10.0,
+    );
+    c.path(
+        "macro.uncovered_intensity_decline",
+        &raw.macro_.uncovered_intensity_decline,
+        -0.5,
+        0.99,
+    );
+    c.range("behaviour.bid_noise", raw.behaviour.bid_noise, 0.0, 5.0);
+    c.range(
+        "behaviour.forecast_error",
+        raw.behaviour.forecast_error,
+        0.0,
+        0.9,
+    );
+    if raw.sectors.is_empty() {
+        c.fail(
+            "sectors",
+            "the sector list is empty: define at least one [sectors.<name>] table",
+        );
+    }
+    for (name, s) in &raw.sectors {
+        let k = |f: &str| format!("sectors.{name}.{f}");
+        if !is_name(name) {
+            c.fail(
+                &format!("sectors.{name}"),
+                "sector names use letters, digits, _ and - only",
+            );
+        }
+        if s.unit.trim().is_empty() {
+            c.fail(&k("unit"), "must name the unit of output, e.g. \"MWh\"");
+        }
+        if s.firms > 0 {
+            c.positive(&k("total_output"), s.total_output);
+        } else {
+            c.range(&k("total_output"), s.total_output, 0.0, f64::MAX);
+        }
+        if s.firms > 5_000_000 {
+            c.fail(
+                &k("firms"),
+                format!("= {}: at most 5,000,000 per sector", s.firms),
+            );
+        }
+        c.range(&k("size_sigma"), s.size_sigma, 0.0, 5.0);
+        c.range(&k("utilisation"), s.utilisation, 1e-6, 1.0);
+        c.positive(&k("price"), s.price);
+        c.dist(&k("variable_cost"), &s.variable_cost, false);
+        c.path(&k("demand_growth"), &s.demand_growth, -0.5, 1.0);
+        c.range(&k("elasticity"), s.elasticity, 0.0, 10.0);
+        c.range(&k("logit_sensitivity"), s.logit_sensitivity, 0.0, 1000.0);
+        c.range(&k("pass_through"), s.pass_through, 0.0, 1.0);
+        c.dist(&k("energy_intensity"), &s.energy_intensity, true);
+        c.dist(&k("carbon_factor"), &s.carbon_factor, false);
+        c.dist(&k("mac_price_at_5pct"), &s.mac_price_at_5pct, true);
+        c.range(&k("abatement_max_share"), s.abatement_max_share, 0.0, 1.0);
+        c.dist(&k("hurdle_rate"), &s.hurdle_rate, false);
+        c.dist(&k("expectation_weight"), &s.expectation_weight, false);
+        if let RawDist::Constant(v) = s.expectation_weight {
+            c.range(&k("expectation_weight"), v, 0.0, 1.0);
+        }
+        c.range(&k("bank_hedge_share"), s.bank_hedge_share, 0.0, 10.0);
+        c.range(&k("bank_speculation"), s.bank_speculation, 0.0, 1.0);
+    }
+    for (i, f) in raw.firms.iter().enumerate() {
+        let k = |x: &str| format!("firms[{i}].{x}");
+        if !raw.sectors.contains_key(&f.sector) {
+            c.fail(&k("sector"), format!("= {:?}: no such sector", f.sector));
+        }
+        c.positive(&k("output"), f.output);
+        c.positive(&k("energy_intensity"), f.energy_intensity);
+        c.range(&k("carbon_factor"), f.carbon_factor, 0.0, 1e6);
+        c.positive(&k("mac_slope"), f.mac_slope);
+        c.range(&k("abatement_max"), f.abatement_max, 0.0, f64::MAX);
+        if let Some(v) = f.variable_cost {
+            c.range(&k("variable_cost"), v, 0.0, f64::MAX);
+        }
+        if let Some(v) = f.hurdle_rate {
+            c.range(&k("hurdle_rate"), v, 0.0, 1.0);
+        }
+    }
+    for (i, mk) in raw.markets.iter().enumerate() {
+        validate_market(raw, i, mk, c);
+    }
+    c.range(
+        "output.firm_sample_share",
+        raw.output.firm_sample_share,
+        1e-9,
+        1.0,
+    );
+    if raw.output.firm_every_years == 0 {
+        c.fail("output.firm_every_years", "= 0: must be at least 1");
+    }
+}
+
+fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker) {
+    let k = |x: &str| format!("markets[{i}].{x}");
+    if !is_name(&mk.name) {
+        c.fail(
+            &k("name"),
+            format!("= {:?}: use letters, digits, _ and - only", mk.name),
+        );
+    }
+    if raw.markets[..i].iter().any(|o| o.name == mk.name) {
+        c.fail(
+            &k("name"),
+            format!("= {:?}: duplicate market name", mk.name),
+        );
+    }
+    let end = mk.end_year.unwrap_or(raw.scenario.end_year);
+    if end < mk.start_year {
+        c.fail(
+            &k("end_year"),
+            format!("= {end}: must not be before start_year = {}", mk.start_year),
+        );
+    }
+    if mk.sectors.is_empty() {
+        c.fail(&k("sectors"), "the market covers no sector");
+    }
+    for (s, y) in &mk.sectors {
+        if !raw.sectors.contains_key(s) {
+            c.fail(
+                &k(&format!("sectors.{s}")),
+                format!(
+                    "no such sector; defined sectors: {:?}",
+                    raw.sectors.keys().collect::<Vec<_>>()
+                ),
+            );
+        }
+        if *y < mk.start_year {
+            c.fail(
+                &k(&format!("sectors.{s}")),
+                format!("= {y}: must not be before start_year = {}", mk.start_year),
+            );
+        }
+    }
+    if mk.kind == MarketKind::Pilot && mk.provinces.is_empty() && mk.cities.is_empty() {
+        c.fail(&k("provinces"), "a pilot must list provinces or cities");
+    }
+    c.range(&k("threshold_t"), mk.threshold_t, 0.0, f64::MAX);
+    match mk.allocation {
+        AllocationRule::Benchmark => {
+            for s in mk.sectors.keys() {
+                match mk.benchmarks.get(s) {
+                    None => c.fail(
+                        &k("benchmarks"),
+                        format!("allocation = \"benchmark\" needs a benchmark for sector {s:?}"),
+                    ),
+                    Some(p) => c.path(&k(&format!("benchmarks.{s}")), p, 0.0, 1e6),
+                }
+            }
+            if mk.cap_factor.is_some() || mk.cap_t.is_some() {
+                c.fail(
+                    &k("cap_factor"),
+                    "benchmark allocation has no fixed cap: remove cap_factor/cap_t",
+                );
+            }
+        }
+        AllocationRule::Grandfathering | AllocationRule::Auction => {
+            match (&mk.cap_factor, &mk.cap_t) {
+                (Some(p), None) => c.path(&k("cap_factor"), p, 0.0, 10.0),
+                (None, Some(p)) => c.path(&k("cap_t"), p, 0.0, 1e13),
+                _ => c.fail(
+                    &k("cap_factor"),
+                    "grandfathering and auction need exactly one of cap_factor (relative to base-period emissions) or cap_t (t CO2 per year)",
+                ),
+            }
+        }
+    }
+    for s in mk.benchmarks.keys() {
+        if !mk.sectors.contains_key(s) {
+            c.fail(
+                &k(&format!("benchmarks.{s}")),
+                "benchmark for a sector the market does not cover",
+            );
+        }
+    }
+    if let Some(p) = &mk.auction_share {
+        c.path(&k("auction_share"), p, 0.0, 1.0);
+        if mk.allocation == AllocationRule::Auction && p.check(1.0, 1.0).is_err() {
+            c.fail(
+                &k("auction_share"),
+                "must be 1 (or absent) when allocation = \"auction\"",
+            );
+        }
+    }
+    c.path(&k("reserve_price"), &mk.reserve_price, 0.0, 1e6);
+    c.path(&k("floor"), &mk.floor, 0.0, 1e6);
+    c.path(&k("ceiling"), &mk.ceiling, 0.0, 1e6);
+    c.path(&k("ccr_volume_t"), &mk.ccr_volume_t, 0.0, 1e13);
+    for y in mk.start_year..=end {
+        if mk.ceiling.at(y) <= mk.floor.at(y) {
+            c.fail(
+                &k("ceiling"),
+                format!(
+                    "= {} in {y}: must be above floor = {}",
+                    mk.ceiling.at(y),
+                    mk.floor.at(y)
+                ),
+            );
+            break;
+        }
+    }
+    if let Some(v) = mk.obligation_cap_share {
+        c.range(&k("obligation_cap_share"), v, 0.0, 1.0);
+    }
+    c.range(
+        &k("penalty_price_multiple"),
+        mk.penalty_price_multiple,
+        0.0,
+        1000.0,
+    );
+    c.path(&k("penalty_per_t"), &mk.penalty_per_t, 0.0, 1e7);
+    c.range(&k("penalty_fine"), mk.penalty_fine, 0.0, 1e12);
+    c.range(&k("launch_price"), mk.launch_price, 0.0, 1e6);
+}

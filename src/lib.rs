@@ -1,0 +1,44 @@
+//! # synergy
+//!
+//! An agent-based simulator of firms and cities in China's carbon markets. Firms, cities and
+//! market regulators are bevy_ecs entities; each simulated year runs a chained schedule of
+//! phases (policy, macro, expectations, production, allocation, bidding and clearing,
+//! compliance, accounting, record); run histories are written to a Hive-partitioned Parquet
+//! dataset.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! let scenario = Arc::new(synergy::config::load_embedded_default(&[]).unwrap());
+//! let spec = synergy::run::RunSpec {
+//!     run_id: 0,
+//!     experiment: "example".into(),
+//!     replicate: 0,
+//!     seed: scenario.seed(),
+//!     parameters: "{}".into(),
+//! };
+//! let dir = std::path::Path::new("output/example");
+//! let report = synergy::run::run_to_dataset(scenario, &spec, dir, 0, &|_| {}).unwrap();
+//! println!("{} firms over {} years", report.firms, report.years);
+//! ```
+//!
+//! Modules: [`config`] (scenario files), [`geography`], [`agents`] (components),
+//! [`systems`] (one file per phase), [`schedule`], [`market`] (pure clearing), [`econ`]
+//! (pure formulas), [`rng`] (keyed draws), [`record`] (output schema and writer), [`run`]
+//! (one run to Parquet), [`dataset`] (experiment folders), [`cli`].
+
+pub mod agents;
+pub mod cli;
+pub mod config;
+pub mod dataset;
+pub mod econ;
+pub mod error;
+pub mod geography;
+pub mod market;
+pub mod record;
+pub mod rng;
+pub mod run;
+pub mod schedule;
+pub mod systems;
+pub mod world;
+
+pub use error::{Error, Result};

@@ -1,0 +1,290 @@
+//! Every output table and column, declared once. Units: t = tonnes CO2, CNY = yuan
+//! (constant prices), units = the sector's unit of output (see `firms.sector` and the
+//! scenario's `sectors.<name>.unit`).
+
+use super::column::Cat;
+use crate::table;
+
+table! {
+    /// One row per run: maps `run_id` to experiment, scenario, replicate, seed, parameters and version.
+    Runs = "runs" {
+        /// Run identifier, unique within an experiment (index in the plan).
+        run_id: u64 [""],
+        /// Experiment name.
+        experiment: String [""],
+        /// Scenario name (also the Hive partition `scenario=`).
+        scenario: String [""],
+        /// Replicate number (runs of one replicate share the world seed).
+        replicate: u32 [""],
+        /// World seed of the run.
+        seed: u64 [""],
+        /// Sampled parameter values as a JSON object (`{}` when none).
+        parameters: String [""],
+        /// synergy version that wrote the run.
+        version: String [""],
+        /// First simulated year.
+        start_year: i32 ["year"],
+        /// Last simulated year.
+        end_year: i32 ["year"],
+        /// Number of firms.
+        firms: u32 ["count"],
+        /// Number of cities.
+        cities: u32 ["count"],
+    }
+}
+
+table! {
+    /// One row per firm: static attributes drawn at world build.
+    Firms = "firms" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Firm identifier.
+        firm_id: u32 [""],
+        /// City identifier (see `cities`).
+        city_id: u32 [""],
+        /// Sector name.
+        sector: Cat [""],
+        /// Production capacity in the base year.
+        capacity: f64 ["units/yr"],
+        /// Output in the base year at base utilisation (reference output).
+        base_output: f64 ["units/yr"],
+        /// Energy intensity at build.
+        energy_intensity: f64 ["tce/unit"],
+        /// Carbon factor at build.
+        carbon_factor: f64 ["t CO2/tce"],
+        /// Emission intensity at build (energy intensity x carbon factor).
+        emission_intensity: f64 ["t CO2/unit"],
+        /// Variable unit cost.
+        variable_cost: f64 ["CNY/unit"],
+        /// Operational MAC slope at reference output (scales with 1/output: abating a given share costs the same marginal price at any scale).
+        mac_slope: f64 ["CNY/t per t"],
+        /// Operational abatement bound at reference output.
+        abatement_max: f64 ["t CO2/yr"],
+        /// Hurdle (discount) rate.
+        hurdle_rate: f64 ["1/yr"],
+        /// Expectation weight lambda.
+        expectation_weight: f64 ["share"],
+    }
+}
+
+table! {
+    /// One row per city: static geography with drawn shares.
+    Cities = "cities" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// City identifier.
+        city_id: u32 [""],
+        /// City name (named cities, the province name for one-city provinces, else `<Province>-<k>`).
+        name: String [""],
+        /// Province identifier (row order of the provinces table).
+        province_id: u32 [""],
+        /// Province name.
+        province: Cat [""],
+        /// Grid region.
+        grid: Cat [""],
+        /// Urban agglomeration (null if none).
+        agglomeration: Cat [""],
+        /// Share of the province's GDP.
+        gdp_share: f64 ["share"],
+        /// Share of the province's population.
+        population_share: f64 ["share"],
+        /// GDP in the provinces table's data year.
+        gdp_base: f64 ["CNY/yr"],
+        /// Population in the data year.
+        population: f64 ["people"],
+    }
+}
+
+table! {
+    /// One row per firm per recorded year.
+    FirmYear = "firm_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Firm identifier.
+        firm_id: u32 [""],
+        /// Covering market this year (null if uncovered).
+        market: Cat [""],
+        /// Output.
+        output: f64 ["units/yr"],
+        /// Realised emissions after operational abatement.
+        emissions: f64 ["t CO2/yr"],
+        /// Baseline emissions: this year's output times this year's intensity, before operational abatement (the firm's own counterfactual).
+        baseline_emissions: f64 ["t CO2/yr"],
+        /// Operational (within-year) abatement.
+        operational_abatement: f64 ["t CO2/yr"],
+        /// Free allocation this year, net of any make-good deduction.
+        allocation: f64 ["t CO2"],
+        /// Allowances bought (+) or sold (-) in the clearing.
+        net_purchase: f64 ["t CO2"],
+        /// Allowances surrendered for compliance.
+        surrendered: f64 ["t CO2"],
+        /// Bank at the end of the year.
+        bank: f64 ["t CO2"],
+        /// Compliance shortfall (obligation not covered by allowances).
+        shortfall: f64 ["t CO2"],
+        /// Penalty paid for the shortfall.
+        penalty: f64 ["CNY"],
+        /// Marginal cost of the firm's last measure: the clearing price for covered firms, 0 for uncovered firms.
+        shadow_price: f64 ["CNY/t"],
+        /// Operational abatement cost (mac_slope x a^2 / 2 at this year's slope).
+        abatement_cost: f64 ["CNY"],
+        /// Carbon price the firm expected this year.
+        expected_price: f64 ["CNY/t"],
+    }
+}
+
+table! {
+    /// One row per city per year.
+    CityYear = "city_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// City identifier.
+        city_id: u32 [""],
+        /// GDP.
+        gdp: f64 ["CNY/yr"],
+        /// Population.
+        population: f64 ["people"],
+        /// Emissions of the city's firms covered by a market.
+        emissions_covered: f64 ["t CO2/yr"],
+        /// Emissions of uncovered firms plus the city's non-firm emissions (buildings, transport, small industry).
+        emissions_uncovered: f64 ["t CO2/yr"],
+        /// Operational abatement cost of the city's firms.
+        abatement_cost: f64 ["CNY"],
+        /// Penalties paid by the city's firms.
+        penalty: f64 ["CNY"],
+        /// Value of the city's firms' net allowance purchases at the clearing price (+: paid out, -: received).
+        net_allowance_value: f64 ["CNY"],
+        /// Cost burden: abatement_cost + penalty + net_allowance_value.
+        cost_burden: f64 ["CNY"],
+        /// Intensity target of the city this year (null: no plan target configured).
+        target_intensity: Option<f64> ["t CO2/million CNY"],
+        /// Emission intensity: (emissions_covered + emissions_uncovered) / gdp.
+        intensity: f64 ["t CO2/million CNY"],
+        /// Whether the city meets its target (null: no target).
+        target_met: Option<bool> [""],
+    }
+}
+
+table! {
+    /// One row per active market per year.
+    MarketYear = "market_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Market name.
+        market: Cat [""],
+        /// Clearing price.
+        price: f64 ["CNY/t"],
+        /// Allowances bought by firms in the clearing.
+        volume: f64 ["t CO2"],
+        /// Realised emissions of covered firms.
+        covered_emissions: f64 ["t CO2/yr"],
+        /// Free allocation, net of make-good deductions.
+        free_allocation: f64 ["t CO2"],
+        /// Auction volume offered.
+        auctioned: f64 ["t CO2"],
+        /// Sales from the cost-containment reserve at the ceiling.
+        reserve_sales: f64 ["t CO2"],
+        /// Offered auction volume that did not sell.
+        withheld: f64 ["t CO2"],
+        /// Sum of covered firms' banks at the start of the year.
+        bank_start: f64 ["t CO2"],
+        /// Sum of covered firms' banks at the end of the year.
+        bank_total: f64 ["t CO2"],
+        /// Allowances surrendered.
+        surrendered: f64 ["t CO2"],
+        /// Allowances cancelled at compliance (no banking).
+        cancelled: f64 ["t CO2"],
+        /// Compliance shortfall.
+        shortfall: f64 ["t CO2"],
+        /// Obligations forgiven by the obligation cap.
+        forgiven: f64 ["t CO2"],
+        /// Covered firms.
+        participants: u32 ["count"],
+        /// Operational abatement of covered firms.
+        abatement: f64 ["t CO2/yr"],
+        /// Operational abatement cost of covered firms.
+        abatement_cost: f64 ["CNY"],
+        /// Penalties paid.
+        penalties: f64 ["CNY"],
+        /// Auction and reserve revenue (kept by the centre).
+        auction_revenue: f64 ["CNY"],
+        /// Buyers' demand not filled (price at the ceiling).
+        unmet_demand: f64 ["t CO2"],
+        /// Sellers' offers not filled (price at the floor).
+        unsold_supply: f64 ["t CO2"],
+    }
+}
+
+table! {
+    /// One row per year: national aggregates, efficiency and equity.
+    NationYear = "nation_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// GDP.
+        gdp: f64 ["CNY/yr"],
+        /// All emissions: firms plus non-firm uncovered emissions.
+        emissions: f64 ["t CO2/yr"],
+        /// Emissions of firms covered by a market.
+        emissions_covered: f64 ["t CO2/yr"],
+        /// Emissions of uncovered firms and non-firm emissions.
+        emissions_uncovered: f64 ["t CO2/yr"],
+        /// Operational abatement of covered firms.
+        abatement: f64 ["t CO2/yr"],
+        /// Operational abatement cost of covered firms.
+        abatement_cost: f64 ["CNY"],
+        /// Least cost of the same covered abatement with one marginal cost across all covered firms (shadow clearing).
+        least_cost: f64 ["CNY"],
+        /// Uniform marginal cost of the least-cost benchmark.
+        least_cost_price: f64 ["CNY/t"],
+        /// abatement_cost / least_cost (null without abatement).
+        cost_ratio_least_cost: Option<f64> ["ratio"],
+        /// Output-weighted standard deviation of covered firms' shadow prices.
+        shadow_price_sd: f64 ["CNY/t"],
+        /// Gini of cost burden per GDP across cities (null when the mean burden is not positive).
+        gini_cost_burden: Option<f64> ["index"],
+        /// Theil index of cost burden per GDP across cities with positive burden.
+        theil_total: Option<f64> ["index"],
+        /// Between-agglomeration part of the Theil index (cities outside agglomerations form one group).
+        theil_between: Option<f64> ["index"],
+        /// Within-agglomeration part of the Theil index.
+        theil_within: Option<f64> ["index"],
+    }
+}
+
+table! {
+    /// One row per run: headline metrics.
+    Summary = "summary" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Scenario name.
+        scenario: String [""],
+        /// Replicate number.
+        replicate: u32 [""],
+        /// Sum of national emissions over all simulated years.
+        cumulative_emissions: f64 ["t CO2"],
+        /// Sum of operational abatement over all years.
+        cumulative_abatement: f64 ["t CO2"],
+        /// Sum of abatement costs and penalties over all years (undiscounted).
+        total_cost: f64 ["CNY"],
+        /// total abatement cost / cumulative abatement (null without abatement).
+        cost_per_tonne: Option<f64> ["CNY/t"],
+        /// Sum of abatement costs / sum of least costs over all years (null without abatement).
+        cost_ratio_least_cost: Option<f64> ["ratio"],
+        /// Gini across cities of cumulative cost burden per cumulative GDP.
+        gini_cost_burden: Option<f64> ["index"],
+        /// Share of cities meeting their intensity target in the last plan year (null: no plan).
+        share_cities_meeting_target: Option<f64> ["share"],
+        /// Year of the highest national emissions.
+        peak_year: i32 ["year"],
+        /// National emissions in the peak year.
+        peak_emissions: f64 ["t CO2/yr"],
+    }
+}

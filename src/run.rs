@@ -1,0 +1,298 @@
+//! One run from a resolved scenario to Parquet files: build the World, write the static
+//! tables, advance the schedule year by year streaming the per-year tables, then write the
+//! `summary` and, last, the `runs` row (a part is complete when its `runs` file exists).
+
+use crate::agents::Clock;
+use crate::agents::city::CityState;
+use crate::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
+use crate::config::Scenario;
+use crate::error::{Error, Result};
+use crate::record::writer::TableWriter;
+use crate::record::*;
+use crate::systems::accounting::{RunTotals, YearTotals};
+use crate::world::{CityDraws, build_world};
+use bevy_ecs::prelude::*;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Identity of one run within an experiment.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    /// Run id (index in the plan).
+    pub run_id: u64,
+    /// Experiment name.
+    pub experiment: String,
+    /// Replicate number.
+    pub replicate: u32,
+    /// World seed.
+    pub seed: u64,
+    /// Sampled parameters as a JSON object.
+    pub parameters: String,
+}
+
+/// What a run reports back besides its files.
+#[derive(Clone, Debug, Default)]
+pub struct RunReport {
+    /// Firms simulated.
+    pub firms: usize,
+    /// Years simulated.
+    pub years: usize,
+    /// Per market name: (year, price CNY/t, covered emissions t, abatement cost CNY).
+    pub markets: Vec<(String, Vec<(i32, f64, f64, f64)>)>,
+    /// Headline metrics (the `summary` row).
+    pub summary: SummaryRow,
+}
+
+/// The values of the `summary` row.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryRow {
+    /// Cumulative emissions, t CO2.
+    pub cumulative_emissions: f64,
+    /// Cumulative abatement, t CO2.
+    pub cumulative_abatement: f64,
+    /// Total cost (abatement + penalties), CNY.
+    pub total_cost: f64,
+    /// Cost per tonne abated, CNY/t.
+    pub cost_per_tonne: Option<f64>,
+    /// Actual / least cost.
+    pub cost_ratio_least_cost: Option<f64>,
+    /// Gini of cumulative cost burden per GDP across cities.
+    pub gini_cost_burden: Option<f64>,
+    /// Peak year and emissions.
+    pub peak: (i32, f64),
+}
+
+/// Rows of `firm_year` buffered before a write (bounds memory).
+const FLUSH_ROWS: usize = 1 << 18;
+
+/// Category dictionaries for a scenario's output.
+pub fn dicts(s: &Scenario) -> Dicts {
+    let mut d = Dicts::default();
+    d.insert(
+        "market",
+        &s.markets
+            .iter()
+            .map(|m| m.raw.name.clone())
+            .collect::<Vec<_>>(),
+    );
+    d.insert(
+        "sector",
+        &s.sectors.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+    );
+    d.insert(
+        "province",
+        &s.geography
+            .provinces
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>(),
+    );
+    d.insert(
+        "grid",
+        &crate::geography::GRIDS
+            .iter()
+            .map(|g| g.to_string())
+            .collect::<Vec<_>>(),
+    );
+    d.insert("agglomeration", &s.geography.agglomerations);
+    d
+}
+
+/// Runs `scenario` and writes its rows as part `part` of the dataset at `dataset`.
+/// `on_year` is called after each simulated year (progress).
+pub fn run_to_dataset(
+    scenario: Arc<Scenario>,
+    spec: &RunSpec,
+    dataset: &Path,
+    part: u32,
+    on_year: &dyn Fn(i32),
+) -> Result<RunReport> {
+    let s = scenario.clone();
+    let name = s.name().to_string();
+    let dicts = dicts(&s);
+    let mut world = build_world(scenario, spec.seed, spec.run_id);
+    world.insert_resource(YearTotals::default());
+    world.insert_resource(RunTotals::default());
+    let mut schedule = crate::schedule::year_schedule();
+    schedule
+        .initialize(&mut world)
+        .map_err(|e| Error::Bug(format!("schedule: {e:?}")))?;
+
+    let mut w_firms = TableWriter::create::<Firms>(dataset, &name, part)?;
+    let mut w_cities = TableWriter::create::<Cities>(dataset, &name, part)?;
+    let mut w_fy = TableWriter::create::<FirmYear>(dataset, &name, part)?;
+    let mut w_cy = TableWriter::create::<CityYear>(dataset, &name, part)?;
+    let mut w_my = TableWriter::create::<MarketYear>(dataset, &name, part)?;
+    let mut w_ny = TableWriter::create::<NationYear>(dataset, &name, part)?;
+
+    let (mut firms_tab, n_firms) = firms_table(&mut world, spec.run_id);
+    w_firms.write(&mut firms_tab, &dicts)?;
+    let mut cities_tab = cities_table(&world, &s, spec.run_id);
+    w_cities.write(&mut cities_tab, &dicts)?;
+    init_coverage(&mut world, &s);
+
+    let mut markets: Vec<(String, Vec<(i32, f64, f64, f64)>)> = s
+        .markets
+        .iter()
+        .map(|m| (m.raw.name.clone(), Vec::new()))
+        .collect();
+    for year in s.start_year()..=s.end_year() {
+        world.resource_mut::<Clock>().year = year;
+        schedule.run(&mut world);
+        let mut buf = world.resource_mut::<Buffers>();
+        let my = &buf.market_year;
+        let start = my.year.len() - my.year.iter().rev().take_while(|y| **y == year).count();
+        for i in start..my.year.len() {
+            if let Some(m) = my.market[i].0 {
+                markets[m as usize].1.push((
+                    year,
+                    my.price[i],
+                    my.covered_emissions[i],
+                    my.abatement_cost[i],
+                ));
+            }
+        }
+        if buf.firm_year.len() >= FLUSH_ROWS || year == s.end_year() {
+            w_fy.write(&mut buf.firm_year, &dicts)?;
+            w_cy.write(&mut buf.city_year, &dicts)?;
+            w_my.write(&mut buf.market_year, &dicts)?;
+            w_ny.write(&mut buf.nation_year, &dicts)?;
+        }
+        on_year(year);
+    }
+    let run = world.resource::<RunTotals>();
+    let least = run.least_cost;
+    let gini = {
+        let mut q = world.query::<&CityState>();
+        let v: Vec<f64> = q
+            .iter(&world)
+            .filter(|c| c.cum_gdp > 0.0)
+            .map(|c| c.cum_burden / c.cum_gdp)
+            .collect();
+        crate::econ::inequality::gini(&v)
+    };
+    let run = world.resource::<RunTotals>();
+    let summary = SummaryRow {
+        cumulative_emissions: run.emissions,
+        cumulative_abatement: run.abatement,
+        total_cost: run.abatement_cost + run.penalties,
+        cost_per_tonne: (run.abatement > 0.0).then(|| run.abatement_cost / run.abatement),
+        cost_ratio_least_cost: (least > 0.0).then(|| run.abatement_cost / least),
+        gini_cost_burden: gini,
+        peak: run.peak.unwrap_or((s.start_year(), 0.0)),
+    };
+    let mut sum = Summary::default();
+    sum.run_id.push(spec.run_id);
+    sum.scenario.push(name.clone());
+    sum.replicate.push(spec.replicate);
+    sum.cumulative_emissions.push(summary.cumulative_emissions);
+    sum.cumulative_abatement.push(summary.cumulative_abatement);
+    sum.total_cost.push(summary.total_cost);
+    sum.cost_per_tonne.push(summary.cost_per_tonne);
+    sum.cost_ratio_least_cost
+        .push(summary.cost_ratio_least_cost);
+    sum.gini_cost_burden.push(summary.gini_cost_burden);
+    sum.share_cities_meeting_target.push(None);
+    sum.peak_year.push(summary.peak.0);
+    sum.peak_emissions.push(summary.peak.1);
+    let mut runs = Runs::default();
+    runs.run_id.push(spec.run_id);
+    runs.experiment.push(spec.experiment.clone());
+    runs.scenario.push(name.clone());
+    runs.replicate.push(spec.replicate);
+    runs.seed.push(spec.seed);
+    runs.parameters.push(spec.parameters.clone());
+    runs.version.push(env!("CARGO_PKG_VERSION").to_string());
+    runs.start_year.push(s.start_year());
+    runs.end_year.push(s.end_year());
+    runs.firms.push(n_firms as u32);
+    runs.cities.push(s.geography.cities.len() as u32);
+
+    let mut w_sum = TableWriter::create::<Summary>(dataset, &name, part)?;
+    w_sum.write(&mut sum, &dicts)?;
+    let mut w_runs = TableWriter::create::<Runs>(dataset, &name, part)?;
+    w_runs.write(&mut runs, &dicts)?;
+    for w in [w_firms, w_cities, w_fy, w_cy, w_my, w_ny, w_sum, w_runs] {
+        w.finish()?;
+    }
+    Ok(RunReport {
+        firms: n_firms,
+        years: s.years(),
+        markets,
+        summary,
+    })
+}
+
+/// Sets every firm's last-year baseline before the first year (threshold test).
+fn init_coverage(world: &mut World, s: &Scenario) {
+    let mut q = world.query::<(
+        &FirmInfo,
+        &Capacity,
+        &Intensity,
+        &mut crate::agents::firm::Coverage,
+    )>();
+    for (info, cap, int, mut cov) in q.iter_mut(world) {
+        let idx = s.sectors[info.sector as usize]
+            .demand_index
+            .at(s.start_year());
+        cov.last_baseline = int.emission() * cap.base_output * idx;
+        cov.last_emissions = cov.last_baseline;
+    }
+}
+
+fn firms_table(world: &mut World, run_id: u64) -> (Firms, usize) {
+    let mut t = Firms::default();
+    let mut q = world.query::<(
+        &FirmInfo,
+        &Capacity,
+        &Production,
+        &Intensity,
+        &Mac,
+        &Behaviour,
+    )>();
+    let mut rows: Vec<_> = q
+        .iter(world)
+        .map(|(i, c, p, int, m, b)| (*i, *c, *p, *int, *m, *b))
+        .collect();
+    rows.sort_by_key(|r| r.0.id);
+    for (i, c, p, int, m, b) in &rows {
+        t.run_id.push(run_id);
+        t.firm_id.push(i.id);
+        t.city_id.push(i.city);
+        t.sector.push(Cat(Some(i.sector)));
+        t.capacity.push(c.base_capacity);
+        t.base_output.push(c.base_output);
+        t.energy_intensity.push(int.energy);
+        t.carbon_factor.push(int.carbon_factor);
+        t.emission_intensity.push(int.emission());
+        t.variable_cost.push(p.variable_cost);
+        t.mac_slope.push(m.slope_ref);
+        t.abatement_max
+            .push(m.max_share * int.emission() * c.base_output);
+        t.hurdle_rate.push(b.hurdle_rate);
+        t.expectation_weight.push(b.lambda);
+    }
+    let n = rows.len();
+    (t, n)
+}
+
+fn cities_table(world: &World, s: &Scenario, run_id: u64) -> Cities {
+    let shares = &world.resource::<CityDraws>().0;
+    let mut t = Cities::default();
+    for c in &s.geography.cities {
+        let p = &s.geography.provinces[c.province as usize];
+        let sh = shares[c.id as usize];
+        t.run_id.push(run_id);
+        t.city_id.push(c.id);
+        t.name.push(c.name.clone());
+        t.province_id.push(u32::from(c.province));
+        t.province.push(Cat(Some(c.province)));
+        t.grid.push(Cat(Some(u16::from(c.grid))));
+        t.agglomeration.push(Cat(c.agglomeration.map(u16::from)));
+        t.gdp_share.push(sh.gdp);
+        t.population_share.push(sh.population);
+        t.gdp_base.push(p.gdp_cny * sh.gdp);
+        t.population.push(p.population * sh.population);
+    }
+    t
+}

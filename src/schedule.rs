@@ -1,0 +1,86 @@
+//! The year's schedule: one chained [`Phase`] set (MODEL.md section 3), single-threaded
+//! (parallelism comes from running many Worlds at once), built with ambiguity detection set
+//! to error so that an unordered conflict between systems fails the build.
+
+use crate::systems::*;
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+
+/// The phases of one simulated year, in order. `Investment` and `Diffusion` are reserved for
+/// the abatement-investment and learning submodels and hold no systems yet.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Regime timeline, markets on/off, coverage.
+    Policy,
+    /// GDP, population, uncovered emissions.
+    Macro,
+    /// Price expectations.
+    Expectations,
+    /// Goods markets, output, baseline emissions.
+    Production,
+    /// Abatement investment (reserved).
+    Investment,
+    /// Free allocation and auction volumes.
+    Allocation,
+    /// Bidding and clearing.
+    Market,
+    /// Surrender, penalties, banking.
+    Compliance,
+    /// Technology diffusion and learning (reserved).
+    Diffusion,
+    /// Aggregates and metrics.
+    Accounting,
+    /// Output rows.
+    Record,
+}
+
+/// Label of the yearly schedule.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Year;
+
+/// Builds the schedule of one simulated year.
+pub fn year_schedule() -> Schedule {
+    let mut s = Schedule::new(Year);
+    s.set_executor(SingleThreadedExecutor::new());
+    s.set_build_settings(ScheduleBuildSettings {
+        ambiguity_detection: LogLevel::Error,
+        ..Default::default()
+    });
+    s.configure_sets(
+        (
+            Phase::Policy,
+            Phase::Macro,
+            Phase::Expectations,
+            Phase::Production,
+            Phase::Investment,
+            Phase::Allocation,
+            Phase::Market,
+            Phase::Compliance,
+            Phase::Diffusion,
+            Phase::Accounting,
+            Phase::Record,
+        )
+            .chain(),
+    );
+    s.add_systems(
+        (policy::update_regulators, policy::assign_coverage)
+            .chain()
+            .in_set(Phase::Policy),
+    );
+    s.add_systems(macroeconomy::grow_cities.in_set(Phase::Macro));
+    s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
+    s.add_systems(production::produce.in_set(Phase::Production));
+    s.add_systems(allocation::allocate.in_set(Phase::Allocation));
+    s.add_systems(market::clear_markets.in_set(Phase::Market));
+    s.add_systems(compliance::comply.in_set(Phase::Compliance));
+    s.add_systems(accounting::account.in_set(Phase::Accounting));
+    s.add_systems(
+        (
+            record::record_firms.run_if(record::firm_rows_this_year),
+            record::record_aggregates,
+        )
+            .chain()
+            .in_set(Phase::Record),
+    );
+    s
+}

@@ -1,0 +1,229 @@
+//! Phase 10, accounting (MODEL.md section 5): city, market and national aggregates, the
+//! least-cost benchmark, and the equity indices. Province and agglomeration aggregates are
+//! sums of `city_year` rows over the `cities` table's `province` and `agglomeration`.
+//!
+//! Least-cost benchmark: the same total operational abatement of all covered firms in the
+//! year, achieved at one marginal cost across them (a shadow clearing on the same firms with
+//! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
+
+use crate::agents::city::{CityInfo, CityState};
+use crate::agents::firm::{Account, Capacity, Coverage, FirmInfo, Mac, Production, YearFlows};
+use crate::agents::{Clock, RunParams};
+use crate::econ::inequality::{gini, theil_decomposed};
+use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
+use bevy_ecs::prelude::*;
+
+/// Sums over one market's covered firms in one year.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarketTotals {
+    /// Realised emissions, t CO2.
+    pub emissions: f64,
+    /// Operational abatement, t CO2.
+    pub abatement: f64,
+    /// Operational abatement cost, CNY.
+    pub abatement_cost: f64,
+    /// Banks at the start of the year, t CO2.
+    pub bank_start: f64,
+    /// Banks at the end of the year, t CO2.
+    pub bank_end: f64,
+    /// Surrendered, t CO2.
+    pub surrendered: f64,
+    /// Cancelled, t CO2.
+    pub cancelled: f64,
+    /// Shortfall, t CO2.
+    pub shortfall: f64,
+    /// Forgiven by the obligation cap, t CO2.
+    pub forgiven: f64,
+    /// Penalties, CNY.
+    pub penalties: f64,
+}
+
+/// The national row of the year.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NationTotals {
+    /// GDP, CNY.
+    pub gdp: f64,
+    /// Covered firms' emissions, t CO2.
+    pub covered: f64,
+    /// Uncovered firms' and non-firm emissions, t CO2.
+    pub uncovered: f64,
+    /// Covered operational abatement, t CO2.
+    pub abatement: f64,
+    /// Covered abatement cost, CNY.
+    pub abatement_cost: f64,
+    /// Penalties, CNY.
+    pub penalties: f64,
+    /// Least cost of the same abatement, CNY.
+    pub least_cost: f64,
+    /// Uniform price of the least-cost benchmark, CNY per t.
+    pub least_cost_price: f64,
+    /// Output-weighted sd of covered firms' shadow prices, CNY per t.
+    pub shadow_price_sd: f64,
+    /// Gini of cost burden per GDP across cities.
+    pub gini: Option<f64>,
+    /// Theil (total, between, within) of cost burden per GDP.
+    pub theil: Option<(f64, f64, f64)>,
+}
+
+/// This year's aggregates, read by the record phase.
+#[derive(Resource, Debug, Default)]
+pub struct YearTotals {
+    /// Per market id.
+    pub markets: Vec<MarketTotals>,
+    /// National row.
+    pub nation: NationTotals,
+}
+
+/// Cumulative totals over the run, for the `summary` row.
+#[derive(Resource, Debug, Default)]
+pub struct RunTotals {
+    /// Sum of national emissions, t CO2.
+    pub emissions: f64,
+    /// Sum of covered abatement, t CO2.
+    pub abatement: f64,
+    /// Sum of abatement costs, CNY.
+    pub abatement_cost: f64,
+    /// Sum of penalties, CNY.
+    pub penalties: f64,
+    /// Sum of least costs, CNY.
+    pub least_cost: f64,
+    /// Year and value of the highest national emissions.
+    pub peak: Option<(i32, f64)>,
+}
+
+/// Scratch buffers, reused across years.
+#[derive(Default)]
+pub struct Scratch {
+    city: Vec<CityState>,
+    bids: Vec<Bid>,
+    trades: Vec<f64>,
+    clearing: ClearingScratch,
+    burden: Vec<f64>,
+    groups: Vec<usize>,
+}
+
+/// Computes the year's aggregates and updates cities and run totals.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+pub fn account(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    mut scratch: Local<Scratch>,
+    mut totals: ResMut<YearTotals>,
+    mut run: ResMut<RunTotals>,
+    firms: Query<(
+        &FirmInfo,
+        &Capacity,
+        &Production,
+        &Mac,
+        &Coverage,
+        &Account,
+        &YearFlows,
+    )>,
+    mut cities: Query<(&CityInfo, &mut CityState)>,
+) {
+    let s = &params.scenario;
+    let sc = &mut *scratch;
+    let n_cities = s.geography.cities.len();
+    sc.city.clear();
+    sc.city.resize(n_cities, CityState::default());
+    totals.markets.clear();
+    totals
+        .markets
+        .resize(s.markets.len(), MarketTotals::default());
+    let mut nation = NationTotals::default();
+    sc.bids.clear();
+    let (mut w_sum, mut w_p, mut w_p2) = (0.0, 0.0, 0.0);
+    for (info, cap, prod, mac, cov, acc, flows) in &firms {
+        let c = &mut sc.city[info.city as usize];
+        c.abatement_cost += flows.abatement_cost;
+        c.penalty += acc.penalty;
+        c.net_allowance_value += acc.net_purchase * flows.price;
+        let Some(m) = cov.market else {
+            c.emissions_uncovered_firms += flows.emissions;
+            continue;
+        };
+        c.emissions_covered += flows.emissions;
+        let t = &mut totals.markets[m as usize];
+        t.emissions += flows.emissions;
+        t.abatement += flows.abatement;
+        t.abatement_cost += flows.abatement_cost;
+        t.bank_start += acc.bank_start;
+        t.bank_end += acc.bank;
+        t.surrendered += acc.surrendered;
+        t.cancelled += acc.cancelled;
+        t.shortfall += acc.shortfall;
+        t.forgiven += acc.forgiven;
+        t.penalties += acc.penalty;
+        nation.covered += flows.emissions;
+        nation.abatement += flows.abatement;
+        nation.abatement_cost += flows.abatement_cost;
+        nation.penalties += acc.penalty;
+        w_sum += prod.output;
+        w_p += prod.output * flows.shadow_price;
+        w_p2 += prod.output * flows.shadow_price * flows.shadow_price;
+        let e = flows.baseline_emissions;
+        sc.bids.push(Bid {
+            emissions: e,
+            mac_slope: mac.slope(cap.base_output, prod.output),
+            abatement_max: mac.max_share * e,
+            holdings: e,
+            obligation_cap: f64::INFINITY,
+            bank_hedge: 0.0,
+            bank_slope: 0.0,
+            bank_value: 0.0,
+        });
+    }
+    if w_sum > 0.0 {
+        let mean = w_p / w_sum;
+        nation.shadow_price_sd = (w_p2 / w_sum - mean * mean).max(0.0).sqrt();
+    }
+    // Least-cost benchmark: holdings sum to total baseline minus the achieved abatement.
+    let total_e: f64 = sc.bids.iter().map(|b| b.emissions).sum();
+    if nation.abatement > 0.0 && total_e > 0.0 {
+        for b in &mut sc.bids {
+            b.holdings = b.emissions - nation.abatement * b.emissions / total_e;
+        }
+        let rules = ClearingRules {
+            floor: 0.0,
+            ceiling: 1e12,
+            auction_volume: 0.0,
+            reserve_price: f64::INFINITY,
+            ccr_volume: 0.0,
+        };
+        let out = clear(&sc.bids, &rules, &mut sc.clearing, &mut sc.trades);
+        nation.least_cost_price = out.price;
+        nation.least_cost = sc.bids.iter().map(|b| b.abatement_cost(out.price)).sum();
+    }
+    sc.burden.clear();
+    sc.groups.clear();
+    let n_agg = s.geography.agglomerations.len();
+    for (info, mut st) in &mut cities {
+        let c = &sc.city[info.id as usize];
+        st.emissions_covered = c.emissions_covered;
+        st.emissions_uncovered_firms = c.emissions_uncovered_firms;
+        st.abatement_cost = c.abatement_cost;
+        st.penalty = c.penalty;
+        st.net_allowance_value = c.net_allowance_value;
+        st.cum_burden += st.cost_burden();
+        st.cum_gdp += st.gdp;
+        nation.gdp += st.gdp;
+        nation.uncovered += st.emissions_uncovered_firms + st.uncovered_other;
+        if st.gdp > 0.0 {
+            sc.burden.push(st.cost_burden() / st.gdp);
+            sc.groups
+                .push(info.agglomeration.map_or(n_agg, usize::from));
+        }
+    }
+    nation.gini = gini(&sc.burden);
+    nation.theil = theil_decomposed(&sc.burden, &sc.groups);
+    let total = nation.covered + nation.uncovered;
+    run.emissions += total;
+    run.abatement += nation.abatement;
+    run.abatement_cost += nation.abatement_cost;
+    run.penalties += nation.penalties;
+    run.least_cost += nation.least_cost;
+    if run.peak.is_none_or(|(_, v)| total > v) {
+        run.peak = Some((clock.year, total));
+    }
+    totals.nation = nation;
+}

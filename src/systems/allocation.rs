@@ -1,0 +1,128 @@
+//! Phase 6, allocation (MODEL.md section 4.2). Free allocation for the year:
+//! * `benchmark`: benchmark x actual output x (1 - auction share): allocating after
+//!   production is the ex-post true-up; there is no fixed cap;
+//! * `grandfathering`: (1 - auction share) x cap, split by base-period emissions (entry-year
+//!   baseline, or last year's emissions with `grandfathering_base = "last_year"`);
+//! * `auction`: nothing free; the whole cap is offered.
+//!
+//! The cap is `cap_factor x` the covered firms' base-period emissions (or, with
+//! `cap_basis = "baseline"`, their baseline emissions this year), or `cap_t`. The auction
+//! offers `auction share x` the cap (or x the benchmark total). Make-good debt from earlier
+//! shortfalls is deducted from the free allocation.
+
+use crate::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
+use crate::agents::regulator::Regulator;
+use crate::agents::{Clock, RunParams};
+use crate::config::raw::{AllocationRule, CapBasis, GrandfatheringBase};
+use bevy_ecs::prelude::*;
+
+/// Per market sums, reused across years.
+#[derive(Default)]
+pub struct Scratch {
+    base: Vec<f64>,
+    baseline: Vec<f64>,
+    bench_total: Vec<f64>,
+    free: Vec<f64>,
+    participants: Vec<u32>,
+}
+
+fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
+    match rule {
+        GrandfatheringBase::LastYear if cov.entered < year => cov.last_emissions,
+        _ => cov.base_emissions,
+    }
+}
+
+/// Sets each covered firm's free allocation and each market's auction volume.
+pub fn allocate(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    mut scratch: Local<Scratch>,
+    mut regs: Query<&mut Regulator>,
+    mut firms: Query<(&FirmInfo, &Coverage, &Production, &YearFlows, &mut Account)>,
+) {
+    let s = &params.scenario;
+    let year = clock.year;
+    let n = s.markets.len();
+    let sc = &mut *scratch;
+    for v in [
+        &mut sc.base,
+        &mut sc.baseline,
+        &mut sc.bench_total,
+        &mut sc.free,
+    ] {
+        v.clear();
+        v.resize(n, 0.0);
+    }
+    sc.participants.clear();
+    sc.participants.resize(n, 0);
+    for (info, cov, prod, flows, _) in &firms {
+        if let Some(m) = cov.market {
+            let spec = &s.markets[m as usize];
+            sc.base[m as usize] += base_of(cov, spec.raw.grandfathering_base, year);
+            sc.baseline[m as usize] += flows.baseline_emissions;
+            if let Some(b) = &spec.benchmarks[info.sector as usize] {
+                sc.bench_total[m as usize] += b.at(year) * prod.output;
+            }
+            sc.participants[m as usize] += 1;
+        }
+    }
+    let cap = |m: usize| {
+        let spec = &s.markets[m];
+        match (&spec.cap_factor, &spec.cap_t) {
+            (Some(f), _) => {
+                f.at(year)
+                    * match spec.raw.cap_basis {
+                        CapBasis::BasePeriod => sc.base[m],
+                        CapBasis::Baseline => sc.baseline[m],
+                    }
+            }
+            (None, Some(c)) => c.at(year),
+            (None, None) => 0.0,
+        }
+    };
+    let caps: Vec<f64> = (0..n).map(cap).collect();
+    for (_, cov, prod, _, mut acc) in &mut firms {
+        acc.bank_start = acc.bank;
+        acc.net_purchase = 0.0;
+        acc.surrendered = 0.0;
+        acc.cancelled = 0.0;
+        acc.shortfall = 0.0;
+        acc.forgiven = 0.0;
+        acc.penalty = 0.0;
+        acc.allocation = 0.0;
+        let Some(m) = cov.market else { continue };
+        let m = m as usize;
+        let spec = &s.markets[m];
+        let share = spec.auction_share.at(year);
+        let free = match spec.raw.allocation {
+            AllocationRule::Benchmark => cov.free_rate * prod.output,
+            AllocationRule::Grandfathering | AllocationRule::Auction => {
+                let base = base_of(cov, spec.raw.grandfathering_base, year);
+                if sc.base[m] > 0.0 {
+                    (1.0 - share) * caps[m] * base / sc.base[m]
+                } else {
+                    0.0
+                }
+            }
+        };
+        let deduction = acc.debt.min(free);
+        acc.debt -= deduction;
+        acc.allocation = free - deduction;
+        sc.free[m] += acc.allocation;
+    }
+    for mut r in &mut regs {
+        let m = r.market as usize;
+        if !r.active {
+            continue;
+        }
+        let spec = &s.markets[m];
+        let share = spec.auction_share.at(year);
+        r.year.free_allocation = sc.free[m];
+        r.year.participants = sc.participants[m];
+        r.year.auctioned = match spec.raw.allocation {
+            AllocationRule::Benchmark => share * sc.bench_total[m],
+            _ => share * caps[m],
+        };
+    }
+}

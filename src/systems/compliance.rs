@@ -1,0 +1,60 @@
+//! Phase 8, compliance. Covered firms surrender allowances for realised emissions (the
+//! obligation is capped at free allocation + share x emissions where an obligation cap
+//! applies; the rest is forgiven). What they lack is the shortfall: it pays the penalty
+//! (multiple x clearing price + per-tonne penalty, plus a fixed fine) and, with make-good on,
+//! becomes debt deducted from next year's allocation. Unused allowances are banked where
+//! banking is allowed, else cancelled. Every firm records last year's emissions for the
+//! threshold test and grandfathering.
+
+use crate::agents::firm::{Account, Coverage, YearFlows};
+use crate::agents::{Clock, RunParams};
+use bevy_ecs::prelude::*;
+
+/// Shortfalls below this many t CO2 are rounding, not a violation.
+pub const SHORTFALL_TOLERANCE_T: f64 = 1e-6;
+
+/// Settles every covered firm's obligation for the year.
+pub fn comply(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    mut firms: Query<(&mut Coverage, &YearFlows, &mut Account)>,
+) {
+    let s = &params.scenario;
+    let year = clock.year;
+    for (mut cov, flows, mut acc) in &mut firms {
+        cov.last_baseline = flows.baseline_emissions;
+        cov.last_emissions = flows.emissions;
+        let Some(m) = cov.market else { continue };
+        let spec = &s.markets[m as usize];
+        let em = flows.emissions;
+        let obligation = match spec.obligation_cap(year) {
+            Some(share) => em.min(acc.allocation + share * em),
+            None => em,
+        };
+        let available = acc.bank_start + acc.allocation + acc.net_purchase;
+        let surrendered = obligation.min(available).max(0.0);
+        let mut shortfall = obligation - surrendered;
+        if shortfall < SHORTFALL_TOLERANCE_T {
+            shortfall = 0.0;
+        }
+        let leftover = available - surrendered;
+        acc.surrendered = surrendered;
+        acc.forgiven = em - obligation;
+        acc.shortfall = shortfall;
+        if spec.raw.banking {
+            acc.bank = leftover;
+            acc.cancelled = 0.0;
+        } else {
+            acc.bank = 0.0;
+            acc.cancelled = leftover;
+        }
+        if shortfall > 0.0 {
+            acc.penalty = shortfall
+                * (spec.raw.penalty_price_multiple * flows.price + spec.penalty_per_t.at(year))
+                + spec.raw.penalty_fine;
+            if spec.raw.make_good {
+                acc.debt += shortfall;
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Phase 4, production. Each goods market (a sector in a scope region) allocates its demand
+//! among its firms by logit shares on expected unit cost
+//! `u_i = c_i + E_i[p] (e_i - b_i)` (b_i: marginal free allocation per unit), weighted by
+//! capacity. The product price is the sector's no-carbon price plus `pass_through` times the
+//! share-weighted carbon cost; demand responds with elasticity `epsilon`; output is capped by
+//! capacity (excess demand is redistributed to firms with spare capacity, water-filling).
+//! Capacity follows the sector's demand index (entry and exit are not modelled).
+
+use crate::agents::firm::{
+    Capacity, Coverage, Expectation, FirmInfo, Intensity, Production, YearFlows,
+};
+use crate::agents::{Clock, RunParams};
+use crate::world::GoodsMarkets;
+use bevy_ecs::prelude::*;
+
+/// Per goods market scratch, reused across years.
+#[derive(Default)]
+pub struct Scratch {
+    min_cost: Vec<f64>,
+    weight: Vec<f64>,
+    carbon: Vec<f64>,
+    demand: Vec<f64>,
+    fixed: Vec<f64>,
+    free_weight: Vec<f64>,
+}
+
+/// Maximum water-filling rounds; each round caps at least one more firm or stops.
+const MAX_ROUNDS: usize = 12;
+
+/// Sets every firm's output and baseline emissions.
+#[allow(clippy::type_complexity)]
+pub fn produce(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    gm: Res<GoodsMarkets>,
+    mut scratch: Local<Scratch>,
+    mut firms: Query<(
+        &FirmInfo,
+        &Capacity,
+        &Intensity,
+        &Coverage,
+        &Expectation,
+        &mut Production,
+        &mut YearFlows,
+    )>,
+) {
+    let s = &params.scenario;
+    let year = clock.year;
+    let n = gm.sector.len();
+    let sc = &mut *scratch;
+    for v in [
+        &mut sc.min_cost,
+        &mut sc.weight,
+        &mut sc.carbon,
+        &mut sc.fixed,
+        &mut sc.free_weight,
+        &mut sc.demand,
+    ] {
+        v.clear();
+        v.resize(n, 0.0);
+    }
+    sc.min_cost.fill(f64::INFINITY);
+    let unit_cost = |p: &Production, i: &Intensity, c: &Coverage, e: &Expectation| {
+        let carbon = if c.market.is_some() {
+            e.price * (i.emission() - c.free_rate)
+        } else {
+            0.0
+        };
+        (p.variable_cost + carbon, carbon)
+    };
+    // Pass 1: capacity, and the lowest unit cost per goods market (for a stable logit).
+    for (info, cap, int, cov, exp, mut prod, _) in &mut firms {
+        let sector = &s.sectors[info.sector as usize];
+        prod.capacity = cap.base_capacity * sector.demand_index.at(year);
+        let (u, _) = unit_cost(&prod, int, cov, exp);
+        let g = info.goods_market as usize;
+        sc.min_cost[g] = sc.min_cost[g].min(u);
+    }
+    // Pass 2: logit weights and share-weighted carbon cost.
+    for (info, _, int, cov, exp, mut prod, _) in &mut firms {
+        let raw = &s.sectors[info.sector as usize].raw;
+        let g = info.goods_market as usize;
+        let (u, carbon) = unit_cost(&prod, int, cov, exp);
+        let w = prod.capacity * (-raw.logit_sensitivity * (u - sc.min_cost[g]) / raw.price).exp();
+        prod.weight = w;
+        prod.capped = false;
+        sc.weight[g] += w;
+        sc.carbon[g] += w * carbon;
+    }
+    for g in 0..n {
+        let raw = &s.sectors[gm.sector[g] as usize];
+        let avg_carbon = if sc.weight[g] > 0.0 {
+            sc.carbon[g] / sc.weight[g]
+        } else {
+            0.0
+        };
+        let rel_price = (1.0 + raw.raw.pass_through * avg_carbon / raw.raw.price).max(0.1);
+        sc.demand[g] =
+            gm.base_demand[g] * raw.demand_index.at(year) * rel_price.powf(-raw.raw.elasticity);
+        sc.free_weight[g] = sc.weight[g];
+    }
+    // Water-filling: firms whose share exceeds capacity produce at capacity; the rest share
+    // the remaining demand by weight.
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        let fixed_before = sc.fixed.clone();
+        let free_before = sc.free_weight.clone();
+        for (info, _, _, _, _, mut prod, _) in &mut firms {
+            let g = info.goods_market as usize;
+            if prod.capped || prod.weight <= 0.0 || free_before[g] <= 0.0 {
+                continue;
+            }
+            let want = (sc.demand[g] - fixed_before[g]).max(0.0) * prod.weight / free_before[g];
+            if want > prod.capacity {
+                sc.fixed[g] += prod.capacity;
+                sc.free_weight[g] -= prod.weight;
+                prod.capped = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (info, _, int, _, _, mut prod, mut flows) in &mut firms {
+        let g = info.goods_market as usize;
+        prod.output = if prod.capped {
+            prod.capacity
+        } else if prod.weight > 0.0 && sc.free_weight[g] > 0.0 {
+            ((sc.demand[g] - sc.fixed[g]).max(0.0) * prod.weight / sc.free_weight[g])
+                .min(prod.capacity)
+        } else {
+            0.0
+        };
+        flows.baseline_emissions = int.emission() * prod.output;
+    }
+}

@@ -1,0 +1,166 @@
+//! Phase 11, record: appends the year's rows to the output buffers ([`Buffers`]); the runner
+//! streams them to Parquet between years. Firm rows are written when the output options ask
+//! for them (`output.firm_level`, `output.firm_every_years`; a run condition).
+
+use super::accounting::YearTotals;
+use crate::agents::city::{CityInfo, CityState};
+use crate::agents::firm::{Account, Coverage, Expectation, FirmInfo, Production, YearFlows};
+use crate::agents::regulator::Regulator;
+use crate::agents::{Clock, RunParams};
+use crate::config::raw::FirmLevel;
+use crate::record::{Buffers, Cat};
+use crate::rng::{Stream, keyed};
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+
+/// Run condition: firm rows are wanted this year.
+pub fn firm_rows_this_year(params: Res<RunParams>, clock: Res<Clock>) -> bool {
+    let o = &params.scenario.raw.output;
+    o.firm_level != FirmLevel::None
+        && (clock.year - params.scenario.start_year()) % o.firm_every_years as i32 == 0
+}
+
+/// Whether firm `id` is in the output sample.
+pub fn in_sample(params: &RunParams, id: u32) -> bool {
+    let o = &params.scenario.raw.output;
+    match o.firm_level {
+        FirmLevel::All => true,
+        FirmLevel::None => false,
+        FirmLevel::Sample => {
+            keyed(params.seed, Stream::OutputSample, u64::from(id), 0, 0).random::<f64>()
+                < o.firm_sample_share
+        }
+    }
+}
+
+/// Appends `firm_year` rows.
+#[allow(clippy::type_complexity)]
+pub fn record_firms(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    mut buf: ResMut<Buffers>,
+    firms: Query<(
+        &FirmInfo,
+        &Production,
+        &Coverage,
+        &Account,
+        &YearFlows,
+        &Expectation,
+    )>,
+) {
+    let b = &mut buf.firm_year;
+    let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
+    for (info, prod, cov, acc, flows, exp) in &firms {
+        if sample && !in_sample(&params, info.id) {
+            continue;
+        }
+        b.run_id.push(params.run_id);
+        b.year.push(clock.year);
+        b.firm_id.push(info.id);
+        b.market.push(Cat(cov.market));
+        b.output.push(prod.output);
+        b.emissions.push(flows.emissions);
+        b.baseline_emissions.push(flows.baseline_emissions);
+        b.operational_abatement.push(flows.abatement);
+        b.allocation.push(acc.allocation);
+        b.net_purchase.push(acc.net_purchase);
+        b.surrendered.push(acc.surrendered);
+        b.bank.push(acc.bank);
+        b.shortfall.push(acc.shortfall);
+        b.penalty.push(acc.penalty);
+        b.shadow_price.push(flows.shadow_price);
+        b.abatement_cost.push(flows.abatement_cost);
+        b.expected_price.push(exp.price);
+    }
+}
+
+/// Appends `city_year`, `market_year` and `nation_year` rows.
+pub fn record_aggregates(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    totals: Res<YearTotals>,
+    mut buf: ResMut<Buffers>,
+    cities: Query<(&CityInfo, &CityState)>,
+    regs: Query<&Regulator>,
+) {
+    let run_id = params.run_id;
+    let year = clock.year;
+    let b = &mut buf.city_year;
+    for (info, st) in &cities {
+        let emissions = st.emissions_covered + st.emissions_uncovered_firms + st.uncovered_other;
+        b.run_id.push(run_id);
+        b.year.push(year);
+        b.city_id.push(info.id);
+        b.gdp.push(st.gdp);
+        b.population.push(st.population);
+        b.emissions_covered.push(st.emissions_covered);
+        b.emissions_uncovered
+            .push(st.emissions_uncovered_firms + st.uncovered_other);
+        b.abatement_cost.push(st.abatement_cost);
+        b.penalty.push(st.penalty);
+        b.net_allowance_value.push(st.net_allowance_value);
+        b.cost_burden.push(st.cost_burden());
+        b.target_intensity.push(None);
+        b.intensity.push(if st.gdp > 0.0 {
+            emissions / (st.gdp / 1e6)
+        } else {
+            0.0
+        });
+        b.target_met.push(None);
+    }
+    let b = &mut buf.market_year;
+    for r in &regs {
+        if !r.active {
+            continue;
+        }
+        let t = totals
+            .markets
+            .get(r.market as usize)
+            .copied()
+            .unwrap_or_default();
+        let y = &r.year;
+        b.run_id.push(run_id);
+        b.year.push(year);
+        b.market.push(Cat(Some(r.market)));
+        b.price.push(y.price);
+        b.volume.push(y.volume);
+        b.covered_emissions.push(t.emissions);
+        b.free_allocation.push(y.free_allocation);
+        b.auctioned.push(y.auctioned);
+        b.reserve_sales.push(y.reserve_sales);
+        b.withheld.push(y.withheld);
+        b.bank_start.push(t.bank_start);
+        b.bank_total.push(t.bank_end);
+        b.surrendered.push(t.surrendered);
+        b.cancelled.push(t.cancelled);
+        b.shortfall.push(t.shortfall);
+        b.forgiven.push(t.forgiven);
+        b.participants.push(y.participants);
+        b.abatement.push(t.abatement);
+        b.abatement_cost.push(t.abatement_cost);
+        b.penalties.push(t.penalties);
+        b.auction_revenue
+            .push((y.auctioned - y.withheld) * y.price + y.reserve_sales * y.price);
+        b.unmet_demand.push(y.unmet_demand);
+        b.unsold_supply.push(y.unsold_supply);
+    }
+    let n = &totals.nation;
+    let b = &mut buf.nation_year;
+    b.run_id.push(run_id);
+    b.year.push(year);
+    b.gdp.push(n.gdp);
+    b.emissions.push(n.covered + n.uncovered);
+    b.emissions_covered.push(n.covered);
+    b.emissions_uncovered.push(n.uncovered);
+    b.abatement.push(n.abatement);
+    b.abatement_cost.push(n.abatement_cost);
+    b.least_cost.push(n.least_cost);
+    b.least_cost_price.push(n.least_cost_price);
+    b.cost_ratio_least_cost
+        .push((n.least_cost > 0.0).then(|| n.abatement_cost / n.least_cost));
+    b.shadow_price_sd.push(n.shadow_price_sd);
+    b.gini_cost_burden.push(n.gini);
+    b.theil_total.push(n.theil.map(|t| t.0));
+    b.theil_between.push(n.theil.map(|t| t.1));
+    b.theil_within.push(n.theil.map(|t| t.2));
+}

@@ -1,0 +1,274 @@
+//! World setup for one run: spawns cities, firms and market regulators from a resolved
+//! [`Scenario`] and a seed, and inserts the run's resources. Firm attributes come from keyed
+//! draws keyed by (sector index, index within the sector), so changing one sector's firm
+//! count does not change another sector's firms (common random numbers).
+
+use crate::agents::city::{CityInfo, CityState};
+use crate::agents::firm::*;
+use crate::agents::regulator::Regulator;
+use crate::agents::{Clock, RunParams};
+use crate::config::Scenario;
+use crate::config::raw::{Location, Scope};
+use crate::geography::{CityShares, draw_city_shares};
+use crate::record::Buffers;
+use crate::rng::{Stream, keyed};
+use bevy_ecs::prelude::*;
+use rand::distr::weighted::WeightedIndex;
+use rand_distr::{Distribution, LogNormal};
+use std::sync::Arc;
+
+/// Goods markets: one per sector and scope region (MODEL.md section 3, step 4).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct GoodsMarkets {
+    /// Sector id of each goods market.
+    pub sector: Vec<u16>,
+    /// Base-year output of the market's firms, units per year (demand at the base price).
+    pub base_demand: Vec<f64>,
+}
+
+/// Drawn city shares, kept for the `cities` table.
+#[derive(Resource, Clone, Debug)]
+pub struct CityDraws(pub Vec<CityShares>);
+
+/// The goods market id of a firm of `sector` in `city`.
+fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 {
+    let c = &s.geography.cities[city as usize];
+    let region = match s.sectors[sector].raw.scope {
+        Scope::National => 0,
+        Scope::Grid => u32::from(c.grid),
+        Scope::Province => u32::from(c.province),
+        Scope::City => city,
+    };
+    offsets[sector] + region
+}
+
+fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
+    let mut offsets = Vec::with_capacity(s.sectors.len() + 1);
+    let mut n = 0u32;
+    for sec in &s.sectors {
+        offsets.push(n);
+        n += match sec.raw.scope {
+            Scope::National => 1,
+            Scope::Grid => crate::geography::GRIDS.len() as u32,
+            Scope::Province => s.geography.provinces.len() as u32,
+            Scope::City => s.geography.cities.len() as u32,
+        };
+    }
+    offsets.push(n);
+    offsets
+}
+
+/// A firm's attributes before spawning.
+struct FirmSpawn {
+    info: FirmInfo,
+    capacity: Capacity,
+    production: Production,
+    intensity: Intensity,
+    mac: Mac,
+    behaviour: Behaviour,
+}
+
+/// Builds the World of one run.
+pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
+    let s = &*scenario;
+    let mut world = World::new();
+    let shares = draw_city_shares(&s.geography, seed);
+    let cities: Vec<(CityInfo, CityState)> = s
+        .geography
+        .cities
+        .iter()
+        .map(|c| {
+            let p = &s.geography.provinces[c.province as usize];
+            let sh = shares[c.id as usize];
+            (
+                CityInfo {
+                    id: c.id,
+                    province: c.province,
+                    agglomeration: c.agglomeration,
+                    gdp_base: p.gdp_cny * sh.gdp,
+                    population_base: p.population * sh.population,
+                    uncovered_base: s.raw.macro_.uncovered_share * p.co2_t * sh.gdp,
+                },
+                CityState::default(),
+            )
+        })
+        .collect();
+    world.spawn_batch(cities);
+
+    let offsets = goods_market_offsets(s);
+    let n_gm = *offsets.last().unwrap_or(&0) as usize;
+    let mut gm = GoodsMarkets {
+        sector: vec![0; n_gm],
+        base_demand: vec![0.0; n_gm],
+    };
+    for (sid, _) in s.sectors.iter().enumerate() {
+        for g in offsets[sid]..offsets[sid + 1] {
+            gm.sector[g as usize] = sid as u16;
+        }
+    }
+    let firms = spawn_list(s, seed, &offsets, &shares);
+    for f in &firms {
+        gm.base_demand[f.info.goods_market as usize] += f.capacity.base_output;
+    }
+    world.spawn_batch(firms.into_iter().map(|f| {
+        (
+            f.info,
+            f.capacity,
+            f.production,
+            f.intensity,
+            f.mac,
+            f.behaviour,
+            (
+                Expectation::default(),
+                Coverage::default(),
+                Account::default(),
+                YearFlows::default(),
+            ),
+        )
+    }));
+    world.spawn_batch(s.markets.iter().map(|m| Regulator {
+        market: m.id,
+        ..Default::default()
+    }));
+    world.insert_resource(gm);
+    world.insert_resource(CityDraws(shares));
+    world.insert_resource(Clock {
+        year: s.start_year(),
+    });
+    world.insert_resource(Buffers::default());
+    world.insert_resource(RunParams {
+        scenario: scenario.clone(),
+        seed,
+        run_id,
+    });
+    world
+}
+
+fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -> Vec<FirmSpawn> {
+    let mut out = Vec::new();
+    let mut id = 0u32;
+    for (sid, sec) in s.sectors.iter().enumerate() {
+        let r = &sec.raw;
+        if r.firms == 0 {
+            continue;
+        }
+        let weights: Vec<f64> = s
+            .geography
+            .cities
+            .iter()
+            .map(|c| {
+                let p = &s.geography.provinces[c.province as usize];
+                let pw = match r.location {
+                    Location::Co2 => p.co2_t,
+                    Location::Gdp => p.gdp_cny,
+                };
+                pw * shares[c.id as usize].gdp
+            })
+            .collect();
+        let picker = WeightedIndex::new(&weights).ok();
+        let size = LogNormal::new(0.0, r.size_sigma).ok();
+        let key = |k: u32| ((sid as u64) << 32) | u64::from(k);
+        let sizes: Vec<f64> = (0..r.firms)
+            .map(|k| {
+                size.as_ref().map_or(1.0, |d| {
+                    d.sample(&mut keyed(seed, Stream::FirmSize, key(k), 0, 0))
+                })
+            })
+            .collect();
+        let total: f64 = sizes.iter().sum();
+        for (k, w) in sizes.iter().enumerate() {
+            let k = k as u32;
+            let city = picker.as_ref().map_or(0, |p| {
+                p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
+            }) as u32;
+            let base_output = r.total_output * w / total;
+            let mut rng = keyed(seed, Stream::FirmIntensity, key(k), 0, 0);
+            let energy = r.energy_intensity.sample(&mut rng);
+            let carbon_factor = r.carbon_factor.sample(&mut rng);
+            let variable_cost = r.variable_cost.sample(&mut rng).max(0.0);
+            let p5 = r
+                .mac_price_at_5pct
+                .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
+            let e0 = energy * carbon_factor * base_output;
+            let mut rng = keyed(seed, Stream::FirmBehaviour, key(k), 0, 0);
+            let hurdle_rate = r.hurdle_rate.sample(&mut rng);
+            let lambda = r.expectation_weight.sample(&mut rng).clamp(0.0, 1.0);
+            out.push(FirmSpawn {
+                info: FirmInfo {
+                    id,
+                    sector: sid as u16,
+                    city,
+                    goods_market: goods_market(s, offsets, sid, city),
+                },
+                capacity: Capacity {
+                    base_capacity: base_output / r.utilisation,
+                    base_output,
+                },
+                production: Production {
+                    variable_cost,
+                    ..Default::default()
+                },
+                intensity: Intensity {
+                    energy,
+                    carbon_factor,
+                },
+                mac: Mac {
+                    slope_ref: if e0 > 0.0 {
+                        p5 / (0.05 * e0)
+                    } else {
+                        f64::INFINITY
+                    },
+                    max_share: r.abatement_max_share,
+                },
+                behaviour: Behaviour {
+                    hurdle_rate,
+                    lambda,
+                    hedge_share: r.bank_hedge_share,
+                    speculation: r.bank_speculation,
+                },
+            });
+            id += 1;
+        }
+    }
+    for f in &s.firms {
+        let r = &s.sectors[f.sector].raw;
+        let x = &f.raw;
+        let e0 = x.energy_intensity * x.carbon_factor * x.output;
+        out.push(FirmSpawn {
+            info: FirmInfo {
+                id,
+                sector: f.sector as u16,
+                city: f.city,
+                goods_market: goods_market(s, offsets, f.sector, f.city),
+            },
+            capacity: Capacity {
+                base_capacity: x.output / r.utilisation,
+                base_output: x.output,
+            },
+            production: Production {
+                variable_cost: x.variable_cost.unwrap_or_else(|| r.variable_cost.mean()),
+                ..Default::default()
+            },
+            intensity: Intensity {
+                energy: x.energy_intensity,
+                carbon_factor: x.carbon_factor,
+            },
+            mac: Mac {
+                slope_ref: x.mac_slope,
+                max_share: if e0 > 0.0 {
+                    (x.abatement_max / e0).min(1.0)
+                } else {
+                    0.0
+                },
+            },
+            behaviour: Behaviour {
+                hurdle_rate: x.hurdle_rate.unwrap_or_else(|| r.hurdle_rate.mean()),
+                lambda: r.expectation_weight.mean().clamp(0.0, 1.0),
+                hedge_share: r.bank_hedge_share,
+                speculation: r.bank_speculation,
+            },
+        });
+        id += 1;
+    }
+    out
+}
