@@ -157,8 +157,23 @@ pub fn main_with(cli: Cli) -> Result<()> {
     }
 }
 
-fn mt(t: f64) -> String {
-    format!("{:.0} Mt", t / 1e6)
+/// Tonnes in a readable unit.
+fn tonnes(t: f64) -> String {
+    match t.abs() {
+        x if x >= 1e9 => format!("{:.2} Gt", t / 1e9),
+        x if x >= 1e6 => format!("{:.1} Mt", t / 1e6),
+        x if x >= 1e3 => format!("{:.1} kt", t / 1e3),
+        _ => format!("{t:.1} t"),
+    }
+}
+
+/// Money in a readable unit.
+fn cny(v: f64) -> String {
+    match v.abs() {
+        x if x >= 1e9 => format!("CNY {:.1} bn", v / 1e9),
+        x if x >= 1e6 => format!("CNY {:.1} m", v / 1e6),
+        _ => format!("CNY {v:.0}"),
+    }
 }
 
 fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
@@ -171,36 +186,37 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         secs,
         (r.firms * r.years) as f64 / secs.max(1e-9)
     );
-    println!("\nCarbon price by market, CNY/t (covered emissions; cumulative abatement cost)");
+    println!("\nCarbon price by market, CNY/t");
     for (name, rows) in &r.markets {
-        if rows.is_empty() {
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
             continue;
-        }
+        };
         let prices: Vec<String> = rows
             .iter()
-            .filter(|x| key_years.contains(&x.0) || x.0 == rows[0].0)
-            .map(|x| format!("{}: {:.1}", x.0, x.1))
+            .filter(|x| key_years.contains(&x.year) || x.year == first.year)
+            .map(|x| format!("{}: {:.1}", x.year, x.price))
             .collect();
-        let last = rows.last().map_or(0.0, |x| x.2);
-        let cost: f64 = rows.iter().map(|x| x.3).sum();
+        let cost: f64 = rows.iter().map(|x| x.abatement_cost).sum();
+        println!("  {:<12} {}", name, prices.join("  "));
         println!(
-            "  {:<12} {}\n  {:<12} covered {} in {}, abatement cost CNY {:.1} bn",
-            name,
-            prices.join("  "),
+            "  {:<12} covered {} in {}; abatement cost {} over {}-{}",
             "",
-            mt(last),
-            rows.last().map_or(0, |x| x.0),
-            cost / 1e9
+            tonnes(last.covered_emissions),
+            last.year,
+            cny(cost),
+            first.year,
+            last.year
         );
     }
     let m = &r.summary;
     println!(
-        "\nNation: cumulative emissions {:.1} Gt, peak {} ({:.2} Gt); total cost CNY {:.1} bn; cost per t abated {}; cost / least cost {}",
-        m.cumulative_emissions / 1e9,
+        "\nNation: cumulative emissions {}, peak {} ({}/yr); total cost {}; cost per t abated {}; cost / least cost {}",
+        tonnes(m.cumulative_emissions),
         m.peak.0,
-        m.peak.1 / 1e9,
-        m.total_cost / 1e9,
-        m.cost_per_tonne.map_or("-".into(), |v| format!("{v:.1}")),
+        tonnes(m.peak.1),
+        cny(m.total_cost),
+        m.cost_per_tonne
+            .map_or("-".into(), |v| format!("CNY {v:.1}")),
         m.cost_ratio_least_cost
             .map_or("-".into(), |v| format!("{v:.3}"))
     );

@@ -30,6 +30,19 @@ pub struct RunSpec {
     pub parameters: String,
 }
 
+/// One market-year as reported to the CLI.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarketPoint {
+    /// Year.
+    pub year: i32,
+    /// Clearing price, CNY per t.
+    pub price: f64,
+    /// Covered emissions, t CO2.
+    pub covered_emissions: f64,
+    /// Operational abatement cost, CNY.
+    pub abatement_cost: f64,
+}
+
 /// What a run reports back besides its files.
 #[derive(Clone, Debug, Default)]
 pub struct RunReport {
@@ -37,8 +50,8 @@ pub struct RunReport {
     pub firms: usize,
     /// Years simulated.
     pub years: usize,
-    /// Per market name: (year, price CNY/t, covered emissions t, abatement cost CNY).
-    pub markets: Vec<(String, Vec<(i32, f64, f64, f64)>)>,
+    /// Per market: its name and its active years.
+    pub markets: Vec<(String, Vec<MarketPoint>)>,
     /// Headline metrics (the `summary` row).
     pub summary: SummaryRow,
 }
@@ -131,7 +144,7 @@ pub fn run_to_dataset(
     w_cities.write(&mut cities_tab, &dicts)?;
     init_coverage(&mut world, &s);
 
-    let mut markets: Vec<(String, Vec<(i32, f64, f64, f64)>)> = s
+    let mut markets: Vec<(String, Vec<MarketPoint>)> = s
         .markets
         .iter()
         .map(|m| (m.raw.name.clone(), Vec::new()))
@@ -144,12 +157,12 @@ pub fn run_to_dataset(
         let start = my.year.len() - my.year.iter().rev().take_while(|y| **y == year).count();
         for i in start..my.year.len() {
             if let Some(m) = my.market[i].0 {
-                markets[m as usize].1.push((
+                markets[m as usize].1.push(MarketPoint {
                     year,
-                    my.price[i],
-                    my.covered_emissions[i],
-                    my.abatement_cost[i],
-                ));
+                    price: my.price[i],
+                    covered_emissions: my.covered_emissions[i],
+                    abatement_cost: my.abatement_cost[i],
+                });
             }
         }
         if buf.firm_year.len() >= FLUSH_ROWS || year == s.end_year() {

@@ -256,7 +256,9 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             format!("= {:?}: duplicate market name", mk.name),
         );
     }
-    let end = mk.end_year.unwrap_or(raw.scenario.end_year);
+    let end = mk
+        .end_year
+        .unwrap_or(raw.scenario.end_year.max(mk.start_year));
     if end < mk.start_year {
         c.fail(
             &k("end_year"),

@@ -112,7 +112,7 @@ pub fn clear(
         scale(trades, true, supply / buy);
         unmet_demand = buy - supply;
     } else if buy < supply && sell > 0.0 {
-        scale(trades, false, ((buy - regulator) / sell).max(0.0).min(1.0));
+        scale(trades, false, ((buy - regulator) / sell).clamp(0.0, 1.0));
         unsold_supply = supply - buy;
     }
     if status != ClearingStatus::AtCeiling {
@@ -173,10 +173,10 @@ fn clearing_price(
     };
     let open = reserve.max(floor);
     if open < ceiling {
-        if open > floor {
-            if let Some(p) = sweep.first_at_or_below(0.0, open) {
-                return p;
-            }
+        if open > floor
+            && let Some(p) = sweep.first_at_or_below(0.0, open)
+        {
+            return p;
         }
         sweep
             .first_at_or_below(auction_volume, ceiling)

@@ -1,0 +1,161 @@
+//! Shared helpers: run the binary, read Parquet columns back.
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{Float64Type, Int32Type, UInt32Type};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A validation config's path.
+pub fn validation(name: &str) -> PathBuf {
+    root()
+        .join("configs/validation")
+        .join(format!("{name}.toml"))
+}
+
+/// Runs the synergy binary with `args`.
+pub fn synergy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synergy"))
+        .args(args)
+        .output()
+        .expect("the synergy binary runs")
+}
+
+/// Runs a scenario into `out` and asserts success.
+pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = synergy(&args);
+    assert!(
+        o.status.success(),
+        "synergy {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// All batches of a table in a dataset (every part of every scenario).
+pub fn read_table(dataset: &Path, table: &str) -> Vec<RecordBatch> {
+    let mut files = Vec::new();
+    let dir = dataset.join(table);
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let part_dir = entry.unwrap().path();
+        for f in std::fs::read_dir(&part_dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "parquet") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let file = std::fs::File::open(&f).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for b in reader {
+            out.push(b.unwrap());
+        }
+    }
+    out
+}
+
+/// A float64 column over all batches (nulls as NaN).
+pub fn f64s(batches: &[RecordBatch], col: &str) -> Vec<f64> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let a = b
+                .column_by_name(col)
+                .unwrap_or_else(|| panic!("no column {col}"))
+                .as_primitive::<Float64Type>()
+                .clone();
+            (0..a.len())
+                .map(move |i| if a.is_null(i) { f64::NAN } else { a.value(i) })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// An int32 column over all batches.
+pub fn i32s(batches: &[RecordBatch], col: &str) -> Vec<i32> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            b.column_by_name(col)
+                .unwrap_or_else(|| panic!("no column {col}"))
+                .as_primitive::<Int32Type>()
+                .values()
+                .to_vec()
+        })
+        .collect()
+}
+
+/// A uint32 column over all batches.
+pub fn u32s(batches: &[RecordBatch], col: &str) -> Vec<u32> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            b.column_by_name(col)
+                .unwrap_or_else(|| panic!("no column {col}"))
+                .as_primitive::<UInt32Type>()
+                .values()
+                .to_vec()
+        })
+        .collect()
+}
+
+/// A dictionary-encoded string column as strings (None for null).
+pub fn cats(batches: &[RecordBatch], col: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for b in batches {
+        let c = b
+            .column_by_name(col)
+            .unwrap_or_else(|| panic!("no column {col}"));
+        let strings = arrow::compute::cast(c, &arrow::datatypes::DataType::Utf8).unwrap();
+        let s = strings.as_string::<i32>();
+        for i in 0..s.len() {
+            out.push((!s.is_null(i)).then(|| s.value(i).to_string()));
+        }
+    }
+    out
+}
+
+/// Relative closeness.
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+/// All files below `dir`, relative paths, sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}

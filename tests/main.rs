@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per theme. They drive the public API and the
+//! `synergy` binary, read the Parquet output back and check it against closed forms
+//! (MODEL.md section 8), invariants, determinism and the error contract.
+
+mod bad_input;
+mod common;
+mod determinism;
+mod output_schema;
+mod validation;

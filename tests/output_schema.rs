@@ -1,0 +1,83 @@
+//! Parquet round trip: every written table has exactly the columns `synergy schema`
+//! documents, in order and with the declared types; `firm_year` has one row per firm per year;
+//! docs/OUTPUT.md carries the generated schema.
+
+use crate::common::*;
+use synergy::record::*;
+use tempfile::TempDir;
+
+fn schema_listing() -> Vec<(String, Vec<String>)> {
+    let o = synergy(&["schema"]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(col) = line.strip_prefix("  ") {
+            let name = col.split_whitespace().next().unwrap().to_string();
+            out.last_mut().unwrap().1.push(name);
+        } else {
+            let table = line.split(':').next().unwrap().to_string();
+            out.push((table, Vec::new()));
+        }
+    }
+    out
+}
+
+#[test]
+fn written_tables_match_schema() {
+    let tmp = TempDir::new().unwrap();
+    run_ok(&validation("random_mac"), tmp.path(), &[]);
+    let ds = tmp.path().join("random_mac");
+    let listing = schema_listing();
+    assert_eq!(listing.len(), 8);
+    for (table, cols) in &listing {
+        let batches = read_table(&ds, table);
+        assert!(!batches.is_empty(), "{table} has no rows");
+        let names: Vec<String> = batches[0]
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(&names, cols, "{table}");
+    }
+    let check = |t: &str, schema: arrow::datatypes::SchemaRef| {
+        let b = read_table(&ds, t);
+        for (f, g) in b[0].schema().fields().iter().zip(schema.fields()) {
+            assert_eq!(f.data_type(), g.data_type(), "{t}.{}", f.name());
+        }
+    };
+    check("firm_year", FirmYear::schema());
+    check("market_year", MarketYear::schema());
+    check("summary", Summary::schema());
+    check("firms", Firms::schema());
+    // One row per firm per year.
+    let firms = u32s(&read_table(&ds, "firms"), "firm_id").len();
+    let fy = read_table(&ds, "firm_year");
+    let years = i32s(&fy, "year");
+    assert_eq!(years.len(), firms * 5);
+    let mut pairs: Vec<(i32, u32)> = years.iter().copied().zip(u32s(&fy, "firm_id")).collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), firms * 5);
+    // Nothing temporary is left behind.
+    assert!(
+        files_below(&ds)
+            .iter()
+            .all(|p| !p.to_string_lossy().contains(".tmp"))
+    );
+    assert!(ds.join("experiment.json").exists());
+}
+
+#[test]
+fn output_doc_carries_the_generated_schema() {
+    let doc = std::fs::read_to_string(root().join("docs/OUTPUT.md")).unwrap();
+    let generated = synergy::record::all_markdown();
+    assert!(
+        doc.contains(generated.trim()),
+        "docs/OUTPUT.md is out of date: paste `synergy schema --markdown`"
+    );
+}

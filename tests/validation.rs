@@ -1,0 +1,282 @@
+//! MODEL.md section 8, cases 1, 2 and 7, through the public interface: a scenario file is
+//! run by the binary and its Parquet output read back.
+
+use crate::common::*;
+use tempfile::TempDir;
+
+/// Case 1, worked example: price 400, abatement 40/20/10, total cost 14,000 (tolerance 1e-9
+/// relative), each year.
+#[test]
+fn case1_worked_example() {
+    let tmp = TempDir::new().unwrap();
+    run_ok(&validation("linear_mac"), tmp.path(), &[]);
+    let ds = tmp.path().join("linear_mac");
+    let my = read_table(&ds, "market_year");
+    let prices = f64s(&my, "price");
+    assert_eq!(prices.len(), 3);
+    for p in &prices {
+        assert!(close(*p, 400.0, 1e-9), "price {p}");
+    }
+    let fy = read_table(&ds, "firm_year");
+    let years = i32s(&fy, "year");
+    let ab = f64s(&fy, "operational_abatement");
+    let cost = f64s(&fy, "abatement_cost");
+    for y in 2020..=2022 {
+        let idx: Vec<usize> = (0..years.len()).filter(|&i| years[i] == y).collect();
+        let a: Vec<f64> = idx.iter().map(|&i| ab[i]).collect();
+        assert!(
+            close(a[0], 40.0, 1e-9) && close(a[1], 20.0, 1e-9) && close(a[2], 10.0, 1e-9),
+            "{a:?}"
+        );
+        let total: f64 = idx.iter().map(|&i| cost[i]).sum();
+        assert!(close(total, 14_000.0, 1e-9), "total cost {total}");
+    }
+    // Equal abatement of 70/3 t each would cost 19,056 CNY: the market saves 5,056.
+    let equal: f64 = [10.0, 20.0, 40.0]
+        .iter()
+        .map(|s| s * (70.0f64 / 3.0).powi(2) / 2.0)
+        .sum();
+    assert!((equal - 19_055.6).abs() < 0.1);
+}
+
+/// Case 1 on random populations: p* = (sum E - C) / sum(1/s) and cost p*(sum E - C)/2 for
+/// three seeds of 60 firms (tolerance 1e-8 relative).
+#[test]
+fn case1_closed_form_on_random_populations() {
+    for seed in ["1", "2", "3"] {
+        let tmp = TempDir::new().unwrap();
+        run_ok(&validation("random_mac"), tmp.path(), &["--seed", seed]);
+        let ds = tmp.path().join("random_mac");
+        let firms = read_table(&ds, "firms");
+        assert_eq!(u32s(&firms, "firm_id").len(), 60);
+        let slopes = f64s(&firms, "mac_slope");
+        let fy = read_table(&ds, "firm_year");
+        let my = read_table(&ds, "market_year");
+        let years = i32s(&fy, "year");
+        let base = f64s(&fy, "baseline_emissions");
+        let output = f64s(&fy, "output");
+        let alloc = f64s(&fy, "allocation");
+        let cost = f64s(&fy, "abatement_cost");
+        let base_output = f64s(&firms, "base_output");
+        for (k, y) in i32s(&my, "year").iter().enumerate() {
+            let idx: Vec<usize> = (0..years.len()).filter(|&i| years[i] == *y).collect();
+            assert_eq!(idx.len(), 60);
+            let e: f64 = idx.iter().map(|&i| base[i]).sum();
+            let cap: f64 = idx.iter().map(|&i| alloc[i]).sum();
+            // Fixed output: this year's slope equals the reference slope.
+            let inv: f64 = idx
+                .iter()
+                .enumerate()
+                .map(|(j, &i)| {
+                    assert!(close(output[i], base_output[j], 1e-9));
+                    1.0 / slopes[j]
+                })
+                .sum();
+            let p_star = (e - cap) / inv;
+            let price = f64s(&my, "price")[k];
+            assert!(
+                close(price, p_star, 1e-8),
+                "seed {seed} year {y}: {price} vs {p_star}"
+            );
+            let total: f64 = idx.iter().map(|&i| cost[i]).sum();
+            assert!(close(total, p_star * (e - cap) / 2.0, 1e-8), "cost {total}");
+            assert!(close(cap, 0.85 * e, 1e-9));
+        }
+    }
+}
+
+/// Case 2 (Montgomery): same price, emissions and cost under benchmark, grandfathering and
+/// full auction with the same number of allowances (tolerance 1e-9 relative).
+#[test]
+fn case2_allocation_rules_are_equivalent() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = validation("allocation_rules");
+    let bench = tmp.path().join("bench");
+    run_ok(&cfg, &bench, &[]);
+    let my = read_table(&bench.join("allocation_rules"), "market_year");
+    let total = f64s(&my, "free_allocation")[0];
+    assert!(
+        f64s(&my, "free_allocation")
+            .iter()
+            .all(|v| close(*v, total, 1e-9))
+    );
+    let cap = format!("markets[0].cap_t={total}");
+    let gf = tmp.path().join("gf");
+    run_ok(
+        &cfg,
+        &gf,
+        &[
+            "--set",
+            "markets[0].allocation=\"grandfathering\"",
+            "--set",
+            "markets[0].benchmarks={}",
+            "--set",
+            &cap,
+        ],
+    );
+    let auc = tmp.path().join("auction");
+    run_ok(
+        &cfg,
+        &auc,
+        &[
+            "--set",
+            "markets[0].allocation=\"auction\"",
+            "--set",
+            "markets[0].benchmarks={}",
+            "--set",
+            &cap,
+        ],
+    );
+    let read = |d: &std::path::Path| {
+        let ds = d.join("allocation_rules");
+        let my = read_table(&ds, "market_year");
+        let fy = read_table(&ds, "firm_year");
+        (
+            f64s(&my, "price"),
+            f64s(&fy, "emissions"),
+            f64s(&fy, "abatement_cost").iter().sum::<f64>(),
+            f64s(&fy, "net_purchase"),
+            f64s(&my, "auctioned"),
+        )
+    };
+    let (p0, e0, c0, n0, a0) = read(&bench);
+    for d in [&gf, &auc] {
+        let (p, e, c, n, _) = read(d);
+        assert!(
+            p0.iter().zip(&p).all(|(a, b)| close(*a, *b, 1e-9)),
+            "{p0:?} vs {p:?}"
+        );
+        assert!(e0.iter().zip(&e).all(|(a, b)| close(*a, *b, 1e-9)));
+        assert!(close(c0, c, 1e-9));
+        // Money flows differ: net purchases are not the same under every rule.
+        assert!(n0.iter().zip(&n).any(|(a, b)| (a - b).abs() > 1.0));
+    }
+    assert!(a0.iter().all(|v| *v == 0.0));
+    let (_, _, _, _, a_auc) = read(&auc);
+    assert!(a_auc.iter().all(|v| close(*v, total, 1e-9)));
+    assert!(p0[0] > 0.0);
+}
+
+/// Case 7: conservation in every market and year, non-negative emissions, no NaN in any
+/// float column, on the default scenario and the validation scenarios.
+#[test]
+fn case7_conservation_and_sanity() {
+    let tmp = TempDir::new().unwrap();
+    let default = tmp.path().join("default-out");
+    let o = synergy(&["run", "--out", default.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut datasets = vec![default.join("default")];
+    for name in ["linear_mac", "random_mac", "allocation_rules"] {
+        let out = tmp.path().join(name);
+        run_ok(&validation(name), &out, &[]);
+        datasets.push(out.join(name));
+    }
+    for ds in &datasets {
+        let my = read_table(ds, "market_year");
+        let col = |c: &str| f64s(&my, c);
+        let (free, auct, res, withheld) = (
+            col("free_allocation"),
+            col("auctioned"),
+            col("reserve_sales"),
+            col("withheld"),
+        );
+        let (surr, bank0, bank1, canc) = (
+            col("surrendered"),
+            col("bank_start"),
+            col("bank_total"),
+            col("cancelled"),
+        );
+        assert!(!free.is_empty());
+        for i in 0..free.len() {
+            let inflow = free[i] + auct[i] + res[i] - withheld[i];
+            let outflow = surr[i] + (bank1[i] - bank0[i]) + canc[i];
+            let scale = free[i].abs() + auct[i].abs() + surr[i].abs() + bank1[i].abs() + 1.0;
+            assert!(
+                (inflow - outflow).abs() <= 1e-9 * scale,
+                "{}: row {i}: in {inflow} out {outflow}",
+                ds.display()
+            );
+        }
+        let fy = read_table(ds, "firm_year");
+        assert!(f64s(&fy, "emissions").iter().all(|e| *e >= 0.0));
+        for table in [
+            "firm_year",
+            "city_year",
+            "market_year",
+            "nation_year",
+            "firms",
+            "cities",
+        ] {
+            for b in read_table(ds, table) {
+                for (field, c) in b.schema().fields().iter().zip(b.columns()) {
+                    if field.data_type() == &arrow::datatypes::DataType::Float64 {
+                        let a = c
+                            .as_any()
+                            .downcast_ref::<arrow::array::Float64Array>()
+                            .unwrap();
+                        assert!(
+                            a.iter().flatten().all(f64::is_finite),
+                            "{table}.{} has NaN/inf",
+                            field.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The default reproduces the calibration magnitudes: about 2,200 power entities and 4.5-5 Gt
+/// covered in 2021; about 1,500 steel/cement/aluminium entities and about 3 Gt in 2024; the
+/// national price in 2021-2025 within CNY 30-120/t.
+#[test]
+fn default_calibration_magnitudes() {
+    let tmp = TempDir::new().unwrap();
+    let o = synergy(&["run", "--out", tmp.path().to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success());
+    let ds = tmp.path().join("default");
+    let firms = read_table(&ds, "firms");
+    let sector = cats(&firms, "sector");
+    let fy = read_table(&ds, "firm_year");
+    let (years, market, ids, em) = (
+        i32s(&fy, "year"),
+        cats(&fy, "market"),
+        u32s(&fy, "firm_id"),
+        f64s(&fy, "emissions"),
+    );
+    let count = |y: i32, sectors: &[&str]| {
+        let (mut n, mut e) = (0, 0.0);
+        for i in 0..years.len() {
+            let s = sector[ids[i] as usize].as_deref().unwrap();
+            if years[i] == y && market[i].as_deref() == Some("national") && sectors.contains(&s) {
+                n += 1;
+                e += em[i];
+            }
+        }
+        (n, e)
+    };
+    let (n_power, e_power) = count(2021, &["power"]);
+    assert!((2000..=2300).contains(&n_power), "{n_power} power entities");
+    assert!((4.3e9..=5.2e9).contains(&e_power), "{e_power} t power 2021");
+    let (n_new, e_new) = count(2024, &["steel", "cement", "aluminium"]);
+    assert!(
+        (1300..=1600).contains(&n_new),
+        "{n_new} new-sector entities"
+    );
+    assert!(
+        (2.6e9..=3.4e9).contains(&e_new),
+        "{e_new} t new sectors 2024"
+    );
+    let my = read_table(&ds, "market_year");
+    let (my_years, my_market, price) = (i32s(&my, "year"), cats(&my, "market"), f64s(&my, "price"));
+    for i in 0..my_years.len() {
+        if my_market[i].as_deref() == Some("national") && (2021..=2025).contains(&my_years[i]) {
+            assert!(
+                (30.0..=120.0).contains(&price[i]),
+                "{}: {}",
+                my_years[i],
+                price[i]
+            );
+        }
+    }
+}
