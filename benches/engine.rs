@@ -1,1 +1,57 @@
-fn main() {}
+//! Engine throughput: firm-years per second for the default scenario at several scales,
+//! with and without firm-level Parquet output. Results are reported in docs/PERFORMANCE.md.
+//!
+//! Run with `cargo bench --bench engine`. Scale k multiplies every sector's firm count by k
+//! (and total output, so firm sizes stay the same); large scales simulate 2020-2030 only.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::sync::Arc;
+use synergy::config::load_embedded_default;
+use synergy::run::{RunSpec, run_to_dataset};
+
+fn scenario(scale: u32, firm_output: bool) -> Arc<synergy::config::Scenario> {
+    let base = load_embedded_default(&[]).expect("default loads");
+    let mut set: Vec<String> = Vec::new();
+    for (name, s) in base.raw.sectors.iter() {
+        set.push(format!("sectors.{name}.firms={}", s.firms * scale));
+        set.push(format!("sectors.{name}.total_output={:e}", s.total_output * f64::from(scale)));
+    }
+    if scale > 1 {
+        set.push("scenario.start_year=2020".into());
+        set.push("scenario.end_year=2030".into());
+    }
+    if !firm_output {
+        set.push("output.firm_level=\"none\"".into());
+    }
+    Arc::new(load_embedded_default(&set).expect("scaled default loads"))
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    for scale in [1u32, 10, 50] {
+        for firm_output in [false, true] {
+            let s = scenario(scale, firm_output);
+            let firms: u64 = s.raw.sectors.values().map(|x| u64::from(x.firms)).sum();
+            group.throughput(Throughput::Elements(firms * s.years() as u64));
+            let label = if firm_output { "with_firm_output" } else { "simulate" };
+            group.bench_with_input(BenchmarkId::new(label, firms), &s, |b, s| {
+                b.iter(|| {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let spec = RunSpec {
+                        run_id: 0,
+                        experiment: "bench".into(),
+                        replicate: 0,
+                        seed: 1,
+                        parameters: "{}".into(),
+                    };
+                    run_to_dataset(s.clone(), &spec, dir.path(), 0, &|_| {}).expect("run")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
