@@ -14,7 +14,10 @@ fn scenario(scale: u32, firm_output: bool) -> Arc<synergy::config::Scenario> {
     let mut set: Vec<String> = Vec::new();
     for (name, s) in base.raw.sectors.iter() {
         set.push(format!("sectors.{name}.firms={}", s.firms * scale));
-        set.push(format!("sectors.{name}.total_output={:e}", s.total_output * f64::from(scale)));
+        set.push(format!(
+            "sectors.{name}.total_output={:e}",
+            s.total_output * f64::from(scale)
+        ));
     }
     if scale > 1 {
         set.push("scenario.start_year=2020".into());
@@ -34,7 +37,11 @@ fn bench(c: &mut Criterion) {
             let s = scenario(scale, firm_output);
             let firms: u64 = s.raw.sectors.values().map(|x| u64::from(x.firms)).sum();
             group.throughput(Throughput::Elements(firms * s.years() as u64));
-            let label = if firm_output { "with_firm_output" } else { "simulate" };
+            let label = if firm_output {
+                "with_firm_output"
+            } else {
+                "simulate"
+            };
             group.bench_with_input(BenchmarkId::new(label, firms), &s, |b, s| {
                 b.iter(|| {
                     let dir = tempfile::tempdir().expect("tempdir");

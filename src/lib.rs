@@ -32,6 +32,7 @@ pub mod config;
 pub mod dataset;
 pub mod econ;
 pub mod error;
+pub mod experiment;
 pub mod geography;
 pub mod market;
 pub mod record;

@@ -61,10 +61,14 @@ pub struct RunReport {
 pub struct SummaryRow {
     /// Cumulative emissions, t CO2.
     pub cumulative_emissions: f64,
-    /// Cumulative abatement, t CO2.
+    /// Cumulative operational abatement, t CO2.
     pub cumulative_abatement: f64,
-    /// Total cost (abatement + penalties), CNY.
+    /// Cumulative abatement below firms' counterfactual, t CO2.
+    pub abatement_vs_counterfactual: f64,
+    /// Total cost (operational abatement + investment + penalties), CNY.
     pub total_cost: f64,
+    /// Investment cost, CNY.
+    pub investment_cost: f64,
     /// Cost per tonne abated, CNY/t.
     pub cost_per_tonne: Option<f64>,
     /// Actual / least cost.
@@ -108,6 +112,13 @@ pub fn dicts(s: &Scenario) -> Dicts {
             .collect::<Vec<_>>(),
     );
     d.insert("agglomeration", &s.geography.agglomerations);
+    let techs: Vec<String> = s.technologies.iter().map(|t| t.raw.name.clone()).collect();
+    d.insert("technology", &techs);
+    d.insert("adopted", &techs);
+    d.insert(
+        "level",
+        &["nation".to_string(), "agglomeration".to_string()],
+    );
     d
 }
 
@@ -137,6 +148,7 @@ pub fn run_to_dataset(
     let mut w_cy = TableWriter::create::<CityYear>(dataset, &name, part)?;
     let mut w_my = TableWriter::create::<MarketYear>(dataset, &name, part)?;
     let mut w_ny = TableWriter::create::<NationYear>(dataset, &name, part)?;
+    let mut w_ty = TableWriter::create::<TechnologyYear>(dataset, &name, part)?;
 
     let (mut firms_tab, n_firms) = firms_table(&mut world, spec.run_id);
     w_firms.write(&mut firms_tab, &dicts)?;
@@ -170,6 +182,7 @@ pub fn run_to_dataset(
             w_cy.write(&mut buf.city_year, &dicts)?;
             w_my.write(&mut buf.market_year, &dicts)?;
             w_ny.write(&mut buf.nation_year, &dicts)?;
+            w_ty.write(&mut buf.technology_year, &dicts)?;
         }
         on_year(year);
     }
@@ -188,8 +201,11 @@ pub fn run_to_dataset(
     let summary = SummaryRow {
         cumulative_emissions: run.emissions,
         cumulative_abatement: run.abatement,
-        total_cost: run.abatement_cost + run.penalties,
-        cost_per_tonne: (run.abatement > 0.0).then(|| run.abatement_cost / run.abatement),
+        abatement_vs_counterfactual: run.abatement_vs_counterfactual,
+        total_cost: run.abatement_cost + run.investment_cost + run.penalties,
+        investment_cost: run.investment_cost,
+        cost_per_tonne: (run.abatement_vs_counterfactual > 0.0)
+            .then(|| (run.abatement_cost + run.investment_cost) / run.abatement_vs_counterfactual),
         cost_ratio_least_cost: (least > 0.0).then(|| run.abatement_cost / least),
         gini_cost_burden: gini,
         peak: run.peak.unwrap_or((s.start_year(), 0.0)),
@@ -201,6 +217,9 @@ pub fn run_to_dataset(
     sum.cumulative_emissions.push(summary.cumulative_emissions);
     sum.cumulative_abatement.push(summary.cumulative_abatement);
     sum.total_cost.push(summary.total_cost);
+    sum.investment_cost.push(summary.investment_cost);
+    sum.cumulative_abatement_vs_counterfactual
+        .push(summary.abatement_vs_counterfactual);
     sum.cost_per_tonne.push(summary.cost_per_tonne);
     sum.cost_ratio_least_cost
         .push(summary.cost_ratio_least_cost);
@@ -221,11 +240,16 @@ pub fn run_to_dataset(
     runs.firms.push(n_firms as u32);
     runs.cities.push(s.geography.cities.len() as u32);
 
+    let mut miles = milestones_table(&world, &s, spec.run_id);
+    let mut w_mil = TableWriter::create::<Milestones>(dataset, &name, part)?;
+    w_mil.write(&mut miles, &dicts)?;
     let mut w_sum = TableWriter::create::<Summary>(dataset, &name, part)?;
     w_sum.write(&mut sum, &dicts)?;
     let mut w_runs = TableWriter::create::<Runs>(dataset, &name, part)?;
     w_runs.write(&mut runs, &dicts)?;
-    for w in [w_firms, w_cities, w_fy, w_cy, w_my, w_ny, w_sum, w_runs] {
+    for w in [
+        w_firms, w_cities, w_fy, w_cy, w_my, w_ny, w_ty, w_mil, w_sum, w_runs,
+    ] {
         w.finish()?;
     }
     Ok(RunReport {
@@ -234,6 +258,45 @@ pub fn run_to_dataset(
         markets,
         summary,
     })
+}
+
+/// The `milestones` rows: first year of 50 % adoption and final share, per technology for the
+/// nation and each agglomeration.
+fn milestones_table(world: &World, s: &Scenario, run_id: u64) -> Milestones {
+    let st = world.resource::<crate::agents::technology::TechState>();
+    let n_agg = st.agglomerations;
+    let mut t = Milestones::default();
+    for spec in &s.technologies {
+        let mut firms = vec![0.0; 1 + n_agg];
+        let mut adopters = vec![0.0; 1 + n_agg];
+        for c in 0..st.cities {
+            let i = st.at(spec.id, c as u32);
+            firms[0] += f64::from(st.firms[i]);
+            adopters[0] += f64::from(st.adopters[i]);
+            if let Some(g) = st.city_agglomeration[c] {
+                firms[1 + g as usize] += f64::from(st.firms[i]);
+                adopters[1 + g as usize] += f64::from(st.adopters[i]);
+            }
+        }
+        for r in 0..=n_agg {
+            t.run_id.push(run_id);
+            t.technology.push(Cat(Some(spec.id as u16)));
+            t.level.push(Cat(Some(u16::from(r > 0))));
+            t.region_id.push(if r == 0 { 0 } else { (r - 1) as u32 });
+            t.region.push(if r == 0 {
+                "China".to_string()
+            } else {
+                s.geography.agglomerations[r - 1].clone()
+            });
+            t.year_50pct.push(st.milestones[spec.id * (1 + n_agg) + r]);
+            t.final_share.push(if firms[r] > 0.0 {
+                adopters[r] / firms[r]
+            } else {
+                0.0
+            });
+        }
+    }
+    t
 }
 
 /// Sets every firm's last-year baseline before the first year (threshold test).

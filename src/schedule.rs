@@ -6,8 +6,7 @@ use crate::systems::*;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 
-/// The phases of one simulated year, in order. `Investment` and `Diffusion` are reserved for
-/// the abatement-investment and learning submodels and hold no systems yet.
+/// The phases of one simulated year, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Regime timeline, markets on/off, coverage.
@@ -18,7 +17,7 @@ pub enum Phase {
     Expectations,
     /// Goods markets, output, baseline emissions.
     Production,
-    /// Abatement investment (reserved).
+    /// Abatement investment in technologies.
     Investment,
     /// Free allocation and auction volumes.
     Allocation,
@@ -26,7 +25,7 @@ pub enum Phase {
     Market,
     /// Surrender, penalties, banking.
     Compliance,
-    /// Technology diffusion and learning (reserved).
+    /// Technology awareness (Bass) and learning (Wright).
     Diffusion,
     /// Aggregates and metrics.
     Accounting,
@@ -70,14 +69,17 @@ pub fn year_schedule() -> Schedule {
     s.add_systems(macroeconomy::grow_cities.in_set(Phase::Macro));
     s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
     s.add_systems(production::produce.in_set(Phase::Production));
+    s.add_systems(investment::invest.in_set(Phase::Investment));
     s.add_systems(allocation::allocate.in_set(Phase::Allocation));
     s.add_systems(market::clear_markets.in_set(Phase::Market));
     s.add_systems(compliance::comply.in_set(Phase::Compliance));
+    s.add_systems(diffusion::diffuse.in_set(Phase::Diffusion));
     s.add_systems(accounting::account.in_set(Phase::Accounting));
     s.add_systems(
         (
             record::record_firms.run_if(record::firm_rows_this_year),
             record::record_aggregates,
+            record::record_technologies,
         )
             .chain()
             .in_set(Phase::Record),

@@ -6,6 +6,7 @@
 use crate::agents::city::{CityInfo, CityState};
 use crate::agents::firm::*;
 use crate::agents::regulator::Regulator;
+use crate::agents::technology::TechState;
 use crate::agents::{Clock, RunParams};
 use crate::config::Scenario;
 use crate::config::raw::{Location, Scope};
@@ -66,6 +67,62 @@ struct FirmSpawn {
     intensity: Intensity,
     mac: Mac,
     behaviour: Behaviour,
+    /// Key of the firm's keyed draws: (sector << 32 | index) for generated firms,
+    /// (1 << 63 | position) for listed ones.
+    draw_key: u64,
+}
+
+/// The firm's technology slots with drawn capex multipliers (keyed by the firm's draw key
+/// and the slot's position in the sector catalog).
+fn tech_slots(s: &Scenario, seed: u64, sector: usize, draw_key: u64) -> Technologies {
+    let slots = s.sector_techs[sector]
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| {
+            let sigma = s.technologies[t].raw.capex_sigma;
+            let m = LogNormal::new(0.0, sigma).map_or(1.0, |d| {
+                d.sample(&mut keyed(seed, Stream::TechCapex, draw_key, 0, k as u32))
+            });
+            TechSlot {
+                tech: t as u16,
+                capex_multiplier: m,
+                ..Default::default()
+            }
+        })
+        .collect();
+    Technologies {
+        slots,
+        ..Default::default()
+    }
+}
+
+/// Initial technology state: sector firm counts per city, capex at its initial value.
+fn tech_state(s: &Scenario, firms: &[FirmSpawn]) -> TechState {
+    let cities = s.geography.cities.len();
+    let n = s.technologies.len() * cities;
+    let mut st = TechState {
+        cities,
+        agglomerations: s.geography.agglomerations.len(),
+        city_agglomeration: s.geography.cities.iter().map(|c| c.agglomeration).collect(),
+        firms: vec![0; n],
+        aware: vec![0; n],
+        adopters: vec![0; n],
+        cum_capacity: vec![0.0; n],
+        capex: vec![0.0; n],
+        share: vec![0.0; n],
+        milestones: vec![None; s.technologies.len() * (1 + s.geography.agglomerations.len())],
+    };
+    for t in &s.technologies {
+        for c in 0..cities {
+            st.capex[t.id * cities + c] = t.raw.capex;
+        }
+    }
+    for f in firms {
+        for &t in &s.sector_techs[f.info.sector as usize] {
+            st.firms[t * cities + f.info.city as usize] += 1;
+        }
+    }
+    st
 }
 
 /// Builds the World of one run.
@@ -110,6 +167,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     for f in &firms {
         gm.base_demand[f.info.goods_market as usize] += f.capacity.base_output;
     }
+    world.insert_resource(tech_state(s, &firms));
     world.spawn_batch(firms.into_iter().map(|f| {
         (
             f.info,
@@ -118,6 +176,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
             f.intensity,
             f.mac,
             f.behaviour,
+            tech_slots(s, seed, f.info.sector as usize, f.draw_key),
             (
                 Expectation::default(),
                 Coverage::default(),
@@ -211,6 +270,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 intensity: Intensity {
                     energy,
                     carbon_factor,
+                    initial_emission: energy * carbon_factor,
                 },
                 mac: Mac {
                     slope_ref: if e0 > 0.0 {
@@ -226,11 +286,12 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                     hedge_share: r.bank_hedge_share,
                     speculation: r.bank_speculation,
                 },
+                draw_key: key(k),
             });
             id += 1;
         }
     }
-    for f in &s.firms {
+    for (pos, f) in s.firms.iter().enumerate() {
         let r = &s.sectors[f.sector].raw;
         let x = &f.raw;
         let e0 = x.energy_intensity * x.carbon_factor * x.output;
@@ -252,6 +313,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
             intensity: Intensity {
                 energy: x.energy_intensity,
                 carbon_factor: x.carbon_factor,
+                initial_emission: x.energy_intensity * x.carbon_factor,
             },
             mac: Mac {
                 slope_ref: x.mac_slope,
@@ -267,6 +329,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 hedge_share: r.bank_hedge_share,
                 speculation: r.bank_speculation,
             },
+            draw_key: (1u64 << 63) | pos as u64,
         });
         id += 1;
     }

@@ -73,6 +73,26 @@ pub fn read_table(dataset: &Path, table: &str) -> Vec<RecordBatch> {
     out
 }
 
+/// The Arrow schema of a table's first part file (also for tables without rows).
+pub fn table_schema(dataset: &Path, table: &str) -> arrow::datatypes::SchemaRef {
+    let dir = dataset.join(table);
+    let part_dir = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let file = std::fs::read_dir(&part_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(file).unwrap())
+        .unwrap()
+        .schema()
+        .clone()
+}
+
 /// A float64 column over all batches (nulls as NaN).
 pub fn f64s(batches: &[RecordBatch], col: &str) -> Vec<f64> {
     batches

@@ -6,4 +6,5 @@ mod bad_input;
 mod common;
 mod determinism;
 mod output_schema;
+mod technology;
 mod validation;

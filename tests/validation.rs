@@ -53,7 +53,7 @@ fn case1_closed_form_on_random_populations() {
         let fy = read_table(&ds, "firm_year");
         let my = read_table(&ds, "market_year");
         let years = i32s(&fy, "year");
-        let base = f64s(&fy, "baseline_emissions");
+        let base = f64s(&fy, "gross_emissions");
         let output = f64s(&fy, "output");
         let alloc = f64s(&fy, "allocation");
         let cost = f64s(&fy, "abatement_cost");

@@ -36,6 +36,12 @@ pub struct CityState {
     pub abatement_cost: f64,
     /// Penalties of the city's firms, CNY.
     pub penalty: f64,
+    /// Investment cost of the city's firms, CNY.
+    pub investment_cost: f64,
+    /// Installed (firm, technology) pairs of the city's firms.
+    pub installed: f64,
+    /// (firm, technology) pairs of the city's firms.
+    pub slots: f64,
     /// Net allowance purchases at the clearing price, CNY.
     pub net_allowance_value: f64,
     /// Cumulative cost burden, CNY.
@@ -45,8 +51,18 @@ pub struct CityState {
 }
 
 impl CityState {
-    /// This year's cost burden: abatement cost + penalties + net allowance value, CNY.
+    /// This year's cost burden: abatement cost + investment cost + penalties + net allowance
+    /// value, CNY.
     pub fn cost_burden(&self) -> f64 {
-        self.abatement_cost + self.penalty + self.net_allowance_value
+        self.abatement_cost + self.investment_cost + self.penalty + self.net_allowance_value
+    }
+
+    /// Share of (firm, technology) pairs installed.
+    pub fn adoption_share(&self) -> f64 {
+        if self.slots > 0.0 {
+            self.installed / self.slots
+        } else {
+            0.0
+        }
     }
 }

@@ -40,13 +40,17 @@ pub struct Production {
     pub capped: bool,
 }
 
-/// Intensities; emission intensity = energy x carbon factor.
+/// Intensities; emission intensity = energy x carbon factor. Installed technologies
+/// multiply them.
 #[derive(Component, Clone, Copy, Debug)]
 pub struct Intensity {
     /// Energy intensity, tce per unit.
     pub energy: f64,
     /// Carbon factor, t CO2 per tce.
     pub carbon_factor: f64,
+    /// Emission intensity at world build, before any technology, t CO2 per unit (the
+    /// firm's counterfactual).
+    pub initial_emission: f64,
 }
 
 impl Intensity {
@@ -141,11 +145,48 @@ pub struct Account {
     pub penalty: f64,
 }
 
+/// One technology of the firm's sector catalog, from the firm's point of view.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TechSlot {
+    /// Technology id.
+    pub tech: u16,
+    /// Firm-specific capex multiplier (lognormal draw).
+    pub capex_multiplier: f64,
+    /// Whether the firm knows the technology (Bass awareness).
+    pub aware: bool,
+    /// Year the firm decided to adopt it.
+    pub adopted: Option<i32>,
+    /// Year the effect starts (decision year + build lag).
+    pub effective: i32,
+    /// Annualised capex charged from `effective` for the lifetime, CNY per year.
+    pub annual_capex: f64,
+}
+
+/// The firm's technologies: one slot per technology of its sector (allocated once at build).
+#[derive(Component, Clone, Debug, Default)]
+pub struct Technologies {
+    /// Slots in the sector's catalog order.
+    pub slots: Vec<TechSlot>,
+    /// Investment cost this year: annualised capex of installed technologies within their
+    /// lifetime plus opex x output, CNY.
+    pub cost: f64,
+    /// Upfront capex committed this year, CNY.
+    pub committed: f64,
+    /// Technology adopted (decided) this year.
+    pub new_tech: Option<u16>,
+    /// Number of installed technologies.
+    pub installed: u32,
+}
+
 /// This year's emissions and abatement.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct YearFlows {
-    /// Baseline emissions (output x intensity), t CO2.
-    pub baseline_emissions: f64,
+    /// Counterfactual emissions: output x emission intensity at build (no technology, no
+    /// operational abatement), t CO2.
+    pub counterfactual_emissions: f64,
+    /// Gross emissions: output x this year's intensity, before operational abatement (what
+    /// the firm bids on), t CO2.
+    pub gross_emissions: f64,
     /// Operational abatement, t CO2.
     pub abatement: f64,
     /// Realised emissions, t CO2.

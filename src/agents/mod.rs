@@ -4,6 +4,7 @@
 pub mod city;
 pub mod firm;
 pub mod regulator;
+pub mod technology;
 
 use crate::config::Scenario;
 use bevy_ecs::prelude::Resource;

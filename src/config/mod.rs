@@ -13,7 +13,7 @@ pub mod resolve;
 pub mod series;
 pub mod validate;
 
-pub use resolve::{ExplicitFirm, MarketSpec, Scenario, SectorSpec};
+pub use resolve::{ExplicitFirm, MarketSpec, Scenario, SectorSpec, TechSpec};
 
 use crate::error::{Error, Result};
 use crate::geography::load_province_rows;

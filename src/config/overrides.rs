@@ -4,7 +4,8 @@
 //! Paths are dotted keys with optional array indexes: `markets[0].auction_share=0.5`,
 //! `sectors.power.firms=100`, `scenario.end_year=2030`. The value is read as a TOML value
 //! (`0.5`, `true`, `[[2021, 0.8]]`, `"text"`); anything that is not valid TOML is taken as a
-//! string. The parent of the last key must exist; the last key may be new (an optional key).
+//! string. Missing tables along the path are created (optional sections); array indexes must
+//! exist. Keys that the scenario format does not know are then rejected by validation.
 
 use crate::error::{Error, Result};
 use toml::{Table, Value};
@@ -122,6 +123,13 @@ fn set_at(
 ) -> std::result::Result<(), usize> {
     let mut cur = root;
     for (i, seg) in parents.iter().enumerate() {
+        // A missing table (an optional section such as [diffusion]) is created; unknown keys
+        // are then reported by the deserializer.
+        if let (Segment::Key(k), Value::Table(t)) = (seg, &mut *cur)
+            && !t.contains_key(k)
+        {
+            t.insert(k.clone(), Value::Table(toml::Table::new()));
+        }
         cur = child(cur, seg).ok_or(i + 1)?;
     }
     match (last, cur) {
@@ -150,7 +158,9 @@ mod tests {
         assert_eq!(doc["a"]["b"].as_float(), Some(3.5));
         assert_eq!(doc["a"]["name"].as_str(), Some("hello"));
         assert!(doc["m"][0]["x"].is_array());
-        assert!(apply(&mut doc, &parse("nope.b=1").unwrap(), "f").is_err());
+        apply(&mut doc, &parse("newsection.b=1").unwrap(), "f").unwrap();
+        assert_eq!(doc["newsection"]["b"].as_integer(), Some(1));
+        assert!(apply(&mut doc, &parse("a.b.c=1").unwrap(), "f").is_err());
         assert!(apply(&mut doc, &parse("m[3].x=1").unwrap(), "f").is_err());
         assert!(parse("novalue").is_err());
         assert!(parse("a..b=1").is_err());

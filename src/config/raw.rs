@@ -34,6 +34,15 @@ pub struct RawScenario {
     /// Carbon markets (pilots, national), in precedence order within each kind.
     #[serde(default)]
     pub markets: Vec<RawMarket>,
+    /// Abatement technologies firms can invest in (catalog, per sector).
+    #[serde(default)]
+    pub technologies: Vec<RawTechnology>,
+    /// Investment rule options.
+    #[serde(default)]
+    pub investment: RawInvestment,
+    /// Diffusion (Bass awareness) and learning spillover options.
+    #[serde(default)]
+    pub diffusion: RawDiffusion,
     /// What is written.
     #[serde(default)]
     pub output: RawOutput,
@@ -318,6 +327,9 @@ pub struct RawSector {
     /// How generated firms are placed.
     #[serde(default)]
     pub location: Location,
+    /// Fuel price, CNY per tce (values energy savings of technologies).
+    #[serde(default)]
+    pub fuel_price: f64,
 }
 
 fn one() -> f64 {
@@ -550,6 +562,110 @@ impl Default for RawOutput {
             firm_level: FirmLevel::All,
             firm_sample_share: 1.0,
             firm_every_years: 1,
+        }
+    }
+}
+
+/// `[[technologies]]`: one abatement technology of a sector's catalog.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTechnology {
+    /// Name, unique (output column `technology`).
+    pub name: String,
+    /// Sector whose firms can adopt it.
+    pub sector: String,
+    /// Multiplier on energy intensity once installed (> 1: energy penalty, e.g. capture).
+    pub energy_factor: f64,
+    /// Multiplier on the carbon factor once installed (< 1: fuel switch, capture).
+    pub carbon_factor: f64,
+    /// Capital cost at the start, CNY per unit of annual capacity.
+    pub capex: f64,
+    /// Extra operating cost, CNY per unit of output (negative: savings not counted as fuel).
+    #[serde(default)]
+    pub opex: f64,
+    /// Economic lifetime, years (annualisation and how long the capex is charged).
+    pub lifetime: u32,
+    /// Years between the decision and the effect.
+    #[serde(default)]
+    pub build_lag: u32,
+    /// Learning rate: unit capex falls by this share per doubling of effective cumulative
+    /// capacity, in [0, 1).
+    #[serde(default)]
+    pub learning_rate: f64,
+    /// Cumulative capacity installed before the run (X0), units of annual capacity.
+    pub initial_capacity: f64,
+    /// Growth per year of capacity installed outside the modelled firms (e.g. worldwide),
+    /// added to X0 (share per year, path).
+    #[serde(default)]
+    pub external_growth: super::series::PathRaw,
+    /// Bass innovation coefficient p, per year.
+    pub bass_p: f64,
+    /// Bass imitation coefficient q, per year.
+    pub bass_q: f64,
+    /// First year the technology can be adopted.
+    #[serde(default)]
+    pub available_from: i32,
+    /// Dispersion (lognormal sigma) of the firm-specific capex multiplier.
+    #[serde(default)]
+    pub capex_sigma: f64,
+    /// Confidence of the values: H, M or L (see docs/TECHNOLOGIES.md).
+    #[serde(default)]
+    pub confidence: String,
+}
+
+/// `[investment]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInvestment {
+    /// At most this many new technologies per firm and year.
+    #[serde(default = "one_u32")]
+    pub max_new_per_year: u32,
+    /// Upfront capex of one decision may not exceed this share of the firm's revenue that
+    /// year (none when absent).
+    #[serde(default)]
+    pub budget_share_of_revenue: Option<f64>,
+    /// When false, a firm adopts every technology it becomes aware of (pure Bass diffusion,
+    /// for validation); when true (default) adoption also needs a positive net value.
+    #[serde(default = "yes")]
+    pub economic_filter: bool,
+}
+
+impl Default for RawInvestment {
+    fn default() -> Self {
+        RawInvestment {
+            max_new_per_year: 1,
+            budget_share_of_revenue: None,
+            economic_filter: true,
+        }
+    }
+}
+
+/// `[diffusion]`: proximity weights of adoption shares (Bass imitation) and of learning
+/// spillovers (Wright): own city 1, rest of the agglomeration `phi_agglomeration`, rest of
+/// the country `phi_national`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiffusion {
+    /// Weight of the rest of the firm's agglomeration, in [0, 1].
+    #[serde(default = "default_phi_agg")]
+    pub phi_agglomeration: f64,
+    /// Weight of the rest of the country, in [0, 1].
+    #[serde(default = "default_phi_nat")]
+    pub phi_national: f64,
+}
+
+fn default_phi_agg() -> f64 {
+    0.5
+}
+fn default_phi_nat() -> f64 {
+    0.1
+}
+
+impl Default for RawDiffusion {
+    fn default() -> Self {
+        RawDiffusion {
+            phi_agglomeration: default_phi_agg(),
+            phi_national: default_phi_nat(),
         }
     }
 }

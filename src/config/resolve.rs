@@ -24,6 +24,10 @@ pub struct Scenario {
     pub firms: Vec<ExplicitFirm>,
     /// Markets in file order (index = market id).
     pub markets: Vec<MarketSpec>,
+    /// Technologies (index = technology id).
+    pub technologies: Vec<TechSpec>,
+    /// Technology ids of each sector, in catalog order.
+    pub sector_techs: Vec<Vec<usize>>,
     /// GDP index per year relative to the GDP data year (1 in that year).
     pub gdp_index: Series,
     /// Uncovered emissions index per year relative to the CO2 data year.
@@ -66,6 +70,22 @@ pub struct SectorSpec {
     pub raw: RawSector,
     /// Demand index per year relative to the base year (1 in the base year).
     pub demand_index: Series,
+}
+
+/// A technology with resolved sector and paths.
+#[derive(Clone, Debug, Serialize)]
+pub struct TechSpec {
+    /// Technology id (index).
+    pub id: usize,
+    /// Sector id.
+    pub sector: usize,
+    /// Position within its sector's catalog (bit index in a firm's technology slots).
+    pub slot: usize,
+    /// The configured values.
+    pub raw: RawTechnology,
+    /// Capacity installed outside the modelled firms per year: `X0 x` cumulative external
+    /// growth, units of annual capacity.
+    pub external_capacity: Series,
 }
 
 /// An explicitly listed firm with resolved references.
@@ -265,6 +285,29 @@ pub fn resolve(
             penalty_per_t: m.penalty_per_t.resolve(y0, y1),
         });
     }
+    let mut technologies = Vec::new();
+    let mut sector_techs = vec![Vec::new(); sectors.len()];
+    for t in &raw.technologies {
+        if let Some(sid) = sector_id(&t.sector) {
+            let id = technologies.len();
+            let growth = index_series(|y| t.external_growth.at(y), y0, y0, y1);
+            technologies.push(TechSpec {
+                id,
+                sector: sid,
+                slot: sector_techs[sid].len(),
+                raw: t.clone(),
+                external_capacity: Series {
+                    first_year: y0,
+                    values: growth
+                        .values
+                        .iter()
+                        .map(|g| g * t.initial_capacity)
+                        .collect(),
+                },
+            });
+            sector_techs[sid].push(id);
+        }
+    }
     let mac = &raw.macro_;
     let gdp_index = index_series(|y| mac.gdp_growth.at(y), mac.gdp_data_year, y0, y1);
     let uncovered_index = index_series(
@@ -284,6 +327,8 @@ pub fn resolve(
         sectors,
         firms,
         markets,
+        technologies,
+        sector_techs,
         gdp_index,
         uncovered_index,
     })

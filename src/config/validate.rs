@@ -23,7 +23,11 @@ impl<'a> Checker<'a> {
 
     /// Records a problem at `key`.
     pub fn fail(&mut self, key: &str, msg: impl std::fmt::Display) {
-        self.problems.push(format!("{}: {key}: {msg}", self.label));
+        let msg = msg.to_string();
+        // "key = value: what is allowed" reads better than "key: = value: ...".
+        let sep = if msg.starts_with("= ") { " " } else { ": " };
+        self.problems
+            .push(format!("{}: {key}{sep}{msg}", self.label));
     }
 
     /// Requires `lo <= v <= hi`.
@@ -210,6 +214,7 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         }
         c.range(&k("bank_hedge_share"), s.bank_hedge_share, 0.0, 10.0);
         c.range(&k("bank_speculation"), s.bank_speculation, 0.0, 1.0);
+        c.range(&k("fuel_price"), s.fuel_price, 0.0, 1e6);
     }
     for (i, f) in raw.firms.iter().enumerate() {
         let k = |x: &str| format!("firms[{i}].{x}");

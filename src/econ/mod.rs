@@ -3,3 +3,4 @@
 
 pub mod finance;
 pub mod inequality;
+pub mod learning;

@@ -24,6 +24,8 @@ pub struct Buffers {
     pub market_year: MarketYear,
     /// `nation_year` rows.
     pub nation_year: NationYear,
+    /// `technology_year` rows.
+    pub technology_year: TechnologyYear,
 }
 
 /// Markdown documentation of all tables (docs/OUTPUT.md and `synergy schema --markdown`).
@@ -37,6 +39,8 @@ pub fn all_markdown() -> String {
         schema::markdown::<CityYear>(),
         schema::markdown::<MarketYear>(),
         schema::markdown::<NationYear>(),
+        schema::markdown::<TechnologyYear>(),
+        schema::markdown::<Milestones>(),
     ]
     .join("\n")
 }
@@ -55,5 +59,7 @@ pub fn all_tables() -> Vec<(&'static str, &'static str, Vec<ColumnDoc>)> {
         t::<CityYear>(),
         t::<MarketYear>(),
         t::<NationYear>(),
+        t::<TechnologyYear>(),
+        t::<Milestones>(),
     ]
 }

@@ -110,8 +110,10 @@ table! {
         output: f64 ["units/yr"],
         /// Realised emissions after operational abatement.
         emissions: f64 ["t CO2/yr"],
-        /// Baseline emissions: this year's output times this year's intensity, before operational abatement (the firm's own counterfactual).
+        /// Baseline (counterfactual) emissions: this year's output times the firm's emission intensity at build, before any technology and operational abatement.
         baseline_emissions: f64 ["t CO2/yr"],
+        /// Gross emissions: this year's output times this year's intensity (after installed technologies), before operational abatement; what the firm bids on.
+        gross_emissions: f64 ["t CO2/yr"],
         /// Operational (within-year) abatement.
         operational_abatement: f64 ["t CO2/yr"],
         /// Free allocation this year, net of any make-good deduction.
@@ -132,6 +134,16 @@ table! {
         abatement_cost: f64 ["CNY"],
         /// Carbon price the firm expected this year.
         expected_price: f64 ["CNY/t"],
+        /// Investment cost this year: annualised capex of installed technologies within their lifetime plus their opex.
+        investment_cost: f64 ["CNY"],
+        /// Upfront capex committed this year (investment spending).
+        capex_committed: f64 ["CNY"],
+        /// Technology adopted (decided) this year, null if none.
+        adopted: Cat [""],
+        /// Number of technologies installed.
+        technologies: u32 ["count"],
+        /// Energy intensity this year (after installed technologies).
+        energy_intensity: f64 ["tce/unit"],
     }
 }
 
@@ -158,8 +170,12 @@ table! {
         penalty: f64 ["CNY"],
         /// Value of the city's firms' net allowance purchases at the clearing price (+: paid out, -: received).
         net_allowance_value: f64 ["CNY"],
-        /// Cost burden: abatement_cost + penalty + net_allowance_value.
+        /// Investment cost of the city's firms (annualised capex + opex of technologies).
+        investment_cost: f64 ["CNY"],
+        /// Cost burden: abatement_cost + investment_cost + penalty + net_allowance_value.
         cost_burden: f64 ["CNY"],
+        /// Share of (firm, technology) pairs of the city's firms with the technology installed.
+        adoption_share: f64 ["share"],
         /// Intensity target of the city this year (null: no plan target configured).
         target_intensity: Option<f64> ["t CO2/million CNY"],
         /// Emission intensity: (emissions_covered + emissions_uncovered) / gdp.
@@ -240,6 +256,10 @@ table! {
         abatement: f64 ["t CO2/yr"],
         /// Operational abatement cost of covered firms.
         abatement_cost: f64 ["CNY"],
+        /// Investment cost of all firms (annualised capex + opex of technologies).
+        investment_cost: f64 ["CNY"],
+        /// Counterfactual emissions of all firms: output x emission intensity at build.
+        counterfactual_emissions: f64 ["t CO2/yr"],
         /// Least cost of the same covered abatement with one marginal cost across all covered firms (shadow clearing).
         least_cost: f64 ["CNY"],
         /// Uniform marginal cost of the least-cost benchmark.
@@ -272,9 +292,13 @@ table! {
         cumulative_emissions: f64 ["t CO2"],
         /// Sum of operational abatement over all years.
         cumulative_abatement: f64 ["t CO2"],
-        /// Sum of abatement costs and penalties over all years (undiscounted).
+        /// Sum of operational abatement costs, investment costs and penalties over all years (undiscounted).
         total_cost: f64 ["CNY"],
-        /// total abatement cost / cumulative abatement (null without abatement).
+        /// Sum of investment costs over all years.
+        investment_cost: f64 ["CNY"],
+        /// Firms' abatement below their counterfactual (technologies and operational), summed over years.
+        cumulative_abatement_vs_counterfactual: f64 ["t CO2"],
+        /// (operational abatement cost + investment cost) / cumulative_abatement_vs_counterfactual (null without abatement).
         cost_per_tonne: Option<f64> ["CNY/t"],
         /// Sum of abatement costs / sum of least costs over all years (null without abatement).
         cost_ratio_least_cost: Option<f64> ["ratio"],
@@ -286,5 +310,55 @@ table! {
         peak_year: i32 ["year"],
         /// National emissions in the peak year.
         peak_emissions: f64 ["t CO2/yr"],
+    }
+}
+
+table! {
+    /// One row per technology per year per region (the nation and each agglomeration).
+    TechnologyYear = "technology_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Technology name.
+        technology: Cat [""],
+        /// Region level: `nation` or `agglomeration`.
+        level: Cat [""],
+        /// Region id: 0 for the nation, the agglomeration id otherwise (see `region`).
+        region_id: u32 [""],
+        /// Region name.
+        region: String [""],
+        /// Firms of the technology's sector in the region.
+        firms: u32 ["count"],
+        /// Firms aware of the technology.
+        aware: u32 ["count"],
+        /// Firms with the technology installed.
+        adopters: u32 ["count"],
+        /// adopters / firms.
+        adoption_share: f64 ["share"],
+        /// Installed capacity of the region's adopters (capacity at installation).
+        cumulative_capacity: f64 ["units/yr"],
+        /// Unit capex for next year's decisions, firm-weighted mean over the region's cities.
+        unit_capex: f64 ["CNY per unit/yr"],
+    }
+}
+
+table! {
+    /// One row per technology and region (the nation and each agglomeration): adoption milestones of the run.
+    Milestones = "milestones" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Technology name.
+        technology: Cat [""],
+        /// Region level: `nation` or `agglomeration`.
+        level: Cat [""],
+        /// Region id: 0 for the nation, the agglomeration id otherwise.
+        region_id: u32 [""],
+        /// Region name.
+        region: String [""],
+        /// First year at least 50 % of the region's firms of the sector had the technology installed (null: never).
+        year_50pct: Option<i32> ["year"],
+        /// Adoption share in the last simulated year.
+        final_share: f64 ["share"],
     }
 }

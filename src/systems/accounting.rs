@@ -7,7 +7,9 @@
 //! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
 
 use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{Account, Capacity, Coverage, FirmInfo, Mac, Production, YearFlows};
+use crate::agents::firm::{
+    Account, Capacity, Coverage, FirmInfo, Mac, Production, Technologies, YearFlows,
+};
 use crate::agents::{Clock, RunParams};
 use crate::econ::inequality::{gini, theil_decomposed};
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
@@ -53,6 +55,12 @@ pub struct NationTotals {
     pub abatement_cost: f64,
     /// Penalties, CNY.
     pub penalties: f64,
+    /// Investment cost of all firms, CNY.
+    pub investment_cost: f64,
+    /// Counterfactual emissions of all firms, t CO2.
+    pub counterfactual: f64,
+    /// Firms' realised emissions, t CO2.
+    pub firm_emissions: f64,
     /// Least cost of the same abatement, CNY.
     pub least_cost: f64,
     /// Uniform price of the least-cost benchmark, CNY per t.
@@ -85,6 +93,10 @@ pub struct RunTotals {
     pub abatement_cost: f64,
     /// Sum of penalties, CNY.
     pub penalties: f64,
+    /// Sum of investment costs, CNY.
+    pub investment_cost: f64,
+    /// Sum of firms' counterfactual minus realised emissions, t CO2.
+    pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
     pub least_cost: f64,
     /// Year and value of the highest national emissions.
@@ -118,6 +130,7 @@ pub fn account(
         &Coverage,
         &Account,
         &YearFlows,
+        &Technologies,
     )>,
     mut cities: Query<(&CityInfo, &mut CityState)>,
 ) {
@@ -133,9 +146,15 @@ pub fn account(
     let mut nation = NationTotals::default();
     sc.bids.clear();
     let (mut w_sum, mut w_p, mut w_p2) = (0.0, 0.0, 0.0);
-    for (info, cap, prod, mac, cov, acc, flows) in &firms {
+    for (info, cap, prod, mac, cov, acc, flows, tech) in &firms {
         let c = &mut sc.city[info.city as usize];
         c.abatement_cost += flows.abatement_cost;
+        c.investment_cost += tech.cost;
+        c.installed += f64::from(tech.installed);
+        c.slots += tech.slots.len() as f64;
+        nation.investment_cost += tech.cost;
+        nation.counterfactual += flows.counterfactual_emissions;
+        nation.firm_emissions += flows.emissions;
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
         let Some(m) = cov.market else {
@@ -161,7 +180,7 @@ pub fn account(
         w_sum += prod.output;
         w_p += prod.output * flows.shadow_price;
         w_p2 += prod.output * flows.shadow_price * flows.shadow_price;
-        let e = flows.baseline_emissions;
+        let e = flows.gross_emissions;
         sc.bids.push(Bid {
             emissions: e,
             mac_slope: mac.slope(cap.base_output, prod.output),
@@ -203,6 +222,9 @@ pub fn account(
         st.emissions_uncovered_firms = c.emissions_uncovered_firms;
         st.abatement_cost = c.abatement_cost;
         st.penalty = c.penalty;
+        st.investment_cost = c.investment_cost;
+        st.installed = c.installed;
+        st.slots = c.slots;
         st.net_allowance_value = c.net_allowance_value;
         st.cum_burden += st.cost_burden();
         st.cum_gdp += st.gdp;
@@ -221,6 +243,8 @@ pub fn account(
     run.abatement += nation.abatement;
     run.abatement_cost += nation.abatement_cost;
     run.penalties += nation.penalties;
+    run.investment_cost += nation.investment_cost;
+    run.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
     run.least_cost += nation.least_cost;
     if run.peak.is_none_or(|(_, v)| total > v) {
         run.peak = Some((clock.year, total));

@@ -60,7 +60,7 @@ pub fn allocate(
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
             sc.base[m as usize] += base_of(cov, spec.raw.grandfathering_base, year);
-            sc.baseline[m as usize] += flows.baseline_emissions;
+            sc.baseline[m as usize] += flows.gross_emissions;
             if let Some(b) = &spec.benchmarks[info.sector as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
             }

@@ -56,7 +56,7 @@ pub fn clear_markets(
         b.clear();
     }
     for (entity, info, cap, prod, mac, beh, cov, exp, acc, mut flows) in &mut firms {
-        let e = flows.baseline_emissions;
+        let e = flows.gross_emissions;
         flows.price = 0.0;
         flows.shadow_price = 0.0;
         flows.abatement = 0.0;
@@ -151,12 +151,11 @@ pub fn clear_markets(
             let a = if capped {
                 0.0
             } else {
-                bid.abatement(p)
-                    .min(mac.max_share * flows.baseline_emissions)
+                bid.abatement(p).min(mac.max_share * flows.gross_emissions)
             };
             acc.net_purchase = book.trades.get(k).copied().unwrap_or(0.0);
             flows.abatement = a;
-            flows.emissions = flows.baseline_emissions - a;
+            flows.emissions = flows.gross_emissions - a;
             flows.abatement_cost = true_slope * a * a / 2.0;
             flows.price = p;
             flows.shadow_price = if capped { 0.0 } else { p };

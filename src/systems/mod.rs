@@ -4,7 +4,9 @@
 pub mod accounting;
 pub mod allocation;
 pub mod compliance;
+pub mod diffusion;
 pub mod expectations;
+pub mod investment;
 pub mod macroeconomy;
 pub mod market;
 pub mod policy;

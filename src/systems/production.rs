@@ -132,6 +132,7 @@ pub fn produce(
         } else {
             0.0
         };
-        flows.baseline_emissions = int.emission() * prod.output;
+        flows.gross_emissions = int.emission() * prod.output;
+        flows.counterfactual_emissions = int.initial_emission * prod.output;
     }
 }

@@ -4,8 +4,11 @@
 
 use super::accounting::YearTotals;
 use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{Account, Coverage, Expectation, FirmInfo, Production, YearFlows};
+use crate::agents::firm::{
+    Account, Coverage, Expectation, FirmInfo, Intensity, Production, Technologies, YearFlows,
+};
 use crate::agents::regulator::Regulator;
+use crate::agents::technology::TechState;
 use crate::agents::{Clock, RunParams};
 use crate::config::raw::FirmLevel;
 use crate::record::{Buffers, Cat};
@@ -46,11 +49,13 @@ pub fn record_firms(
         &Account,
         &YearFlows,
         &Expectation,
+        &Technologies,
+        &Intensity,
     )>,
 ) {
     let b = &mut buf.firm_year;
     let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
-    for (info, prod, cov, acc, flows, exp) in &firms {
+    for (info, prod, cov, acc, flows, exp, tech, int) in &firms {
         if sample && !in_sample(&params, info.id) {
             continue;
         }
@@ -60,7 +65,8 @@ pub fn record_firms(
         b.market.push(Cat(cov.market));
         b.output.push(prod.output);
         b.emissions.push(flows.emissions);
-        b.baseline_emissions.push(flows.baseline_emissions);
+        b.baseline_emissions.push(flows.counterfactual_emissions);
+        b.gross_emissions.push(flows.gross_emissions);
         b.operational_abatement.push(flows.abatement);
         b.allocation.push(acc.allocation);
         b.net_purchase.push(acc.net_purchase);
@@ -71,6 +77,11 @@ pub fn record_firms(
         b.shadow_price.push(flows.shadow_price);
         b.abatement_cost.push(flows.abatement_cost);
         b.expected_price.push(exp.price);
+        b.investment_cost.push(tech.cost);
+        b.capex_committed.push(tech.committed);
+        b.adopted.push(Cat(tech.new_tech));
+        b.technologies.push(tech.installed);
+        b.energy_intensity.push(int.energy);
     }
 }
 
@@ -99,7 +110,9 @@ pub fn record_aggregates(
         b.abatement_cost.push(st.abatement_cost);
         b.penalty.push(st.penalty);
         b.net_allowance_value.push(st.net_allowance_value);
+        b.investment_cost.push(st.investment_cost);
         b.cost_burden.push(st.cost_burden());
+        b.adoption_share.push(st.adoption_share());
         b.target_intensity.push(None);
         b.intensity.push(if st.gdp > 0.0 {
             emissions / (st.gdp / 1e6)
@@ -154,6 +167,8 @@ pub fn record_aggregates(
     b.emissions_uncovered.push(n.uncovered);
     b.abatement.push(n.abatement);
     b.abatement_cost.push(n.abatement_cost);
+    b.investment_cost.push(n.investment_cost);
+    b.counterfactual_emissions.push(n.counterfactual);
     b.least_cost.push(n.least_cost);
     b.least_cost_price.push(n.least_cost_price);
     b.cost_ratio_least_cost
@@ -163,4 +178,59 @@ pub fn record_aggregates(
     b.theil_total.push(n.theil.map(|t| t.0));
     b.theil_between.push(n.theil.map(|t| t.1));
     b.theil_within.push(n.theil.map(|t| t.2));
+}
+
+/// Appends `technology_year` rows: the nation and each agglomeration, per technology.
+pub fn record_technologies(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    state: Res<TechState>,
+    mut buf: ResMut<Buffers>,
+) {
+    let s = &params.scenario;
+    let b = &mut buf.technology_year;
+    let n_agg = state.agglomerations;
+    for t in &s.technologies {
+        // r = 0: nation; r = 1 + g: agglomeration g.
+        let mut sums = vec![[0.0f64; 5]; 1 + n_agg];
+        for c in 0..state.cities {
+            let i = state.at(t.id, c as u32);
+            let v = [
+                f64::from(state.firms[i]),
+                f64::from(state.aware[i]),
+                f64::from(state.adopters[i]),
+                state.cum_capacity[i],
+                state.capex[i] * f64::from(state.firms[i]),
+            ];
+            let mut add = |r: usize| {
+                for k in 0..5 {
+                    sums[r][k] += v[k];
+                }
+            };
+            add(0);
+            if let Some(g) = state.city_agglomeration[c] {
+                add(1 + g as usize);
+            }
+        }
+        for (r, v) in sums.iter().enumerate() {
+            b.run_id.push(params.run_id);
+            b.year.push(clock.year);
+            b.technology.push(Cat(Some(t.id as u16)));
+            b.level.push(Cat(Some(u16::from(r > 0))));
+            b.region_id.push(if r == 0 { 0 } else { (r - 1) as u32 });
+            b.region.push(if r == 0 {
+                "China".to_string()
+            } else {
+                s.geography.agglomerations[r - 1].clone()
+            });
+            b.firms.push(v[0] as u32);
+            b.aware.push(v[1] as u32);
+            b.adopters.push(v[2] as u32);
+            b.adoption_share
+                .push(if v[0] > 0.0 { v[2] / v[0] } else { 0.0 });
+            b.cumulative_capacity.push(v[3]);
+            b.unit_capex
+                .push(if v[0] > 0.0 { v[4] / v[0] } else { t.raw.capex });
+        }
+    }
 }
