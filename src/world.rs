@@ -31,6 +31,17 @@ pub struct GoodsMarkets {
 #[derive(Resource, Clone, Debug)]
 pub struct CityDraws(pub Vec<CityShares>);
 
+/// A stable 31-bit hash of a sector name (FNV-1a), so that a sector's firm draws do not
+/// depend on which other sectors exist or on their order.
+fn name_hash(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h ^ (h >> 32)) & 0x7fff_ffff
+}
+
 /// The goods market id of a firm of `sector` in `city`.
 fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 {
     let c = &s.geography.cities[city as usize];
@@ -67,9 +78,6 @@ struct FirmSpawn {
     intensity: Intensity,
     mac: Mac,
     behaviour: Behaviour,
-    /// Key of the firm's keyed draws: (sector << 32 | index) for generated firms,
-    /// (1 << 63 | position) for listed ones.
-    draw_key: u64,
 }
 
 /// The firm's technology slots with drawn capex multipliers (keyed by the firm's draw key
@@ -176,7 +184,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
             f.intensity,
             f.mac,
             f.behaviour,
-            tech_slots(s, seed, f.info.sector as usize, f.draw_key),
+            tech_slots(s, seed, f.info.sector as usize, f.info.key),
             (
                 Expectation::default(),
                 Coverage::default(),
@@ -226,7 +234,8 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
             .collect();
         let picker = WeightedIndex::new(&weights).ok();
         let size = LogNormal::new(0.0, r.size_sigma).ok();
-        let key = |k: u32| ((sid as u64) << 32) | u64::from(k);
+        let sector_hash = name_hash(&sec.name);
+        let key = |k: u32| (sector_hash << 32) | u64::from(k);
         let sizes: Vec<f64> = (0..r.firms)
             .map(|k| {
                 size.as_ref().map_or(1.0, |d| {
@@ -241,23 +250,30 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
             }) as u32;
             let base_output = r.total_output * w / total;
-            let mut rng = keyed(seed, Stream::FirmIntensity, key(k), 0, 0);
-            let energy = r.energy_intensity.sample(&mut rng);
-            let carbon_factor = r.carbon_factor.sample(&mut rng);
-            let variable_cost = r.variable_cost.sample(&mut rng).max(0.0);
+            let draw = |d: &crate::config::raw::RawDist, i: u32| {
+                d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
+            };
+            let energy = draw(&r.energy_intensity, 0);
+            let carbon_factor = draw(&r.carbon_factor, 1);
+            let variable_cost = draw(&r.variable_cost, 2).max(0.0);
             let p5 = r
                 .mac_price_at_5pct
                 .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
             let e0 = energy * carbon_factor * base_output;
-            let mut rng = keyed(seed, Stream::FirmBehaviour, key(k), 0, 0);
-            let hurdle_rate = r.hurdle_rate.sample(&mut rng);
-            let lambda = r.expectation_weight.sample(&mut rng).clamp(0.0, 1.0);
+            let hurdle_rate =
+                r.hurdle_rate
+                    .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 0));
+            let lambda = r
+                .expectation_weight
+                .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 1))
+                .clamp(0.0, 1.0);
             out.push(FirmSpawn {
                 info: FirmInfo {
                     id,
                     sector: sid as u16,
                     city,
                     goods_market: goods_market(s, offsets, sid, city),
+                    key: key(k),
                 },
                 capacity: Capacity {
                     base_capacity: base_output / r.utilisation,
@@ -286,7 +302,6 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                     hedge_share: r.bank_hedge_share,
                     speculation: r.bank_speculation,
                 },
-                draw_key: key(k),
             });
             id += 1;
         }
@@ -301,6 +316,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 sector: f.sector as u16,
                 city: f.city,
                 goods_market: goods_market(s, offsets, f.sector, f.city),
+                key: (1u64 << 63) | pos as u64,
             },
             capacity: Capacity {
                 base_capacity: x.output / r.utilisation,
@@ -329,7 +345,6 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 hedge_share: r.bank_hedge_share,
                 speculation: r.bank_speculation,
             },
-            draw_key: (1u64 << 63) | pos as u64,
         });
         id += 1;
     }

@@ -14,6 +14,10 @@ pub struct FirmInfo {
     pub city: u32,
     /// Goods market id (sector x scope region).
     pub goods_market: u32,
+    /// Key of the firm's keyed draws: a hash of the sector name with the firm's index within
+    /// the sector for generated firms, a tagged position for listed firms. Unlike `id`, it
+    /// does not change when other sectors change (common random numbers).
+    pub key: u64,
 }
 
 /// Size: capacity and output in the base year; both scale with the sector's demand index.

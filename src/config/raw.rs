@@ -366,10 +366,10 @@ pub struct RawFirm {
     pub mac_slope: f64,
     /// Operational abatement bound at base output, t CO2.
     pub abatement_max: f64,
-    /// Variable unit cost, CNY per unit (default: the sector's price).
+    /// Variable unit cost, CNY per unit (default: the mean of the sector's `variable_cost`).
     #[serde(default)]
     pub variable_cost: Option<f64>,
-    /// Hurdle rate per year.
+    /// Hurdle rate per year (default: the mean of the sector's `hurdle_rate`).
     #[serde(default)]
     pub hurdle_rate: Option<f64>,
 }
@@ -400,7 +400,8 @@ pub enum AllocationRule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum GrandfatheringBase {
-    /// Baseline emissions in the firm's first covered year.
+    /// The firm's baseline emissions in the year before it entered the market (the last full
+    /// year before coverage).
     #[default]
     Entry,
     /// Last year's emissions (creates the updating incentive).

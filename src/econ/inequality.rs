@@ -25,7 +25,7 @@ pub fn gini(values: &[f64]) -> Option<f64> {
     Some(s / (n as f64 * n as f64 * mean))
 }
 
-/// Theil T index of positive `values` with population weights, decomposed by `groups`
+/// Theil T index of positive `values` (each value counts equally), decomposed by `groups`
 /// (group index per value). Returns `(total, between, within)`, with
 /// `total = between + within`. Values that are not positive are skipped. `None` when
 /// nothing positive remains.

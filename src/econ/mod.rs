@@ -1,4 +1,5 @@
-//! Pure economic formulas (no ECS): inequality indices, finance, least-cost benchmark.
+//! Pure economic formulas (no ECS): inequality indices, finance (capital recovery), learning
+//! and diffusion curves. The least-cost benchmark reuses the clearing in [`crate::market`].
 //! Each function has unit tests next to it.
 
 pub mod finance;

@@ -128,7 +128,7 @@ table! {
         shortfall: f64 ["t CO2"],
         /// Penalty paid for the shortfall.
         penalty: f64 ["CNY"],
-        /// Marginal cost of the firm's last measure: the clearing price for covered firms, 0 for uncovered firms.
+        /// Marginal cost of the firm's last measure: the clearing price for covered firms (0 when its capped obligation binds, as it then does not abate), 0 for uncovered firms.
         shadow_price: f64 ["CNY/t"],
         /// Operational abatement cost (mac_slope x a^2 / 2 at this year's slope).
         abatement_cost: f64 ["CNY"],
@@ -266,7 +266,7 @@ table! {
         least_cost_price: f64 ["CNY/t"],
         /// abatement_cost / least_cost (null without abatement).
         cost_ratio_least_cost: Option<f64> ["ratio"],
-        /// Output-weighted standard deviation of covered firms' shadow prices.
+        /// Standard deviation of covered firms' shadow prices, weighted by gross emissions.
         shadow_price_sd: f64 ["CNY/t"],
         /// Gini of cost burden per GDP across cities (null when the mean burden is not positive).
         gini_cost_burden: Option<f64> ["index"],

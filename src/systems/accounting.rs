@@ -177,9 +177,10 @@ pub fn account(
         nation.abatement += flows.abatement;
         nation.abatement_cost += flows.abatement_cost;
         nation.penalties += acc.penalty;
-        w_sum += prod.output;
-        w_p += prod.output * flows.shadow_price;
-        w_p2 += prod.output * flows.shadow_price * flows.shadow_price;
+        let w = flows.gross_emissions;
+        w_sum += w;
+        w_p += w * flows.shadow_price;
+        w_p2 += w * flows.shadow_price * flows.shadow_price;
         let e = flows.gross_emissions;
         sc.bids.push(Bid {
             emissions: e,

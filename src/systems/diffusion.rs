@@ -124,13 +124,7 @@ pub fn diffuse(
         if tech.slots.is_empty() {
             continue;
         }
-        let mut rng = keyed(
-            params.seed,
-            Stream::Awareness,
-            u64::from(info.id),
-            year as u32,
-            0,
-        );
+        let mut rng = keyed(params.seed, Stream::Awareness, info.key, year as u32, 0);
         for slot in tech.slots.iter_mut() {
             let u: f64 = rng.random();
             let spec = &s.technologies[slot.tech as usize];

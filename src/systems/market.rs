@@ -67,18 +67,12 @@ pub fn clear_markets(
         let slope = mac.slope(cap.base_output, prod.output);
         let (mut bid_slope, mut bid_e) = (slope, e);
         if beh_cfg.bid_noise > 0.0 || beh_cfg.forecast_error > 0.0 {
-            let mut rng = keyed(
-                params.seed,
-                Stream::BidNoise,
-                u64::from(info.id),
-                year as u32,
-                0,
-            );
+            let mut rng = keyed(params.seed, Stream::BidNoise, info.key, year as u32, 0);
             let z1: f64 = StandardNormal.sample(&mut rng);
             let z2: f64 = StandardNormal.sample(&mut keyed(
                 params.seed,
                 Stream::ForecastError,
-                u64::from(info.id),
+                info.key,
                 year as u32,
                 0,
             ));

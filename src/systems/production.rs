@@ -22,10 +22,9 @@ pub struct Scratch {
     demand: Vec<f64>,
     fixed: Vec<f64>,
     free_weight: Vec<f64>,
+    fixed_prev: Vec<f64>,
+    free_prev: Vec<f64>,
 }
-
-/// Maximum water-filling rounds; each round caps at least one more firm or stops.
-const MAX_ROUNDS: usize = 12;
 
 /// Sets every firm's output and baseline emissions.
 #[allow(clippy::type_complexity)]
@@ -101,10 +100,13 @@ pub fn produce(
     }
     // Water-filling: firms whose share exceeds capacity produce at capacity; the rest share
     // the remaining demand by weight.
-    for _ in 0..MAX_ROUNDS {
+    // Each round caps at least one more firm or ends the loop, so it terminates; in practice
+    // it takes a few rounds.
+    loop {
         let mut changed = false;
-        let fixed_before = sc.fixed.clone();
-        let free_before = sc.free_weight.clone();
+        sc.fixed_prev.clone_from(&sc.fixed);
+        sc.free_prev.clone_from(&sc.free_weight);
+        let (fixed_before, free_before) = (&sc.fixed_prev, &sc.free_prev);
         for (info, _, _, _, _, mut prod, _) in &mut firms {
             let g = info.goods_market as usize;
             if prod.capped || prod.weight <= 0.0 || free_before[g] <= 0.0 {

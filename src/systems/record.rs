@@ -23,14 +23,14 @@ pub fn firm_rows_this_year(params: Res<RunParams>, clock: Res<Clock>) -> bool {
         && (clock.year - params.scenario.start_year()) % o.firm_every_years as i32 == 0
 }
 
-/// Whether firm `id` is in the output sample.
-pub fn in_sample(params: &RunParams, id: u32) -> bool {
+/// Whether the firm with draw key `key` is in the output sample.
+pub fn in_sample(params: &RunParams, key: u64) -> bool {
     let o = &params.scenario.raw.output;
     match o.firm_level {
         FirmLevel::All => true,
         FirmLevel::None => false,
         FirmLevel::Sample => {
-            keyed(params.seed, Stream::OutputSample, u64::from(id), 0, 0).random::<f64>()
+            keyed(params.seed, Stream::OutputSample, key, 0, 0).random::<f64>()
                 < o.firm_sample_share
         }
     }
@@ -56,7 +56,7 @@ pub fn record_firms(
     let b = &mut buf.firm_year;
     let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
     for (info, prod, cov, acc, flows, exp, tech, int) in &firms {
-        if sample && !in_sample(&params, info.id) {
+        if sample && !in_sample(&params, info.key) {
             continue;
         }
         b.run_id.push(params.run_id);
