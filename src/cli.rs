@@ -1,4 +1,5 @@
-//! Command-line interface: `synergy run`, `synergy check`, `synergy schema`.
+//! Command-line interface: `synergy run`, `check`, `schema`, `plan`, `sweep`, `slurm`,
+//! `compare`.
 
 use crate::config::{self, Scenario};
 use crate::error::{Error, Result};
@@ -8,6 +9,26 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// Prints a line to stdout; a closed pipe (`synergy ... | head`) ends the program quietly.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// Prints to stdout without a newline; a closed pipe ends the program quietly.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
 
 /// synergy: agent-based simulation of firms and cities in China's carbon markets.
 #[derive(Parser, Debug)]
@@ -45,6 +66,56 @@ pub enum Command {
         /// Override a config key (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+    },
+    /// Print the plan of an experiment: runs, batches, seeds, estimated output size.
+    Plan {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+    },
+    /// Run an experiment (scenarios x samples x replicates) in parallel; resumes.
+    Sweep {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+        /// Output folder; the dataset goes to <OUT>/<experiment name>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (batches k with k % N == I), e.g. --shard 0/3.
+        #[arg(long)]
+        shard: Option<String>,
+        /// No progress output and no table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write an sbatch script for a Slurm job array: task i runs `sweep --shard i/N`.
+    Slurm {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+        /// Number of array tasks (shards).
+        #[arg(long)]
+        tasks: u32,
+        /// Slurm partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit per task.
+        #[arg(long, default_value = "02:00:00")]
+        time: String,
+        /// Memory per task.
+        #[arg(long, default_value = "4G")]
+        mem: String,
+        /// CPUs per task (the sweep's --jobs).
+        #[arg(long, default_value_t = 1)]
+        cpus: u32,
+        /// Output folder of the sweep.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
+    /// Compare the headline metrics of the scenarios in a dataset (mean and 95 % interval).
+    Compare {
+        /// A dataset folder (<out>/<experiment>) or an output folder holding several.
+        dir: PathBuf,
     },
     /// Print every output table's columns with type, unit and meaning.
     Schema {
@@ -116,8 +187,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Check { scenario, set } => {
             let s = load(scenario.as_deref(), &set)?;
             let text = toml::to_string_pretty(&s.raw).map_err(|e| Error::Bug(e.to_string()))?;
-            println!("# {}: valid", s.source);
-            println!(
+            say!("# {}: valid", s.source);
+            say!(
                 "# {} provinces, {} cities, {} sectors, {} generated + {} listed firms, {} markets, years {}-{}",
                 s.geography.provinces.len(),
                 s.geography.cities.len(),
@@ -131,17 +202,139 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 s.start_year(),
                 s.end_year()
             );
-            println!("{text}");
+            say!("{text}");
+            Ok(())
+        }
+        Command::Plan { experiment } => {
+            let (exp, samples, plan) = crate::experiment::load_and_plan(&experiment)?;
+            let sources = crate::experiment::runner::Sources::new(&exp, &experiment)?;
+            crate::experiment::runner::check_runs(&sources, &plan)?;
+            say!(
+                "experiment {}: {} runs in {} batches",
+                exp.experiment.name,
+                plan.runs.len(),
+                plan.batches.len()
+            );
+            say!(
+                "  {} scenarios x {} samples x {} replicates; master seed {}",
+                exp.scenarios.len(),
+                samples.len(),
+                exp.experiment.replicates,
+                exp.experiment.master_seed
+            );
+            let mut bytes = 0.0;
+            for (i, sc) in exp.scenarios.iter().enumerate() {
+                let runs: Vec<_> = plan.runs.iter().filter(|r| r.scenario_index == i).collect();
+                let batches = plan
+                    .batches
+                    .iter()
+                    .filter(|b| b.scenario == sc.name)
+                    .count();
+                let Some(first) = runs.first() else { continue };
+                let s = sources.resolve(first)?;
+                let firms: usize = s
+                    .sectors
+                    .iter()
+                    .map(|x| x.raw.firms as usize)
+                    .sum::<usize>()
+                    + s.firms.len();
+                let per_run = estimate_bytes(&s, firms);
+                bytes += per_run * runs.len() as f64;
+                say!(
+                    "  {:<20} {:>6} runs {:>5} batches  {} firms x {} years  ~{:.1} MB/run",
+                    sc.name,
+                    runs.len(),
+                    batches,
+                    firms,
+                    s.years(),
+                    per_run / 1e6
+                );
+            }
+            say!("  estimated output: {:.2} GB", bytes / 1e9);
+            for r in plan.runs.iter().take(5) {
+                say!(
+                    "  run {} {} sample {} replicate {} seed {} {}",
+                    r.run_id,
+                    r.scenario,
+                    r.sample,
+                    r.replicate,
+                    r.seed,
+                    r.parameters_json
+                );
+            }
+            if plan.runs.len() > 5 {
+                say!("  ...");
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            experiment,
+            out,
+            jobs,
+            shard,
+            quiet,
+        } => {
+            let shard = shard
+                .as_deref()
+                .map(crate::experiment::parse_shard)
+                .transpose()?;
+            let opts = crate::experiment::SweepOptions {
+                out,
+                jobs,
+                shard,
+                quiet,
+            };
+            let o = crate::experiment::sweep(&experiment, &opts)?;
+            if !quiet {
+                say!(
+                    "{} runs simulated in {:.1} s ({} of {} batches of this shard were already complete; plan: {} runs)",
+                    o.runs_done,
+                    o.seconds,
+                    o.skipped_batches,
+                    o.shard_batches,
+                    o.plan_runs
+                );
+                let table = crate::compare::read(&o.dataset)?;
+                say_raw!("{}", crate::compare::render(&table));
+                say!("Dataset: {}", o.dataset.display());
+            }
+            Ok(())
+        }
+        Command::Slurm {
+            experiment,
+            tasks,
+            partition,
+            time,
+            mem,
+            cpus,
+            out,
+        } => {
+            let o = crate::experiment::slurm::SlurmOptions {
+                tasks,
+                partition,
+                time,
+                mem,
+                cpus,
+                out,
+            };
+            let path = crate::experiment::slurm::write_script(&experiment, &o)?;
+            say!("Submit with: sbatch {}", path.display());
+            say!("{}", path.display());
+            Ok(())
+        }
+        Command::Compare { dir } => {
+            let table = crate::compare::read(&dir)?;
+            say_raw!("{}", crate::compare::render(&table));
             Ok(())
         }
         Command::Schema { markdown } => {
             if markdown {
-                print!("{}", crate::record::all_markdown());
+                say_raw!("{}", crate::record::all_markdown());
             } else {
                 for (name, doc, cols) in crate::record::all_tables() {
-                    println!("{name}: {}", doc.trim());
+                    say!("{name}: {}", doc.trim());
                     for c in cols {
-                        println!(
+                        say!(
                             "  {:<28} {:<30} {:<18} {}",
                             c.name,
                             c.type_name,
@@ -149,12 +342,30 @@ pub fn main_with(cli: Cli) -> Result<()> {
                             c.doc.trim()
                         );
                     }
-                    println!();
+                    say!();
                 }
             }
             Ok(())
         }
     }
+}
+
+/// Rough output size of one run, bytes (measured on the default: about 65 bytes per
+/// firm-year row, 60 per city-year row, 100 per firm, 150 kB of small tables).
+fn estimate_bytes(s: &Scenario, firms: usize) -> f64 {
+    use crate::config::raw::FirmLevel;
+    let o = &s.raw.output;
+    let years = s.years() as f64;
+    let share = match o.firm_level {
+        FirmLevel::All => 1.0,
+        FirmLevel::Sample => o.firm_sample_share,
+        FirmLevel::None => 0.0,
+    };
+    let firm_years = firms as f64 * (years / f64::from(o.firm_every_years)).ceil() * share;
+    65.0 * firm_years
+        + 60.0 * s.geography.cities.len() as f64 * years
+        + 100.0 * firms as f64
+        + 150e3
 }
 
 /// Tonnes in a readable unit.
@@ -178,7 +389,7 @@ fn cny(v: f64) -> String {
 
 fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
     let key_years = [2013, 2015, 2020, 2021, 2023, 2025, 2030, 2040, 2050, 2060];
-    println!(
+    say!(
         "{}: {} firms x {} years in {:.2} s ({:.0} firm-years/s)",
         s.name(),
         r.firms,
@@ -186,7 +397,7 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         secs,
         (r.firms * r.years) as f64 / secs.max(1e-9)
     );
-    println!("\nCarbon price by market, CNY/t");
+    say!("\nCarbon price by market, CNY/t");
     for (name, rows) in &r.markets {
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
             continue;
@@ -197,8 +408,8 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
             .map(|x| format!("{}: {:.1}", x.year, x.price))
             .collect();
         let cost: f64 = rows.iter().map(|x| x.abatement_cost).sum();
-        println!("  {:<12} {}", name, prices.join("  "));
-        println!(
+        say!("  {:<12} {}", name, prices.join("  "));
+        say!(
             "  {:<12} covered {} in {}; abatement cost {} over {}-{}",
             "",
             tonnes(last.covered_emissions),
@@ -209,7 +420,7 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         );
     }
     let m = &r.summary;
-    println!(
+    say!(
         "\nNation: cumulative emissions {}, peak {} ({}/yr); total cost {}; cost per t abated {}; cost / least cost {}",
         tonnes(m.cumulative_emissions),
         m.peak.0,
@@ -220,5 +431,5 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         m.cost_ratio_least_cost
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
-    println!("Dataset: {}", dataset.display());
+    say!("Dataset: {}", dataset.display());
 }

@@ -28,6 +28,7 @@
 
 pub mod agents;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod dataset;
 pub mod econ;

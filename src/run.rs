@@ -122,6 +122,72 @@ pub fn dicts(s: &Scenario) -> Dicts {
     d
 }
 
+/// The open files of one part (`part-<k>.parquet` of every table, one scenario): runs append
+/// to it; [`PartWriter::finish`] closes every file and writes `runs` last, which marks the
+/// part complete.
+pub struct PartWriter {
+    dicts: Dicts,
+    firms: TableWriter,
+    cities: TableWriter,
+    firm_year: TableWriter,
+    city_year: TableWriter,
+    market_year: TableWriter,
+    nation_year: TableWriter,
+    technology_year: TableWriter,
+    milestones: TableWriter,
+    summary: TableWriter,
+    runs: TableWriter,
+    milestone_rows: Milestones,
+    summary_rows: Summary,
+    run_rows: Runs,
+}
+
+impl PartWriter {
+    /// Opens (temporary) files for part `part` of scenario `scenario` in `dataset`.
+    pub fn create(dataset: &Path, scenario: &Scenario, part: u32) -> Result<Self> {
+        let name = scenario.name();
+        Ok(PartWriter {
+            dicts: dicts(scenario),
+            firms: TableWriter::create::<Firms>(dataset, name, part)?,
+            cities: TableWriter::create::<Cities>(dataset, name, part)?,
+            firm_year: TableWriter::create::<FirmYear>(dataset, name, part)?,
+            city_year: TableWriter::create::<CityYear>(dataset, name, part)?,
+            market_year: TableWriter::create::<MarketYear>(dataset, name, part)?,
+            nation_year: TableWriter::create::<NationYear>(dataset, name, part)?,
+            technology_year: TableWriter::create::<TechnologyYear>(dataset, name, part)?,
+            milestones: TableWriter::create::<Milestones>(dataset, name, part)?,
+            summary: TableWriter::create::<Summary>(dataset, name, part)?,
+            runs: TableWriter::create::<Runs>(dataset, name, part)?,
+            milestone_rows: Milestones::default(),
+            summary_rows: Summary::default(),
+            run_rows: Runs::default(),
+        })
+    }
+
+    /// Writes the per-run tables and closes every file, `runs` last.
+    pub fn finish(mut self) -> Result<()> {
+        self.milestones
+            .write(&mut self.milestone_rows, &self.dicts)?;
+        self.summary.write(&mut self.summary_rows, &self.dicts)?;
+        self.runs.write(&mut self.run_rows, &self.dicts)?;
+        for w in [
+            self.firms,
+            self.cities,
+            self.firm_year,
+            self.city_year,
+            self.market_year,
+            self.nation_year,
+            self.technology_year,
+            self.milestones,
+            self.summary,
+            self.runs,
+        ] {
+            w.finish()?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `scenario` and writes its rows as part `part` of the dataset at `dataset`.
 /// `on_year` is called after each simulated year (progress).
 pub fn run_to_dataset(
@@ -131,9 +197,21 @@ pub fn run_to_dataset(
     part: u32,
     on_year: &dyn Fn(i32),
 ) -> Result<RunReport> {
+    let mut writer = PartWriter::create(dataset, &scenario, part)?;
+    let report = simulate(scenario, spec, &mut writer, on_year)?;
+    writer.finish()?;
+    Ok(report)
+}
+
+/// Simulates one run and appends its rows to `out`.
+pub fn simulate(
+    scenario: Arc<Scenario>,
+    spec: &RunSpec,
+    out: &mut PartWriter,
+    on_year: &dyn Fn(i32),
+) -> Result<RunReport> {
     let s = scenario.clone();
     let name = s.name().to_string();
-    let dicts = dicts(&s);
     let mut world = build_world(scenario, spec.seed, spec.run_id);
     world.insert_resource(YearTotals::default());
     world.insert_resource(RunTotals::default());
@@ -141,19 +219,12 @@ pub fn run_to_dataset(
     schedule
         .initialize(&mut world)
         .map_err(|e| Error::Bug(format!("schedule: {e:?}")))?;
-
-    let mut w_firms = TableWriter::create::<Firms>(dataset, &name, part)?;
-    let mut w_cities = TableWriter::create::<Cities>(dataset, &name, part)?;
-    let mut w_fy = TableWriter::create::<FirmYear>(dataset, &name, part)?;
-    let mut w_cy = TableWriter::create::<CityYear>(dataset, &name, part)?;
-    let mut w_my = TableWriter::create::<MarketYear>(dataset, &name, part)?;
-    let mut w_ny = TableWriter::create::<NationYear>(dataset, &name, part)?;
-    let mut w_ty = TableWriter::create::<TechnologyYear>(dataset, &name, part)?;
+    let dicts = out.dicts.clone();
 
     let (mut firms_tab, n_firms) = firms_table(&mut world, spec.run_id);
-    w_firms.write(&mut firms_tab, &dicts)?;
+    out.firms.write(&mut firms_tab, &dicts)?;
     let mut cities_tab = cities_table(&world, &s, spec.run_id);
-    w_cities.write(&mut cities_tab, &dicts)?;
+    out.cities.write(&mut cities_tab, &dicts)?;
     init_coverage(&mut world, &s);
 
     let mut markets: Vec<(String, Vec<MarketPoint>)> = s
@@ -178,11 +249,12 @@ pub fn run_to_dataset(
             }
         }
         if buf.firm_year.len() >= FLUSH_ROWS || year == s.end_year() {
-            w_fy.write(&mut buf.firm_year, &dicts)?;
-            w_cy.write(&mut buf.city_year, &dicts)?;
-            w_my.write(&mut buf.market_year, &dicts)?;
-            w_ny.write(&mut buf.nation_year, &dicts)?;
-            w_ty.write(&mut buf.technology_year, &dicts)?;
+            out.firm_year.write(&mut buf.firm_year, &dicts)?;
+            out.city_year.write(&mut buf.city_year, &dicts)?;
+            out.market_year.write(&mut buf.market_year, &dicts)?;
+            out.nation_year.write(&mut buf.nation_year, &dicts)?;
+            out.technology_year
+                .write(&mut buf.technology_year, &dicts)?;
         }
         on_year(year);
     }
@@ -210,7 +282,7 @@ pub fn run_to_dataset(
         gini_cost_burden: gini,
         peak: run.peak.unwrap_or((s.start_year(), 0.0)),
     };
-    let mut sum = Summary::default();
+    let sum = &mut out.summary_rows;
     sum.run_id.push(spec.run_id);
     sum.scenario.push(name.clone());
     sum.replicate.push(spec.replicate);
@@ -227,7 +299,7 @@ pub fn run_to_dataset(
     sum.share_cities_meeting_target.push(None);
     sum.peak_year.push(summary.peak.0);
     sum.peak_emissions.push(summary.peak.1);
-    let mut runs = Runs::default();
+    let runs = &mut out.run_rows;
     runs.run_id.push(spec.run_id);
     runs.experiment.push(spec.experiment.clone());
     runs.scenario.push(name.clone());
@@ -240,18 +312,7 @@ pub fn run_to_dataset(
     runs.firms.push(n_firms as u32);
     runs.cities.push(s.geography.cities.len() as u32);
 
-    let mut miles = milestones_table(&world, &s, spec.run_id);
-    let mut w_mil = TableWriter::create::<Milestones>(dataset, &name, part)?;
-    w_mil.write(&mut miles, &dicts)?;
-    let mut w_sum = TableWriter::create::<Summary>(dataset, &name, part)?;
-    w_sum.write(&mut sum, &dicts)?;
-    let mut w_runs = TableWriter::create::<Runs>(dataset, &name, part)?;
-    w_runs.write(&mut runs, &dicts)?;
-    for w in [
-        w_firms, w_cities, w_fy, w_cy, w_my, w_ny, w_ty, w_mil, w_sum, w_runs,
-    ] {
-        w.finish()?;
-    }
+    milestones_rows(&world, &s, spec.run_id, &mut out.milestone_rows);
     Ok(RunReport {
         firms: n_firms,
         years: s.years(),
@@ -262,10 +323,9 @@ pub fn run_to_dataset(
 
 /// The `milestones` rows: first year of 50 % adoption and final share, per technology for the
 /// nation and each agglomeration.
-fn milestones_table(world: &World, s: &Scenario, run_id: u64) -> Milestones {
+fn milestones_rows(world: &World, s: &Scenario, run_id: u64, t: &mut Milestones) {
     let st = world.resource::<crate::agents::technology::TechState>();
     let n_agg = st.agglomerations;
-    let mut t = Milestones::default();
     for spec in &s.technologies {
         let mut firms = vec![0.0; 1 + n_agg];
         let mut adopters = vec![0.0; 1 + n_agg];
@@ -296,7 +356,6 @@ fn milestones_table(world: &World, s: &Scenario, run_id: u64) -> Milestones {
             });
         }
     }
-    t
 }
 
 /// Sets every firm's last-year baseline before the first year (threshold test).

@@ -6,5 +6,6 @@ mod bad_input;
 mod common;
 mod determinism;
 mod output_schema;
+mod sweep;
 mod technology;
 mod validation;

@@ -112,3 +112,7 @@ pub fn load_and_plan(path: &Path) -> Result<(RawExperiment, Vec<Vec<f64>>, Plan)
     let p = plan(&exp, &samples);
     Ok((exp, samples, p))
 }
+
+pub mod runner;
+pub use runner::{SweepOptions, SweepOutcome, sweep};
+pub mod slurm;

@@ -1,0 +1,341 @@
+//! Running an experiment: resolve every planned run, prepare the dataset folder, run the
+//! batches of this shard that are not complete yet in parallel (rayon, one World per run),
+//! and report progress. A batch is one part file per table; it is complete when its `runs`
+//! file exists, so rerunning the same command resumes, and a killed sweep leaves only hidden
+//! temporary files that readers ignore (they are overwritten on the next attempt).
+
+use super::plan::{Plan, PlannedRun, shard_batches};
+use super::spec::{EMBEDDED_BASE, RawExperiment};
+use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
+use crate::error::{Error, Result};
+use crate::record::writer::part_path;
+use crate::run::{PartWriter, RunSpec, simulate};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Options of `synergy sweep`.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    /// Output folder; the dataset goes to `<out>/<experiment name>`.
+    pub out: PathBuf,
+    /// Worker threads (default: all cores).
+    pub jobs: Option<usize>,
+    /// `(i, n)`: run only the batches of shard i of n.
+    pub shard: Option<(u32, u32)>,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug)]
+pub struct SweepOutcome {
+    /// The dataset folder.
+    pub dataset: PathBuf,
+    /// Runs in the whole plan.
+    pub plan_runs: usize,
+    /// Batches of this shard.
+    pub shard_batches: usize,
+    /// Batches skipped because they were complete.
+    pub skipped_batches: usize,
+    /// Runs simulated now.
+    pub runs_done: usize,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// Where each run's scenario text comes from.
+pub struct Sources {
+    /// (text, label, folder) of the base scenario and of each experiment scenario's file.
+    texts: Vec<(String, String, PathBuf)>,
+    /// Index into `texts` per experiment scenario.
+    scenario_source: Vec<usize>,
+    /// Output overrides applied to every run.
+    output: Vec<String>,
+}
+
+fn read(path: &Path, label: &str) -> Result<(String, String, PathBuf)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(format!("{label}: cannot read {}: {e}", path.display())))?;
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Ok((text, path.display().to_string(), dir))
+}
+
+impl Sources {
+    /// Reads the base and scenario files of `exp` (paths relative to `exp_dir`).
+    pub fn new(exp: &RawExperiment, exp_path: &Path) -> Result<Self> {
+        let exp_dir = exp_path.parent().unwrap_or(Path::new("."));
+        let label = exp_path.display().to_string();
+        let base = if exp.experiment.base == EMBEDDED_BASE {
+            (
+                DEFAULT_TOML.to_string(),
+                "embedded default (configs/default.toml)".to_string(),
+                PathBuf::from("."),
+            )
+        } else {
+            read(
+                &exp_dir.join(&exp.experiment.base),
+                &format!("{label}: experiment.base"),
+            )?
+        };
+        let mut texts = vec![base];
+        let mut scenario_source = Vec::new();
+        for (i, sc) in exp.scenarios.iter().enumerate() {
+            match &sc.file {
+                Some(f) => {
+                    texts.push(read(
+                        &exp_dir.join(f),
+                        &format!("{label}: scenarios[{i}].file"),
+                    )?);
+                    scenario_source.push(texts.len() - 1);
+                }
+                None => scenario_source.push(0),
+            }
+        }
+        Ok(Sources {
+            texts,
+            scenario_source,
+            output: exp.output_overrides(),
+        })
+    }
+
+    /// The resolved scenario of one planned run (named after the experiment's scenario).
+    pub fn resolve(&self, run: &PlannedRun) -> Result<Scenario> {
+        let (text, label, dir) = &self.texts[self.scenario_source[run.scenario_index]];
+        let mut set = self.output.clone();
+        set.extend(run.overrides.iter().cloned());
+        set.push(format!("scenario.name=\"{}\"", run.scenario));
+        parse_scenario(text, label, dir, &set).map_err(|e| match e {
+            Error::Input { problems } => Error::Input {
+                problems: problems
+                    .into_iter()
+                    .map(|p| format!("run {} (scenario {}): {p}", run.run_id, run.scenario))
+                    .collect(),
+            },
+            other => other,
+        })
+    }
+}
+
+/// A fingerprint of the plan (FNV-1a over runs and batches): an output folder may only be
+/// resumed by the same plan.
+pub fn fingerprint(exp: &RawExperiment, plan: &Plan) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(&exp.experiment.name);
+    eat(env!("CARGO_PKG_VERSION"));
+    for o in exp.output_overrides() {
+        eat(&o);
+    }
+    for r in &plan.runs {
+        eat(&format!(
+            "{}|{}|{}|{}",
+            r.run_id,
+            r.scenario,
+            r.seed,
+            r.overrides.join(";")
+        ));
+    }
+    for b in &plan.batches {
+        eat(&format!("{}|{}|{:?}", b.index, b.scenario, b.runs));
+    }
+    format!("{h:016x}")
+}
+
+/// Checks every planned run's scenario (in parallel); all problems at once.
+pub fn check_runs(sources: &Sources, plan: &Plan) -> Result<()> {
+    let mut problems: Vec<String> = plan
+        .runs
+        .par_iter()
+        .filter_map(|r| match sources.resolve(r) {
+            Err(Error::Input { problems }) => Some(problems),
+            Err(e) => Some(vec![e.to_string()]),
+            Ok(_) => None,
+        })
+        .flatten()
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let n = problems.len();
+    problems.truncate(20);
+    if n > 20 {
+        problems.push(format!("... and {} more problems", n - 20));
+    }
+    Err(Error::Input { problems })
+}
+
+/// Prepares `<out>/<experiment>`: refuses a folder that holds another experiment, and writes
+/// `experiment.json` (atomically) when it is new.
+pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -> Result<PathBuf> {
+    let dataset = out.join(&exp.experiment.name);
+    let meta_path = dataset.join("experiment.json");
+    if let Ok(text) = std::fs::read_to_string(&meta_path) {
+        let old: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        if old.get("fingerprint").and_then(|v| v.as_str()) != Some(fp) {
+            return Err(Error::input(format!(
+                "--out {}: {} holds a different experiment (its experiment.json does not match this plan); choose another --out or remove it",
+                out.display(),
+                dataset.display()
+            )));
+        }
+        return Ok(dataset);
+    }
+    // Hidden files (write probes, temporaries) and the Slurm folder do not count.
+    let occupied = std::fs::read_dir(&dataset).is_ok_and(|d| {
+        d.flatten().any(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            !n.starts_with('.') && n != "slurm"
+        })
+    });
+    if occupied {
+        return Err(Error::input(format!(
+            "--out {}: {} is not empty and holds no experiment.json; choose another --out",
+            out.display(),
+            dataset.display()
+        )));
+    }
+    let dataset = crate::dataset::prepare(out, &exp.experiment.name)?;
+    let scenarios: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let meta = serde_json::json!({
+        "experiment": exp.experiment.name,
+        "version": env!("CARGO_PKG_VERSION"),
+        "fingerprint": fp,
+        "runs": plan.runs.len(),
+        "batches": plan.batches.len(),
+        "scenarios": scenarios,
+        "definition": exp,
+    });
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
+    crate::dataset::write_atomic(&meta_path, &text)?;
+    Ok(dataset)
+}
+
+/// Whether batch `b` is complete in `dataset`.
+pub fn batch_complete(dataset: &Path, plan: &Plan, b: usize) -> bool {
+    let batch = &plan.batches[b];
+    part_path(dataset, "runs", &batch.scenario, batch.index).exists()
+}
+
+/// Runs an experiment file with the given options.
+pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
+    let t0 = Instant::now();
+    let (exp, _samples, plan) = super::load_and_plan(exp_path)?;
+    let sources = Sources::new(&exp, exp_path)?;
+    check_runs(&sources, &plan)?;
+    let fp = fingerprint(&exp, &plan);
+    let dataset = prepare_dataset(&opts.out, &exp, &plan, &fp)?;
+    let (i, n) = opts.shard.unwrap_or((0, 1));
+    let mine = shard_batches(&plan, i, n);
+    let todo: Vec<usize> = mine
+        .iter()
+        .copied()
+        .filter(|&b| !batch_complete(&dataset, &plan, b))
+        .collect();
+    let runs_todo: usize = todo.iter().map(|&b| plan.batches[b].runs.len()).sum();
+    let bar = progress(opts.quiet, runs_todo as u64);
+    let plain = !opts.quiet && !std::io::stderr().is_terminal();
+    let done_runs = AtomicUsize::new(0);
+    let done_batches = AtomicUsize::new(0);
+    let jobs = opts
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| Error::Bug(e.to_string()))?;
+    let results: Vec<Result<()>> = pool.install(|| {
+        todo.par_iter()
+            .map(|&b| {
+                run_batch(&sources, &plan, b, &dataset, &exp.experiment.name, &|| {
+                    bar.inc(1);
+                    done_runs.fetch_add(1, Ordering::Relaxed);
+                })?;
+                let k = done_batches.fetch_add(1, Ordering::Relaxed) + 1;
+                if plain {
+                    let r = done_runs.load(Ordering::Relaxed);
+                    let secs = t0.elapsed().as_secs_f64();
+                    let rate = r as f64 / secs.max(1e-9);
+                    let eta = (runs_todo - r) as f64 / rate.max(1e-9);
+                    eprintln!(
+                        "[{k}/{} batches, {r}/{runs_todo} runs] {}/part-{} done; {rate:.2} runs/s, ETA {eta:.0} s",
+                        todo.len(),
+                        plan.batches[b].scenario,
+                        plan.batches[b].index
+                    );
+                }
+                Ok(())
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    for r in results {
+        r?;
+    }
+    Ok(SweepOutcome {
+        dataset,
+        plan_runs: plan.runs.len(),
+        shard_batches: mine.len(),
+        skipped_batches: mine.len() - todo.len(),
+        runs_done: done_runs.load(Ordering::Relaxed),
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+fn progress(quiet: bool, runs: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(runs);
+    b.set_style(
+        ProgressStyle::with_template(
+            "[{bar:30}] {pos}/{len} runs  {per_sec}  elapsed {elapsed}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    b
+}
+
+/// Simulates the runs of batch `b` into one part.
+fn run_batch(
+    sources: &Sources,
+    plan: &Plan,
+    b: usize,
+    dataset: &Path,
+    experiment: &str,
+    on_run: &(dyn Fn() + Sync),
+) -> Result<()> {
+    let batch = &plan.batches[b];
+    let mut writer: Option<PartWriter> = None;
+    for r in batch.runs.clone() {
+        let run = &plan.runs[r];
+        let scenario = Arc::new(sources.resolve(run)?);
+        if writer.is_none() {
+            writer = Some(PartWriter::create(dataset, &scenario, batch.index)?);
+        }
+        let spec = RunSpec {
+            run_id: run.run_id,
+            experiment: experiment.to_string(),
+            replicate: run.replicate,
+            seed: run.seed,
+            parameters: run.parameters_json.clone(),
+        };
+        if let Some(w) = writer.as_mut() {
+            simulate(scenario, &spec, w, &|_| {})?;
+        }
+        on_run();
+    }
+    match writer {
+        Some(w) => w.finish(),
+        None => Ok(()),
+    }
+}
