@@ -3,6 +3,8 @@
 #
 # Usage (as root; Debian 12 or another Debian/Ubuntu with Slurm 22+ in apt):
 #     bash ci/slurm_test.sh               # the whole test
+#     bash ci/slurm_test.sh --debug       # the same with a debug build (cargo build): shares
+#                                         # cargo test's artifacts, so far cheaper in CI
 #     bash ci/slurm_test.sh --smoke-only  # only bring the cluster up and run a trivial array job
 #
 # What it does:
@@ -11,8 +13,9 @@
 #      wiped at start), starts munged (unless one already answers), slurmctld and slurmd in
 #      the foreground-mode background (-D), waits for the node to be idle, and runs a trivial
 #      3-task array job checked by the files it writes;
-#   3. builds `target/release/synergy` (skipped when it is newer than src/, Cargo.toml and
-#      Cargo.lock; SYNERGY_BIN=/path/to/synergy skips the build and uses that binary);
+#   3. builds `target/release/synergy` (`target/debug/synergy` with --debug; skipped when it
+#      is newer than src/, Cargo.toml and Cargo.lock; SYNERGY_BIN=/path/to/synergy skips the
+#      build and uses that binary);
 #   4. runs the experiment configs/experiments/slurm_ci.toml (or a small built-in one when
 #      that file does not exist) twice: `synergy sweep` locally, unsharded, and through
 #      `synergy slurm --tasks 3` submitted with sbatch; checks every array task (state and
@@ -28,6 +31,7 @@
 #   SYNERGY_SLURM_PORT     slurmctld port (default 16817; slurmd uses the next one)
 #   SYNERGY_SLURM_EXP      experiment file (default configs/experiments/slurm_ci.toml)
 #   SYNERGY_BIN            synergy binary to use instead of building target/release/synergy
+#   SYNERGY_BUILD_TIMEOUT  seconds allowed for the cargo build (default 3000)
 #   SYNERGY_SLURM_NO_INSTALL=1  never run apt-get (fail if Slurm is missing)
 set -euo pipefail
 
@@ -39,9 +43,11 @@ CTLD_PORT=${SYNERGY_SLURM_PORT:-16817}
 SLURMD_PORT=$((CTLD_PORT + 1))
 TASKS=3
 SMOKE_ONLY=0
+PROFILE=release
 for arg in "$@"; do
     case $arg in
     --smoke-only) SMOKE_ONLY=1 ;;
+    --debug) PROFILE=debug ;;
     -h | --help)
         sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
         exit 0
@@ -60,6 +66,7 @@ MARKER=$WORK/.synergy-slurm-test
 CTLD_PID=""
 SLURMD_PID=""
 MUNGED_PID="" # set only when this script started munged
+CLUSTER_STARTED=0
 PASSED=0
 START_TIME=$(date +%s)
 
@@ -73,16 +80,20 @@ fail() {
 
 dump_logs() {
     local f
+    [[ $CLUSTER_STARTED -eq 1 ]] || return 0 # build or sweep failures print their own output
     log "---- diagnostics"
     if [[ -n $CTLD_PID ]] && kill -0 "$CTLD_PID" 2>/dev/null; then
         timeout 10 sinfo -N -l 2>&1 || true
         timeout 10 squeue -a -t all 2>&1 || true
         timeout 10 scontrol show node 2>&1 | head -40 || true
     fi
-    for f in "$WORK"/log/* /var/log/munge/munged.log; do
-        [[ -f $f ]] || continue
-        echo "==== tail -n 60 $f"
-        tail -n 60 "$f" || true
+    # slurmctld and slurmd also copy their log to stderr (-D): the .stderr files matter only
+    # when a daemon died before opening its log.
+    for f in "$WORK/log/slurmctld.log" "$WORK/log/slurmd.log" "$WORK/log/jobcomp.txt" \
+        "$WORK/log/slurmctld.stderr" "$WORK/log/slurmd.stderr" /var/log/munge/munged.log; do
+        [[ -s $f ]] || continue
+        echo "==== tail -n 40 $f"
+        tail -n 40 "$f" || true
     done
     while IFS= read -r f; do
         echo "==== $f"
@@ -182,6 +193,15 @@ install_packages() {
 
 # Stop daemons left by an earlier run that was killed before its EXIT trap ran.
 if [[ -f $WORK/run/daemons ]]; then
+    # Its jobs first, while its slurmctld may still answer: slurmstepd outlives slurmd.
+    if [[ -f $WORK/etc/slurm.conf ]] && SLURM_CONF=$WORK/etc/slurm.conf timeout 10 scontrol ping 2>/dev/null | grep -q 'is UP'; then
+        log "cancelling the jobs of an earlier run"
+        SLURM_CONF=$WORK/etc/slurm.conf timeout 10 scancel --full --user=root 2>/dev/null || true
+        for ((i = 0; i < 20; i++)); do
+            [[ -z $(SLURM_CONF=$WORK/etc/slurm.conf timeout 10 squeue -h -o %i 2>/dev/null) ]] && break
+            sleep 1
+        done
+    fi
     while read -r name pid; do
         [[ -n ${pid:-} && -r /proc/$pid/comm ]] || continue
         if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]]; then
@@ -193,7 +213,7 @@ if [[ -f $WORK/run/daemons ]]; then
             done
             kill -KILL "$pid" 2>/dev/null || true
         fi
-    done <"$WORK/run/daemons"
+    done < <(tac "$WORK/run/daemons") # slurmd, slurmctld, then munged
 fi
 if [[ -e $WORK ]]; then
     [[ -f $MARKER ]] || fail "$WORK exists and was not made by this script; remove it or set SYNERGY_SLURM_DIR"
@@ -212,6 +232,7 @@ munge_ok() {
 }
 
 start_munge() {
+    CLUSTER_STARTED=1
     if munge_ok; then
         log "munged already running; using it"
         return
@@ -438,7 +459,9 @@ build_synergy() {
         [[ -x $BIN ]] || fail "SYNERGY_BIN=$SYNERGY_BIN is not an executable"
         log "using SYNERGY_BIN=$BIN"
     else
-        BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/synergy
+        BIN=${CARGO_TARGET_DIR:-$REPO/target}/$PROFILE/synergy
+        local cargo_args=(build)
+        [[ $PROFILE == release ]] && cargo_args+=(--release)
         local newer=""
         if [[ -x $BIN ]]; then
             newer=$(cd "$REPO" && { find src Cargo.toml Cargo.lock build.rs -newer "$BIN" -print -quit 2>/dev/null || true; })
@@ -448,11 +471,11 @@ build_synergy() {
         else
             command -v cargo >/dev/null 2>&1 || PATH=$HOME/.cargo/bin:$PATH
             command -v cargo >/dev/null 2>&1 || fail "cargo not found"
-            log "cargo build --release (log: $WORK/log/cargo-build.log)"
-            if ! (cd "$REPO" && timeout "${SYNERGY_BUILD_TIMEOUT:-3000}" cargo build --release) \
+            log "cargo ${cargo_args[*]} (log: $WORK/log/cargo-build.log)"
+            if ! (cd "$REPO" && timeout "${SYNERGY_BUILD_TIMEOUT:-3000}" cargo "${cargo_args[@]}") \
                 >"$WORK/log/cargo-build.log" 2>&1; then
                 tail -n 60 "$WORK/log/cargo-build.log"
-                fail "cargo build --release failed"
+                fail "cargo ${cargo_args[*]} failed"
             fi
             tail -n 1 "$WORK/log/cargo-build.log"
             [[ -x $BIN ]] || fail "the build wrote no $BIN"

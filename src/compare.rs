@@ -47,10 +47,19 @@ fn summary_files(dir: &Path) -> Vec<PathBuf> {
             let Ok(fs) = std::fs::read_dir(&p) else {
                 continue;
             };
+            // Only complete parts: their `runs` file exists (a sweep may still be running).
+            let runs_dir = root
+                .parent()
+                .map(|d| d.join("runs").join(p.file_name().unwrap_or_default()));
             let mut fs: Vec<PathBuf> = fs
                 .flatten()
                 .map(|e| e.path())
                 .filter(|f| f.extension().is_some_and(|x| x == "parquet"))
+                .filter(|f| {
+                    runs_dir
+                        .as_ref()
+                        .is_none_or(|d| f.file_name().is_some_and(|n| d.join(n).exists()))
+                })
                 .collect();
             fs.sort();
             files.extend(fs);

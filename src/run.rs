@@ -69,6 +69,10 @@ pub struct SummaryRow {
     pub total_cost: f64,
     /// Investment cost, CNY.
     pub investment_cost: f64,
+    /// Curtailment loss, CNY.
+    pub curtailment_cost: f64,
+    /// Shares of cities and provinces meeting targets at the end of the latest plan.
+    pub targets_met: (Option<f64>, Option<f64>),
     /// Cost per tonne abated, CNY/t.
     pub cost_per_tonne: Option<f64>,
     /// Actual / least cost.
@@ -269,12 +273,16 @@ pub fn simulate(
             .collect();
         crate::econ::inequality::gini(&v)
     };
+    let plan_state = world.resource::<crate::agents::plan::PlanState>();
+    let targets_met = (plan_state.share_cities_met, plan_state.share_provinces_met);
     let run = world.resource::<RunTotals>();
     let summary = SummaryRow {
         cumulative_emissions: run.emissions,
         cumulative_abatement: run.abatement,
         abatement_vs_counterfactual: run.abatement_vs_counterfactual,
-        total_cost: run.abatement_cost + run.investment_cost + run.penalties,
+        total_cost: run.abatement_cost + run.investment_cost + run.curtailment_cost + run.penalties,
+        curtailment_cost: run.curtailment_cost,
+        targets_met,
         investment_cost: run.investment_cost,
         cost_per_tonne: (run.abatement_vs_counterfactual > 0.0)
             .then(|| (run.abatement_cost + run.investment_cost) / run.abatement_vs_counterfactual),
@@ -296,7 +304,10 @@ pub fn simulate(
     sum.cost_ratio_least_cost
         .push(summary.cost_ratio_least_cost);
     sum.gini_cost_burden.push(summary.gini_cost_burden);
-    sum.share_cities_meeting_target.push(None);
+    sum.share_cities_meeting_target.push(summary.targets_met.0);
+    sum.share_provinces_meeting_target
+        .push(summary.targets_met.1);
+    sum.curtailment_cost.push(summary.curtailment_cost);
     sum.peak_year.push(summary.peak.0);
     sum.peak_emissions.push(summary.peak.1);
     let runs = &mut out.run_rows;

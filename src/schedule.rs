@@ -62,7 +62,11 @@ pub fn year_schedule() -> Schedule {
             .chain(),
     );
     s.add_systems(
-        (policy::update_regulators, policy::assign_coverage)
+        (
+            policy::update_regulators,
+            policy::assign_coverage,
+            administrative::update_plans,
+        )
             .chain()
             .in_set(Phase::Policy),
     );
@@ -71,10 +75,22 @@ pub fn year_schedule() -> Schedule {
     s.add_systems(production::produce.in_set(Phase::Production));
     s.add_systems(investment::invest.in_set(Phase::Investment));
     s.add_systems(allocation::allocate.in_set(Phase::Allocation));
-    s.add_systems(market::clear_markets.in_set(Phase::Market));
+    s.add_systems(
+        (administrative::enforce_standards, market::clear_markets)
+            .chain()
+            .in_set(Phase::Market),
+    );
     s.add_systems(compliance::comply.in_set(Phase::Compliance));
     s.add_systems(diffusion::diffuse.in_set(Phase::Diffusion));
-    s.add_systems(accounting::account.in_set(Phase::Accounting));
+    s.add_systems(
+        (
+            recycling::recycle_revenue,
+            accounting::account,
+            targets::assess_targets,
+        )
+            .chain()
+            .in_set(Phase::Accounting),
+    );
     s.add_systems(
         (
             record::record_firms.run_if(record::firm_rows_this_year),

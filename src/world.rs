@@ -1,7 +1,8 @@
 //! World setup for one run: spawns cities, firms and market regulators from a resolved
 //! [`Scenario`] and a seed, and inserts the run's resources. Firm attributes come from keyed
-//! draws keyed by (sector index, index within the sector), so changing one sector's firm
-//! count does not change another sector's firms (common random numbers).
+//! draws keyed by (a hash of the sector name, index within the sector), so changing one
+//! sector's firm count, or adding a sector, does not change another sector's firms (common
+//! random numbers).
 
 use crate::agents::city::{CityInfo, CityState};
 use crate::agents::firm::*;
@@ -176,6 +177,8 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
         gm.base_demand[f.info.goods_market as usize] += f.capacity.base_output;
     }
     world.insert_resource(tech_state(s, &firms));
+    world.insert_resource(crate::agents::plan::PlanState::default());
+    world.insert_resource(crate::systems::recycling::Receipts::default());
     world.spawn_batch(firms.into_iter().map(|f| {
         (
             f.info,
@@ -190,6 +193,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
                 Coverage::default(),
                 Account::default(),
                 YearFlows::default(),
+                crate::agents::plan::Standard::default(),
             ),
         )
     }));

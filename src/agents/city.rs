@@ -44,6 +44,18 @@ pub struct CityState {
     pub slots: f64,
     /// Net allowance purchases at the clearing price, CNY.
     pub net_allowance_value: f64,
+    /// Value added lost to curtailment of the city's firms, CNY.
+    pub curtailment_cost: f64,
+    /// Recycled revenue received by the city and capex subsidies to its firms, CNY.
+    pub recycled: f64,
+    /// Energy use: firms plus non-firm energy, tce.
+    pub energy_use: f64,
+    /// Carbon intensity, t CO2 per million CNY of GDP.
+    pub carbon_intensity: f64,
+    /// Energy intensity, tce per million CNY of GDP.
+    pub energy_intensity: f64,
+    /// Whether the city meets its plan targets this year (None: no target).
+    pub target_met: Option<bool>,
     /// Cumulative cost burden, CNY.
     pub cum_burden: f64,
     /// Cumulative GDP, CNY.
@@ -52,9 +64,14 @@ pub struct CityState {
 
 impl CityState {
     /// This year's cost burden: abatement cost + investment cost + penalties + net allowance
-    /// value, CNY.
+    /// value + curtailment loss - recycled revenue and subsidies received, CNY.
     pub fn cost_burden(&self) -> f64 {
-        self.abatement_cost + self.investment_cost + self.penalty + self.net_allowance_value
+        self.abatement_cost
+            + self.investment_cost
+            + self.penalty
+            + self.net_allowance_value
+            + self.curtailment_cost
+            - self.recycled
     }
 
     /// Share of (firm, technology) pairs installed.

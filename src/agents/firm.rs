@@ -101,7 +101,11 @@ pub struct Behaviour {
 /// Price expectation.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Expectation {
-    /// Expected carbon price this year, CNY per t.
+    /// Expected allowance price of the firm's market this year (adaptive), CNY per t; 0 when
+    /// uncovered.
+    pub market: f64,
+    /// Carbon price the firm plans with: the market expectation or, under an administrative
+    /// standard, its own last shadow price if higher, CNY per t.
     pub price: f64,
 }
 
@@ -180,6 +184,8 @@ pub struct Technologies {
     pub new_tech: Option<u16>,
     /// Number of installed technologies.
     pub installed: u32,
+    /// Capex subsidy received from a technology fund this year, CNY.
+    pub subsidy: f64,
 }
 
 /// This year's emissions and abatement.

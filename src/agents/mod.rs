@@ -3,6 +3,7 @@
 
 pub mod city;
 pub mod firm;
+pub mod plan;
 pub mod regulator;
 pub mod technology;
 

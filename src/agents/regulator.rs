@@ -17,6 +17,10 @@ pub struct Regulator {
     pub reserve_stock: f64,
     /// This year's outcome.
     pub year: MarketOutcome,
+    /// Technology fund balance (revenue recycling), CNY.
+    pub fund: f64,
+    /// Share of committed capex the technology fund paid last year (what firms expect).
+    pub payout_rate: f64,
 }
 
 /// A market's outcome in one year (the `market_year` row).
@@ -40,4 +44,8 @@ pub struct MarketOutcome {
     pub unsold_supply: f64,
     /// Covered firms.
     pub participants: u32,
+    /// Auction, reserve and tax revenue, CNY.
+    pub revenue: f64,
+    /// Revenue paid out to cities and firms this year (recycling), CNY.
+    pub recycled: f64,
 }

@@ -12,6 +12,7 @@ pub mod raw;
 pub mod resolve;
 pub mod series;
 pub mod validate;
+pub mod validate_policy;
 
 pub use resolve::{ExplicitFirm, MarketSpec, Scenario, SectorSpec, TechSpec};
 
@@ -73,6 +74,8 @@ pub fn parse_scenario(
     };
     let mut checker = validate::Checker::new(label);
     validate::validate(&raw, &mut checker);
+    validate_policy::validate_technologies(&raw, &mut checker);
+    validate_policy::validate_plans(&raw, &mut checker);
     if !checker.problems.is_empty() {
         return Err(Error::Input {
             problems: checker.problems,

@@ -34,6 +34,9 @@ pub struct RawScenario {
     /// Carbon markets (pilots, national), in precedence order within each kind.
     #[serde(default)]
     pub markets: Vec<RawMarket>,
+    /// Five-year plans (administrative regime: intensity targets, standards, caps).
+    #[serde(default)]
+    pub plans: Vec<RawPlan>,
     /// Abatement technologies firms can invest in (catalog, per sector).
     #[serde(default)]
     pub technologies: Vec<RawTechnology>,
@@ -144,6 +147,10 @@ pub struct RawMacro {
     /// Year of the CO2 column of the provinces table.
     #[serde(default = "default_co2_year")]
     pub co2_data_year: i32,
+    /// Carbon factor of uncovered (non-firm) energy use, t CO2 per tce (for energy
+    /// intensity targets).
+    #[serde(default = "default_uncovered_cf")]
+    pub uncovered_carbon_factor: f64,
     /// Autonomous decline per year (share) of the emission intensity of uncovered emissions
     /// per unit GDP, path.
     #[serde(default = "default_uncovered_decline")]
@@ -162,6 +169,9 @@ fn default_uncovered_share() -> f64 {
 fn default_co2_year() -> i32 {
     2019
 }
+fn default_uncovered_cf() -> f64 {
+    2.3
+}
 fn default_uncovered_decline() -> PathRaw {
     PathRaw::Constant(0.0)
 }
@@ -173,6 +183,7 @@ impl Default for RawMacro {
             gdp_data_year: default_gdp_year(),
             uncovered_share: default_uncovered_share(),
             co2_data_year: default_co2_year(),
+            uncovered_carbon_factor: default_uncovered_cf(),
             uncovered_intensity_decline: default_uncovered_decline(),
         }
     }
@@ -394,6 +405,8 @@ pub enum AllocationRule {
     Grandfathering,
     /// The whole cap auctioned.
     Auction,
+    /// A carbon tax: no cap, the price follows `tax`.
+    Tax,
 }
 
 /// Base of grandfathered allocation.
@@ -519,6 +532,31 @@ pub struct RawMarket {
     /// Price firms expect in the market's first year, CNY per t.
     #[serde(default)]
     pub launch_price: f64,
+    /// Carbon tax, CNY per t, path (allocation = "tax"): the price is fixed, firms abate
+    /// where MAC < tax and pay the tax on their emissions.
+    #[serde(default)]
+    pub tax: Option<PathRaw>,
+    /// What happens to auction, reserve and tax revenue.
+    #[serde(default)]
+    pub recycling: Recycling,
+}
+
+/// Revenue recycling rule (auction, reserve and tax revenue of a market).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Recycling {
+    /// Kept by the centre.
+    #[default]
+    Centre,
+    /// To the market's cities by population.
+    Population,
+    /// To the market's cities by GDP.
+    Gdp,
+    /// To the market's cities by the abatement their covered firms achieved this year.
+    Abatement,
+    /// To a technology fund that pays a share of the market's firms' capex for new
+    /// technologies (the share firms expect is last year's payout rate).
+    TechnologyFund,
 }
 
 fn default_ceiling() -> PathRaw {
@@ -669,4 +707,108 @@ impl Default for RawDiffusion {
             phi_national: default_phi_nat(),
         }
     }
+}
+
+/// Which intensity a plan's firm standards follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Energy intensity (tce per unit): fuel switching does not help, capture hurts.
+    Energy,
+    /// Carbon intensity (t CO2 per unit).
+    #[default]
+    Carbon,
+}
+
+/// How a plan's national target is split to provinces (and their cities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Differentiation {
+    /// Every province gets the national cut.
+    #[default]
+    Uniform,
+    /// Five tiers by GDP per capita: the national cut times 1.125, 1.0625, 1, 0.9375, 0.625
+    /// from the richest fifth to the poorest (the 12th plan's 18/17/16/15/10 % pattern).
+    GdpTiers,
+    /// Cuts given per province in `table` (provinces not listed get the national cut).
+    Table,
+}
+
+/// Form of the firm standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardKind {
+    /// Every regulated firm of a city cuts its intensity by the same share from its plan
+    /// base-year intensity.
+    #[default]
+    Relative,
+    /// One intensity limit per sector and city (units of the metric per unit output).
+    UniformRate,
+}
+
+/// Order in which curtailment hits regulated firms when a city's energy cap binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CurtailmentOrder {
+    /// Most energy-intensive firms first.
+    #[default]
+    MostIntensive,
+    /// All regulated firms by the same share.
+    Proportional,
+}
+
+/// `[[plans]]`: a five-year plan (dual control).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Name, e.g. `"12th"`.
+    pub name: String,
+    /// First plan year.
+    pub start_year: i32,
+    /// Last plan year (targets are for this year).
+    pub end_year: i32,
+    /// National cut of energy intensity (tce per GDP) from the year before the plan to its
+    /// last year, share.
+    #[serde(default)]
+    pub energy_intensity_cut: Option<f64>,
+    /// National cut of carbon intensity (t CO2 per GDP), share.
+    #[serde(default)]
+    pub carbon_intensity_cut: Option<f64>,
+    /// National total energy cap in the plan's last year, tce (split to cities by their
+    /// energy use in the base year; reached linearly).
+    #[serde(default)]
+    pub energy_cap_tce: Option<f64>,
+    /// How targets are split to provinces.
+    #[serde(default)]
+    pub differentiation: Differentiation,
+    /// Province cuts of the enforced metric (`differentiation = "table"`), shares.
+    #[serde(default)]
+    pub table: BTreeMap<String, f64>,
+    /// Which target the firm standards follow.
+    #[serde(default)]
+    pub metric: Metric,
+    /// Whether cities enforce standards on their firms (administrative-led); when false the
+    /// targets are only monitored.
+    #[serde(default)]
+    pub enforce: bool,
+    /// Sectors whose firms cities regulate (empty: all).
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    /// Form of the firm standard.
+    #[serde(default)]
+    pub firm_standard: StandardKind,
+    /// Uniform-rate standards set directly, per sector (metric units per unit of output),
+    /// paths; overrides the city-derived standard for that sector.
+    #[serde(default)]
+    pub fixed_rate: BTreeMap<String, PathRaw>,
+    /// Largest cut a city may impose on a firm's plan base-year intensity, share.
+    #[serde(default = "default_stringency")]
+    pub max_stringency: f64,
+    /// Order of curtailment when an energy cap binds.
+    #[serde(default)]
+    pub curtailment_order: CurtailmentOrder,
+}
+
+fn default_stringency() -> f64 {
+    0.5
 }

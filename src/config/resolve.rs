@@ -285,12 +285,32 @@ pub fn resolve(
             penalty_per_t: m.penalty_per_t.resolve(y0, y1),
         });
     }
+    for (i, p) in raw.plans.iter().enumerate() {
+        for prov in p.table.keys() {
+            if geography.province_id(prov).is_none() {
+                c.fail(&format!("plans[{i}].table.{prov}"), "no such province");
+            }
+        }
+    }
     let mut technologies = Vec::new();
     let mut sector_techs = vec![Vec::new(); sectors.len()];
     for t in &raw.technologies {
         if let Some(sid) = sector_id(&t.sector) {
             let id = technologies.len();
-            let growth = index_series(|y| t.external_growth.at(y), y0, y0, y1);
+            // Capacity outside the modelled firms grows only once the technology exists.
+            let from = t.available_from.max(y0);
+            let growth = index_series(
+                |y| {
+                    if y > from {
+                        t.external_growth.at(y)
+                    } else {
+                        0.0
+                    }
+                },
+                y0,
+                y0,
+                y1,
+            );
             technologies.push(TechSpec {
                 id,
                 sector: sid,

@@ -312,6 +312,7 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
                 );
             }
         }
+        AllocationRule::Tax => {}
         AllocationRule::Grandfathering | AllocationRule::Auction => {
             match (&mk.cap_factor, &mk.cap_t) {
                 (Some(p), None) => c.path(&k("cap_factor"), p, 0.0, 10.0),
@@ -356,6 +357,15 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             );
             break;
         }
+    }
+    match (&mk.tax, mk.allocation) {
+        (Some(t), AllocationRule::Tax) => c.path(&k("tax"), t, 0.0, 1e6),
+        (None, AllocationRule::Tax) => c.fail(
+            &k("tax"),
+            "allocation = \"tax\" needs a tax path (CNY per t)",
+        ),
+        (Some(_), _) => c.fail(&k("tax"), "a tax path needs allocation = \"tax\""),
+        (None, _) => {}
     }
     if let Some(v) = mk.obligation_cap_share {
         c.range(&k("obligation_cap_share"), v, 0.0, 1.0);

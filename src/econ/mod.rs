@@ -5,3 +5,4 @@
 pub mod finance;
 pub mod inequality;
 pub mod learning;
+pub mod standard;

@@ -197,6 +197,21 @@ pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -
             !n.starts_with('.') && n != "slurm"
         })
     });
+    // Another shard may have written experiment.json meanwhile: look again before refusing.
+    if occupied
+        && std::fs::read_to_string(&meta_path).ok().is_some_and(|t| {
+            serde_json::from_str::<serde_json::Value>(&t)
+                .ok()
+                .and_then(|v| {
+                    v.get("fingerprint")
+                        .and_then(|f| f.as_str().map(str::to_string))
+                })
+                .as_deref()
+                == Some(fp)
+        })
+    {
+        return Ok(dataset);
+    }
     if occupied {
         return Err(Error::input(format!(
             "--out {}: {} is not empty and holds no experiment.json; choose another --out",

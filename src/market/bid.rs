@@ -22,6 +22,9 @@ pub struct Bid {
     pub mac_slope: f64,
     /// `amax >= 0`: upper bound of operational abatement, t CO2.
     pub abatement_max: f64,
+    /// `amin` in `[0, amax]`: abatement the firm does whatever the price (e.g. to meet an
+    /// administrative standard), t CO2; `a(p) = clamp(p / s, amin, amax)`.
+    pub abatement_min: f64,
     /// `H >= 0`: allowances held before trading (bank plus this year's free
     /// allocation), t CO2.
     pub holdings: f64,
@@ -58,6 +61,9 @@ pub enum BidError {
     /// `mac_slope <= 0`.
     #[error("bid field `mac_slope` must be > 0")]
     NonPositiveSlope,
+    /// `abatement_min > abatement_max`.
+    #[error("bid field `abatement_min` must not exceed `abatement_max`")]
+    MinAboveMax,
 }
 
 impl Bid {
@@ -68,6 +74,7 @@ impl Bid {
             ("emissions", self.emissions),
             ("mac_slope", self.mac_slope),
             ("abatement_max", self.abatement_max),
+            ("abatement_min", self.abatement_min),
             ("holdings", self.holdings),
             ("obligation_cap", self.obligation_cap),
             ("bank_hedge", self.bank_hedge),
@@ -86,12 +93,18 @@ impl Bid {
         if self.mac_slope <= 0.0 {
             return Err(BidError::NonPositiveSlope);
         }
+        if self.abatement_min > self.abatement_max {
+            return Err(BidError::MinAboveMax);
+        }
         Ok(())
     }
 
-    /// Operational abatement `a(p) = clamp(p / s, 0, amax)`, t CO2, at price `p` (CNY/t CO2).
+    /// Operational abatement `a(p) = clamp(p / s, amin, amax)`, t CO2, at price `p`
+    /// (CNY/t CO2).
     pub fn abatement(&self, p: f64) -> f64 {
-        (p / self.mac_slope).max(0.0).min(self.abatement_max)
+        (p / self.mac_slope)
+            .max(self.abatement_min.max(0.0))
+            .min(self.abatement_max)
     }
 
     /// Cost of the operational abatement at price `p`: `s a(p)^2 / 2`, CNY.
@@ -119,7 +132,9 @@ impl Bid {
     /// empty when `lo >= hi`.
     fn obligation_band(&self) -> (f64, f64) {
         let s = self.mac_slope;
-        let lo = (s * (self.emissions - self.obligation_cap)).max(0.0);
+        let lo = (s * (self.emissions - self.obligation_cap))
+            .max(s * self.abatement_min)
+            .max(0.0);
         (lo, s * self.abatement_max)
     }
 
@@ -178,6 +193,7 @@ mod tests {
             emissions: e,
             mac_slope: s,
             abatement_max: e,
+            abatement_min: 0.0,
             holdings: h,
             obligation_cap: f64::INFINITY,
             bank_hedge: 0.0,
@@ -221,6 +237,7 @@ mod tests {
         let flat = Bid {
             obligation_cap: 10.0,
             abatement_max: 50.0,
+            abatement_min: 0.0,
             ..b
         };
         assert_eq!(flat.kinks().count(), 0);

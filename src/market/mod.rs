@@ -21,7 +21,7 @@
 //! ```
 //! use synergy::market::{clear, Bid, ClearingRules, ClearingScratch};
 //! let bid = |s: f64, h: f64| Bid {
-//!     emissions: 100.0, mac_slope: s, abatement_max: 100.0, holdings: h,
+//!     emissions: 100.0, mac_slope: s, abatement_max: 100.0, abatement_min: 0.0, holdings: h,
 //!     obligation_cap: f64::INFINITY, bank_hedge: 0.0, bank_slope: 0.0, bank_value: 0.0,
 //! };
 //! let bids = [bid(10.0, 76.0), bid(20.0, 77.0), bid(40.0, 77.0)];

@@ -144,6 +144,16 @@ table! {
         technologies: u32 ["count"],
         /// Energy intensity this year (after installed technologies).
         energy_intensity: f64 ["tce/unit"],
+        /// Administrative standard this year, in the plan metric's units per unit of output (tce or t CO2; null: not regulated).
+        standard_limit: Option<f64> ["tce/unit or t CO2/unit"],
+        /// Part of the standard not met after all measures (null: not regulated).
+        standard_gap: Option<f64> ["tce or t CO2"],
+        /// Output curtailed because the city's energy cap binds.
+        curtailed_output: f64 ["units/yr"],
+        /// Value added lost to curtailment: curtailed output x (price - variable cost).
+        curtailment_cost: f64 ["CNY"],
+        /// Capex subsidy received from a technology fund.
+        subsidy: f64 ["CNY"],
     }
 }
 
@@ -176,12 +186,24 @@ table! {
         cost_burden: f64 ["CNY"],
         /// Share of (firm, technology) pairs of the city's firms with the technology installed.
         adoption_share: f64 ["share"],
-        /// Intensity target of the city this year (null: no plan target configured).
+        /// Carbon-intensity target of the city this year on the plan's linear path (null: no carbon target).
         target_intensity: Option<f64> ["t CO2/million CNY"],
-        /// Emission intensity: (emissions_covered + emissions_uncovered) / gdp.
+        /// Carbon intensity: (emissions_covered + emissions_uncovered) / gdp.
         intensity: f64 ["t CO2/million CNY"],
-        /// Whether the city meets its target (null: no target).
+        /// Whether the city meets all its plan targets this year (null: no target).
         target_met: Option<bool> [""],
+        /// Energy-intensity target this year (null: no energy target).
+        target_energy_intensity: Option<f64> ["tce/million CNY"],
+        /// Energy intensity: energy_use / gdp.
+        energy_intensity: f64 ["tce/million CNY"],
+        /// Energy use: firms (less operational savings) plus non-firm energy.
+        energy_use: f64 ["tce/yr"],
+        /// Energy cap this year (null: none).
+        energy_cap: Option<f64> ["tce/yr"],
+        /// Value added lost to curtailment of the city's firms.
+        curtailment_cost: f64 ["CNY"],
+        /// Recycled revenue received by the city plus capex subsidies to its firms.
+        recycled_revenue: f64 ["CNY"],
     }
 }
 
@@ -228,8 +250,12 @@ table! {
         abatement_cost: f64 ["CNY"],
         /// Penalties paid.
         penalties: f64 ["CNY"],
-        /// Auction and reserve revenue (kept by the centre).
+        /// Auction, reserve and tax revenue.
         auction_revenue: f64 ["CNY"],
+        /// Revenue paid out this year to cities or, from the technology fund, to firms.
+        recycled: f64 ["CNY"],
+        /// Technology fund balance at the end of the year.
+        fund_balance: f64 ["CNY"],
         /// Buyers' demand not filled (price at the ceiling).
         unmet_demand: f64 ["t CO2"],
         /// Sellers' offers not filled (price at the floor).
@@ -258,6 +284,10 @@ table! {
         abatement_cost: f64 ["CNY"],
         /// Investment cost of all firms (annualised capex + opex of technologies).
         investment_cost: f64 ["CNY"],
+        /// Value added lost to curtailment.
+        curtailment_cost: f64 ["CNY"],
+        /// Share of cities meeting their plan targets this year (null: no plan).
+        share_cities_meeting_target: Option<f64> ["share"],
         /// Counterfactual emissions of all firms: output x emission intensity at build.
         counterfactual_emissions: f64 ["t CO2/yr"],
         /// Least cost of the same covered abatement with one marginal cost across all covered firms (shadow clearing).
@@ -292,7 +322,7 @@ table! {
         cumulative_emissions: f64 ["t CO2"],
         /// Sum of operational abatement over all years.
         cumulative_abatement: f64 ["t CO2"],
-        /// Sum of operational abatement costs, investment costs and penalties over all years (undiscounted).
+        /// Sum of operational abatement costs, investment costs, curtailment losses and penalties over all years (undiscounted).
         total_cost: f64 ["CNY"],
         /// Sum of investment costs over all years.
         investment_cost: f64 ["CNY"],
@@ -304,8 +334,12 @@ table! {
         cost_ratio_least_cost: Option<f64> ["ratio"],
         /// Gini across cities of cumulative cost burden per cumulative GDP.
         gini_cost_burden: Option<f64> ["index"],
-        /// Share of cities meeting their intensity target in the last plan year (null: no plan).
+        /// Share of cities meeting their targets in the last year of the latest completed plan (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],
+        /// Share of provinces meeting their targets in the last year of the latest completed plan (null: no plan).
+        share_provinces_meeting_target: Option<f64> ["share"],
+        /// Sum of value added lost to curtailment.
+        curtailment_cost: f64 ["CNY"],
         /// Year of the highest national emissions.
         peak_year: i32 ["year"],
         /// National emissions in the peak year.

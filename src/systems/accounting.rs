@@ -10,9 +10,11 @@ use crate::agents::city::{CityInfo, CityState};
 use crate::agents::firm::{
     Account, Capacity, Coverage, FirmInfo, Mac, Production, Technologies, YearFlows,
 };
+use crate::agents::plan::Standard;
 use crate::agents::{Clock, RunParams};
 use crate::econ::inequality::{gini, theil_decomposed};
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
+use crate::systems::recycling::Receipts;
 use bevy_ecs::prelude::*;
 
 /// Sums over one market's covered firms in one year.
@@ -57,6 +59,8 @@ pub struct NationTotals {
     pub penalties: f64,
     /// Investment cost of all firms, CNY.
     pub investment_cost: f64,
+    /// Value added lost to curtailment, CNY.
+    pub curtailment_cost: f64,
     /// Counterfactual emissions of all firms, t CO2.
     pub counterfactual: f64,
     /// Firms' realised emissions, t CO2.
@@ -65,7 +69,7 @@ pub struct NationTotals {
     pub least_cost: f64,
     /// Uniform price of the least-cost benchmark, CNY per t.
     pub least_cost_price: f64,
-    /// Output-weighted sd of covered firms' shadow prices, CNY per t.
+    /// Gross-emission-weighted sd of covered firms' shadow prices, CNY per t.
     pub shadow_price_sd: f64,
     /// Gini of cost burden per GDP across cities.
     pub gini: Option<f64>,
@@ -95,6 +99,8 @@ pub struct RunTotals {
     pub penalties: f64,
     /// Sum of investment costs, CNY.
     pub investment_cost: f64,
+    /// Sum of curtailment losses, CNY.
+    pub curtailment_cost: f64,
     /// Sum of firms' counterfactual minus realised emissions, t CO2.
     pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
@@ -131,7 +137,9 @@ pub fn account(
         &Account,
         &YearFlows,
         &Technologies,
+        &Standard,
     )>,
+    receipts: Res<Receipts>,
     mut cities: Query<(&CityInfo, &mut CityState)>,
 ) {
     let s = &params.scenario;
@@ -146,8 +154,11 @@ pub fn account(
     let mut nation = NationTotals::default();
     sc.bids.clear();
     let (mut w_sum, mut w_p, mut w_p2) = (0.0, 0.0, 0.0);
-    for (info, cap, prod, mac, cov, acc, flows, tech) in &firms {
+    for (info, cap, prod, mac, cov, acc, flows, tech, std) in &firms {
         let c = &mut sc.city[info.city as usize];
+        c.curtailment_cost += std.curtailment_cost;
+        c.recycled += tech.subsidy;
+        nation.curtailment_cost += std.curtailment_cost;
         c.abatement_cost += flows.abatement_cost;
         c.investment_cost += tech.cost;
         c.installed += f64::from(tech.installed);
@@ -186,6 +197,7 @@ pub fn account(
             emissions: e,
             mac_slope: mac.slope(cap.base_output, prod.output),
             abatement_max: mac.max_share * e,
+            abatement_min: 0.0,
             holdings: e,
             obligation_cap: f64::INFINITY,
             bank_hedge: 0.0,
@@ -227,6 +239,8 @@ pub fn account(
         st.installed = c.installed;
         st.slots = c.slots;
         st.net_allowance_value = c.net_allowance_value;
+        st.curtailment_cost = c.curtailment_cost;
+        st.recycled = c.recycled + receipts.0.get(info.id as usize).copied().unwrap_or(0.0);
         st.cum_burden += st.cost_burden();
         st.cum_gdp += st.gdp;
         nation.gdp += st.gdp;
@@ -245,6 +259,7 @@ pub fn account(
     run.abatement_cost += nation.abatement_cost;
     run.penalties += nation.penalties;
     run.investment_cost += nation.investment_cost;
+    run.curtailment_cost += nation.curtailment_cost;
     run.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
     run.least_cost += nation.least_cost;
     if run.peak.is_none_or(|(_, v)| total > v) {

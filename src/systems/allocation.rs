@@ -96,6 +96,7 @@ pub fn allocate(
         let spec = &s.markets[m];
         let share = spec.auction_share.at(year);
         let free = match spec.raw.allocation {
+            AllocationRule::Tax => 0.0,
             AllocationRule::Benchmark => cov.free_rate * prod.output,
             AllocationRule::Grandfathering | AllocationRule::Auction => {
                 let base = base_of(cov, spec.raw.grandfathering_base, year);
@@ -121,6 +122,8 @@ pub fn allocate(
         r.year.free_allocation = sc.free[m];
         r.year.participants = sc.participants[m];
         r.year.auctioned = match spec.raw.allocation {
+            // The tax "auction" sells whatever is demanded at the tax (set at clearing).
+            AllocationRule::Tax => 0.0,
             AllocationRule::Benchmark => share * sc.bench_total[m],
             _ => share * caps[m],
         };

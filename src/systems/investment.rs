@@ -10,8 +10,7 @@
 //! ([`standard_value`], zero until that regime exists).
 
 use crate::agents::firm::{
-    Behaviour, Coverage, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies,
-    YearFlows,
+    Behaviour, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies, YearFlows,
 };
 use crate::agents::technology::TechState;
 use crate::agents::{Clock, RunParams};
@@ -51,7 +50,6 @@ pub fn invest(
         &Production,
         &Behaviour,
         &Expectation,
-        &Coverage,
         &mut Intensity,
         &mut Technologies,
         &mut YearFlows,
@@ -60,7 +58,7 @@ pub fn invest(
     let s = &params.scenario;
     let year = clock.year;
     let inv = &s.raw.investment;
-    for (info, prod, beh, exp, cov, mut int, mut tech, mut flows) in &mut firms {
+    for (info, prod, beh, exp, mut int, mut tech, mut flows) in &mut firms {
         tech.cost = 0.0;
         tech.committed = 0.0;
         tech.new_tech = None;
@@ -68,7 +66,7 @@ pub fn invest(
             continue;
         }
         let sector = &s.sectors[info.sector as usize].raw;
-        let price = if cov.market.is_some() { exp.price } else { 0.0 };
+        let price = exp.price;
         for _ in 0..inv.max_new_per_year {
             let mut best: Option<(usize, f64, f64, f64)> = None;
             for (k, slot) in tech.slots.iter().enumerate() {

@@ -10,9 +10,10 @@
 use crate::agents::firm::{
     Account, Behaviour, Capacity, Coverage, Expectation, FirmInfo, Mac, Production, YearFlows,
 };
+use crate::agents::plan::Standard;
 use crate::agents::regulator::Regulator;
 use crate::agents::{Clock, RunParams};
-use crate::config::raw::Unsold;
+use crate::config::raw::{AllocationRule, Unsold};
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
@@ -45,6 +46,7 @@ pub fn clear_markets(
         &Expectation,
         &mut Account,
         &mut YearFlows,
+        &Standard,
     )>,
 ) {
     let s = &params.scenario;
@@ -55,13 +57,16 @@ pub fn clear_markets(
     for b in &mut book.bids {
         b.clear();
     }
-    for (entity, info, cap, prod, mac, beh, cov, exp, acc, mut flows) in &mut firms {
+    for (entity, info, cap, prod, mac, beh, cov, exp, acc, mut flows, std) in &mut firms {
         let e = flows.gross_emissions;
         flows.price = 0.0;
-        flows.shadow_price = 0.0;
-        flows.abatement = 0.0;
-        flows.abatement_cost = 0.0;
-        flows.emissions = e;
+        if !std.regulated {
+            // Firms under a standard keep what the administrative phase set.
+            flows.shadow_price = 0.0;
+            flows.abatement = 0.0;
+            flows.abatement_cost = 0.0;
+            flows.emissions = e;
+        }
         let Some(m) = cov.market else { continue };
         let spec = &s.markets[m as usize];
         let slope = mac.slope(cap.base_output, prod.output);
@@ -79,7 +84,8 @@ pub fn clear_markets(
             bid_slope = slope * (beh_cfg.bid_noise * z1).exp();
             bid_e = (e * (1.0 + beh_cfg.forecast_error * z2)).max(0.0);
         }
-        let banking = spec.raw.banking && year < spec.end_year;
+        let banking =
+            spec.raw.banking && year < spec.end_year && spec.raw.allocation != AllocationRule::Tax;
         let obligation_cap = match spec.obligation_cap(year) {
             Some(share) => acc.allocation + share * bid_e,
             None => f64::INFINITY,
@@ -88,6 +94,7 @@ pub fn clear_markets(
             emissions: bid_e,
             mac_slope: bid_slope,
             abatement_max: mac.max_share * bid_e,
+            abatement_min: std.abatement.min(mac.max_share * bid_e),
             holdings: acc.bank_start + acc.allocation,
             obligation_cap,
             bank_hedge: if banking {
@@ -101,7 +108,7 @@ pub fn clear_markets(
                 0.0
             },
             bank_value: if banking {
-                exp.price / (1.0 + beh.hurdle_rate)
+                exp.market / (1.0 + beh.hurdle_rate)
             } else {
                 0.0
             },
@@ -114,15 +121,29 @@ pub fn clear_markets(
             continue;
         }
         let spec = &s.markets[m];
-        let rules = ClearingRules {
-            floor: spec.floor.at(year),
-            ceiling: spec.ceiling.at(year),
-            auction_volume: reg.year.auctioned,
-            reserve_price: spec.reserve_price.at(year),
-            ccr_volume: spec.ccr_volume_t.at(year) + reg.reserve_stock,
-        };
         book.plain.clear();
         book.plain.extend(book.bids[m].iter().map(|x| x.1));
+        let rules = match &spec.raw.tax {
+            // A tax is a market whose price is fixed: the regulator sells what is demanded.
+            Some(tax) => {
+                let t = tax.at(year);
+                reg.year.auctioned = book.plain.iter().map(|b| b.net_demand(t).max(0.0)).sum();
+                ClearingRules {
+                    floor: t,
+                    ceiling: t,
+                    auction_volume: reg.year.auctioned,
+                    reserve_price: t,
+                    ccr_volume: 0.0,
+                }
+            }
+            None => ClearingRules {
+                floor: spec.floor.at(year),
+                ceiling: spec.ceiling.at(year),
+                auction_volume: reg.year.auctioned,
+                reserve_price: spec.reserve_price.at(year),
+                ccr_volume: spec.ccr_volume_t.at(year) + reg.reserve_stock,
+            },
+        };
         let out = clear(&book.plain, &rules, &mut book.scratch, &mut book.trades);
         let p = out.price;
         reg.last_price = Some(p);
@@ -138,12 +159,13 @@ pub fn clear_markets(
         reg.year.unmet_demand = out.unmet_demand;
         reg.year.unsold_supply = out.unsold_supply;
         for (k, (entity, bid, true_slope)) in book.bids[m].iter().enumerate() {
-            let Ok((_, _, _, _, mac, _, _, _, mut acc, mut flows)) = firms.get_mut(*entity) else {
+            let Ok((_, _, _, _, mac, _, _, _, mut acc, mut flows, std)) = firms.get_mut(*entity)
+            else {
                 continue;
             };
             let capped = bid.emissions - bid.abatement(p) > bid.obligation_cap;
             let a = if capped {
-                0.0
+                bid.abatement_min
             } else {
                 bid.abatement(p).min(mac.max_share * flows.gross_emissions)
             };
@@ -152,7 +174,8 @@ pub fn clear_markets(
             flows.emissions = flows.gross_emissions - a;
             flows.abatement_cost = true_slope * a * a / 2.0;
             flows.price = p;
-            flows.shadow_price = if capped { 0.0 } else { p };
+            let market_shadow = if capped { 0.0 } else { p };
+            flows.shadow_price = market_shadow.max(std.shadow);
         }
     }
 }

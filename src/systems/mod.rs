@@ -2,6 +2,7 @@
 //! a plain function; the arithmetic it needs lives in [`crate::market`] and [`crate::econ`].
 
 pub mod accounting;
+pub mod administrative;
 pub mod allocation;
 pub mod compliance;
 pub mod diffusion;
@@ -12,6 +13,8 @@ pub mod market;
 pub mod policy;
 pub mod production;
 pub mod record;
+pub mod recycling;
+pub mod targets;
 
 use crate::agents::regulator::Regulator;
 use bevy_ecs::prelude::*;

@@ -61,7 +61,7 @@ pub fn produce(
     sc.min_cost.fill(f64::INFINITY);
     let unit_cost = |p: &Production, i: &Intensity, c: &Coverage, e: &Expectation| {
         let carbon = if c.market.is_some() {
-            e.price * (i.emission() - c.free_rate)
+            e.market * (i.emission() - c.free_rate)
         } else {
             0.0
         };

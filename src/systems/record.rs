@@ -7,6 +7,7 @@ use crate::agents::city::{CityInfo, CityState};
 use crate::agents::firm::{
     Account, Coverage, Expectation, FirmInfo, Intensity, Production, Technologies, YearFlows,
 };
+use crate::agents::plan::{PlanState, Standard};
 use crate::agents::regulator::Regulator;
 use crate::agents::technology::TechState;
 use crate::agents::{Clock, RunParams};
@@ -51,11 +52,12 @@ pub fn record_firms(
         &Expectation,
         &Technologies,
         &Intensity,
+        &Standard,
     )>,
 ) {
     let b = &mut buf.firm_year;
     let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
-    for (info, prod, cov, acc, flows, exp, tech, int) in &firms {
+    for (info, prod, cov, acc, flows, exp, tech, int, std) in &firms {
         if sample && !in_sample(&params, info.key) {
             continue;
         }
@@ -82,6 +84,11 @@ pub fn record_firms(
         b.adopted.push(Cat(tech.new_tech));
         b.technologies.push(tech.installed);
         b.energy_intensity.push(int.energy);
+        b.standard_limit.push(std.regulated.then_some(std.limit));
+        b.standard_gap.push(std.regulated.then_some(std.gap));
+        b.curtailed_output.push(std.curtailed);
+        b.curtailment_cost.push(std.curtailment_cost);
+        b.subsidy.push(tech.subsidy);
     }
 }
 
@@ -90,6 +97,7 @@ pub fn record_aggregates(
     params: Res<RunParams>,
     clock: Res<Clock>,
     totals: Res<YearTotals>,
+    plans: Res<PlanState>,
     mut buf: ResMut<Buffers>,
     cities: Query<(&CityInfo, &CityState)>,
     regs: Query<&Regulator>,
@@ -97,8 +105,12 @@ pub fn record_aggregates(
     let run_id = params.run_id;
     let year = clock.year;
     let b = &mut buf.city_year;
+    let mut cities_met = (0usize, 0usize);
     for (info, st) in &cities {
-        let emissions = st.emissions_covered + st.emissions_uncovered_firms + st.uncovered_other;
+        if let Some(m) = st.target_met {
+            cities_met.1 += 1;
+            cities_met.0 += usize::from(m);
+        }
         b.run_id.push(run_id);
         b.year.push(year);
         b.city_id.push(info.id);
@@ -113,13 +125,18 @@ pub fn record_aggregates(
         b.investment_cost.push(st.investment_cost);
         b.cost_burden.push(st.cost_burden());
         b.adoption_share.push(st.adoption_share());
-        b.target_intensity.push(None);
-        b.intensity.push(if st.gdp > 0.0 {
-            emissions / (st.gdp / 1e6)
-        } else {
-            0.0
-        });
-        b.target_met.push(None);
+        let c = info.id as usize;
+        b.target_intensity
+            .push(plans.target_carbon.get(c).copied().flatten());
+        b.intensity.push(st.carbon_intensity);
+        b.target_met.push(st.target_met);
+        b.target_energy_intensity
+            .push(plans.target_energy.get(c).copied().flatten());
+        b.energy_intensity.push(st.energy_intensity);
+        b.energy_use.push(st.energy_use);
+        b.energy_cap.push(plans.cap.get(c).copied().flatten());
+        b.curtailment_cost.push(st.curtailment_cost);
+        b.recycled_revenue.push(st.recycled);
     }
     let b = &mut buf.market_year;
     for r in &regs {
@@ -152,8 +169,9 @@ pub fn record_aggregates(
         b.abatement.push(t.abatement);
         b.abatement_cost.push(t.abatement_cost);
         b.penalties.push(t.penalties);
-        b.auction_revenue
-            .push((y.auctioned - y.withheld) * y.price + y.reserve_sales * y.price);
+        b.auction_revenue.push(y.revenue);
+        b.recycled.push(y.recycled);
+        b.fund_balance.push(r.fund);
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
     }
@@ -168,6 +186,9 @@ pub fn record_aggregates(
     b.abatement.push(n.abatement);
     b.abatement_cost.push(n.abatement_cost);
     b.investment_cost.push(n.investment_cost);
+    b.curtailment_cost.push(n.curtailment_cost);
+    b.share_cities_meeting_target
+        .push((cities_met.1 > 0).then(|| cities_met.0 as f64 / cities_met.1 as f64));
     b.counterfactual_emissions.push(n.counterfactual);
     b.least_cost.push(n.least_cost);
     b.least_cost_price.push(n.least_cost_price);

@@ -8,6 +8,7 @@ fn bid(e: f64, s: f64, amax: f64, h: f64) -> Bid {
         emissions: e,
         mac_slope: s,
         abatement_max: amax,
+        abatement_min: 0.0,
         holdings: h,
         obligation_cap: f64::INFINITY,
         bank_hedge: 0.0,
@@ -272,13 +273,15 @@ fn arb_bid() -> impl Strategy<Value = Bid> {
         0.8..1.2f64,
         prop::option::of(0.0..1.0f64),
         bank,
+        prop::option::of(0.0..1.0f64),
     )
-        .prop_map(|(e, s, af, hf, cap, bank)| {
+        .prop_map(|(e, s, af, hf, cap, bank, minf)| {
             let (hedge, slope, value) = bank.unwrap_or((0.0, 0.0, 0.0));
             Bid {
                 emissions: e,
                 mac_slope: 10f64.powf(s),
                 abatement_max: af * e,
+                abatement_min: minf.map_or(0.0, |m| m * af * e),
                 holdings: hf * e,
                 obligation_cap: cap.map_or(f64::INFINITY, |c| c * e),
                 bank_hedge: hedge,

@@ -1,0 +1,160 @@
+//! Validation of the technology catalog, investment and diffusion options, and five-year
+//! plans (the same conventions as [`super::validate`]).
+
+use super::raw::*;
+use super::validate::Checker;
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Checks `[[technologies]]`, `[investment]` and `[diffusion]`.
+pub fn validate_technologies(raw: &RawScenario, c: &mut Checker) {
+    let mut names: Vec<&str> = Vec::new();
+    for (i, t) in raw.technologies.iter().enumerate() {
+        let k = |x: &str| format!("technologies[{i}].{x}");
+        if !is_name(&t.name) {
+            c.fail(
+                &k("name"),
+                format!("= {:?}: use letters, digits, _ and - only", t.name),
+            );
+        }
+        if names.contains(&t.name.as_str()) {
+            c.fail(
+                &k("name"),
+                format!("= {:?}: duplicate technology name", t.name),
+            );
+        }
+        names.push(&t.name);
+        if !raw.sectors.contains_key(&t.sector) {
+            c.fail(
+                &k("sector"),
+                format!(
+                    "= {:?}: no such sector; defined sectors: {:?}",
+                    t.sector,
+                    raw.sectors.keys().collect::<Vec<_>>()
+                ),
+            );
+        }
+        c.range(&k("energy_factor"), t.energy_factor, 0.0, 10.0);
+        c.range(&k("carbon_factor"), t.carbon_factor, 0.0, 10.0);
+        c.range(&k("capex"), t.capex, 0.0, 1e9);
+        c.range(&k("opex"), t.opex, -1e9, 1e9);
+        if t.lifetime == 0 {
+            c.fail(&k("lifetime"), "= 0: must be at least 1 year");
+        }
+        if t.build_lag > 50 {
+            c.fail(
+                &k("build_lag"),
+                format!("= {}: at most 50 years", t.build_lag),
+            );
+        }
+        c.range(&k("learning_rate"), t.learning_rate, 0.0, 0.99);
+        c.positive(&k("initial_capacity"), t.initial_capacity);
+        c.path(&k("external_growth"), &t.external_growth, -0.5, 2.0);
+        c.range(&k("bass_p"), t.bass_p, 0.0, 1000.0);
+        c.range(&k("bass_q"), t.bass_q, 0.0, 1000.0);
+        c.range(&k("capex_sigma"), t.capex_sigma, 0.0, 3.0);
+        if !["", "H", "M", "L", "H/M", "L/M", "M/L"].contains(&t.confidence.as_str()) {
+            c.fail(
+                &k("confidence"),
+                format!("= {:?}: use H, M or L", t.confidence),
+            );
+        }
+    }
+    for s in raw.sectors.keys() {
+        if raw.technologies.iter().filter(|t| &t.sector == s).count() > 64 {
+            c.fail(
+                &format!("sectors.{s}"),
+                "at most 64 technologies per sector",
+            );
+        }
+    }
+    if raw.investment.max_new_per_year == 0 {
+        c.fail("investment.max_new_per_year", "= 0: must be at least 1");
+    }
+    if let Some(b) = raw.investment.budget_share_of_revenue {
+        c.range("investment.budget_share_of_revenue", b, 0.0, 100.0);
+    }
+    c.range(
+        "diffusion.phi_agglomeration",
+        raw.diffusion.phi_agglomeration,
+        0.0,
+        1.0,
+    );
+    c.range(
+        "diffusion.phi_national",
+        raw.diffusion.phi_national,
+        0.0,
+        1.0,
+    );
+    c.range(
+        "macro.uncovered_carbon_factor",
+        raw.macro_.uncovered_carbon_factor,
+        1e-6,
+        100.0,
+    );
+}
+
+/// Checks `[[plans]]`.
+pub fn validate_plans(raw: &RawScenario, c: &mut Checker) {
+    for (i, p) in raw.plans.iter().enumerate() {
+        let k = |x: &str| format!("plans[{i}].{x}");
+        if p.end_year < p.start_year {
+            c.fail(
+                &k("end_year"),
+                format!(
+                    "= {}: must not be before start_year = {}",
+                    p.end_year, p.start_year
+                ),
+            );
+        }
+        if raw.plans[..i]
+            .iter()
+            .any(|o| o.end_year >= p.start_year && o.start_year <= p.end_year)
+        {
+            c.fail(&k("start_year"), "plans must not overlap");
+        }
+        for (key, v) in [
+            ("energy_intensity_cut", p.energy_intensity_cut),
+            ("carbon_intensity_cut", p.carbon_intensity_cut),
+        ] {
+            if let Some(v) = v {
+                c.range(&k(key), v, -1.0, 0.99);
+            }
+        }
+        let has_cut = match p.metric {
+            Metric::Energy => p.energy_intensity_cut.is_some(),
+            Metric::Carbon => p.carbon_intensity_cut.is_some(),
+        };
+        if p.enforce && !has_cut && p.fixed_rate.is_empty() {
+            c.fail(
+                &k("metric"),
+                "enforce = true needs the cut of the plan's metric (energy_intensity_cut or carbon_intensity_cut) or fixed_rate",
+            );
+        }
+        if let Some(v) = p.energy_cap_tce {
+            c.positive(&k("energy_cap_tce"), v);
+        }
+        for (prov, v) in &p.table {
+            c.range(&k(&format!("table.{prov}")), *v, -1.0, 0.99);
+        }
+        if p.differentiation == Differentiation::Table && p.table.is_empty() {
+            c.fail(
+                &k("table"),
+                "differentiation = \"table\" needs province cuts in table",
+            );
+        }
+        for s in p.sectors.iter().chain(p.fixed_rate.keys()) {
+            if !raw.sectors.contains_key(s) {
+                c.fail(&k("sectors"), format!("{s:?}: no such sector"));
+            }
+        }
+        for (s, path) in &p.fixed_rate {
+            c.path(&k(&format!("fixed_rate.{s}")), path, 0.0, 1e6);
+        }
+        c.range(&k("max_stringency"), p.max_stringency, 0.0, 1.0);
+    }
+}

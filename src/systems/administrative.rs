@@ -1,0 +1,434 @@
+//! The administrative regime (MODEL.md section 4.4): five-year plans set intensity targets
+//! that are split to provinces and their cities ([`update_plans`], Policy phase); cities
+//! enforce firm standards sized so that they meet their targets given their other emissions,
+//! and curtail output when an energy cap binds ([`enforce_standards`], Market phase, before
+//! clearing, so that in a hybrid regime binding standards lower the allowance price).
+//!
+//! A regulated firm meets its standard at least cost: it is ordered to adopt the technology
+//! with the lowest cost per unit of intensity reduction when that is cheaper than closing the
+//! gap by operational abatement (effective after its build lag), and abates operationally
+//! for the rest (up to its bound; what remains is an unmet gap). Its shadow price is the
+//! marginal cost of its last measure. Under `metric = "energy"` only energy intensity
+//! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
+
+use crate::agents::city::{CityInfo, CityState};
+use crate::agents::firm::{
+    Behaviour, Capacity, FirmInfo, Intensity, Mac, Production, Technologies, YearFlows,
+};
+use crate::agents::plan::{PlanState, Standard};
+use crate::agents::{Clock, RunParams};
+use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
+use crate::econ::finance::crf;
+use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
+use bevy_ecs::prelude::*;
+
+/// Province cuts of one metric for a plan with national cut `cut`.
+fn province_cuts(
+    s: &crate::config::Scenario,
+    plan: &RawPlan,
+    cut: f64,
+    enforced: bool,
+) -> Vec<f64> {
+    let provs = &s.geography.provinces;
+    match plan.differentiation {
+        Differentiation::Uniform => vec![cut; provs.len()],
+        Differentiation::GdpTiers => {
+            let gpc: Vec<f64> = provs
+                .iter()
+                .map(|p| p.gdp_cny / p.population.max(1.0))
+                .collect();
+            gdp_tier_cuts(&gpc, cut)
+        }
+        Differentiation::Table => provs
+            .iter()
+            .map(|p| {
+                if enforced {
+                    plan.table.get(&p.name).copied().unwrap_or(cut)
+                } else {
+                    cut
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Sets this year's city targets and caps from the active plan.
+pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<PlanState>) {
+    let s = &params.scenario;
+    let year = clock.year;
+    let n = s.geography.cities.len();
+    let found = s
+        .raw
+        .plans
+        .iter()
+        .position(|p| p.start_year <= year && year <= p.end_year);
+    if found.is_none() {
+        st.active = None;
+        st.target_carbon = vec![None; n];
+        st.target_energy = vec![None; n];
+        st.cap = vec![None; n];
+        return;
+    }
+    let Some(pi) = found else { return };
+    let plan = &s.raw.plans[pi];
+    if st.active != Some(pi) {
+        st.active = Some(pi);
+        st.base_carbon = st.last_carbon.clone();
+        st.base_energy = st.last_energy.clone();
+        st.base_energy_use = st.last_energy_use.clone();
+        let city_cut = |cut: Option<f64>, enforced: bool| -> Vec<Option<f64>> {
+            match cut {
+                None => vec![None; n],
+                Some(c) => {
+                    let pc = province_cuts(s, plan, c, enforced);
+                    s.geography
+                        .cities
+                        .iter()
+                        .map(|city| Some(pc[city.province as usize]))
+                        .collect()
+                }
+            }
+        };
+        st.cut_carbon = city_cut(plan.carbon_intensity_cut, plan.metric == Metric::Carbon);
+        st.cut_energy = city_cut(plan.energy_intensity_cut, plan.metric == Metric::Energy);
+    }
+    // Linear path from the base year (the year before the plan) to the plan's last year.
+    let f = f64::from(year - plan.start_year + 1) / f64::from(plan.end_year - plan.start_year + 1);
+    let has_base = st.base_carbon.len() == n;
+    let target = |base: &[f64], cut: &[Option<f64>]| -> Vec<Option<f64>> {
+        (0..n)
+            .map(|c| {
+                if has_base {
+                    cut.get(c)
+                        .copied()
+                        .flatten()
+                        .map(|k| base[c] * (1.0 - k * f))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    st.target_carbon = target(&st.base_carbon, &st.cut_carbon);
+    st.target_energy = target(&st.base_energy, &st.cut_energy);
+    st.cap = match plan.energy_cap_tce {
+        Some(cap) if has_base => {
+            let e0: f64 = st.base_energy_use.iter().sum();
+            let national = e0 + (cap - e0) * f;
+            st.base_energy_use
+                .iter()
+                .map(|u| Some(if e0 > 0.0 { national * u / e0 } else { 0.0 }))
+                .collect()
+        }
+        _ => vec![None; n],
+    };
+}
+
+/// Per-city sums of the enforcement pass, reused across years.
+#[derive(Default)]
+pub struct Scratch {
+    other: Vec<f64>,
+    base: Vec<f64>,
+    cut: Vec<f64>,
+    energy: Vec<f64>,
+    groups: Vec<(u32, u16, f64, f64)>,
+    rates: Vec<((u32, u16), f64)>,
+    curtail: Vec<(u32, f64, Entity)>,
+}
+
+/// Metric intensity of a firm (units of the metric per unit of output).
+fn metric_of(m: Metric, int: &Intensity) -> f64 {
+    match m {
+        Metric::Energy => int.energy,
+        Metric::Carbon => int.emission(),
+    }
+}
+
+/// Derives standards and enforces them; curtails when a city's energy cap binds.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+pub fn enforce_standards(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    plans: Res<PlanState>,
+    mut sc: Local<Scratch>,
+    cities: Query<(&CityInfo, &CityState)>,
+    mut firms: Query<(
+        Entity,
+        &FirmInfo,
+        &Capacity,
+        &Mac,
+        &Behaviour,
+        &mut Production,
+        &Intensity,
+        &mut Technologies,
+        &mut YearFlows,
+        &mut Standard,
+    )>,
+) {
+    let s = &params.scenario;
+    let year = clock.year;
+    let sc = &mut *sc;
+    for (.., mut std) in &mut firms {
+        std.last_shadow = std.shadow;
+        *std = Standard {
+            base_intensity: std.base_intensity,
+            last_shadow: std.last_shadow,
+            limit: f64::INFINITY,
+            ..Default::default()
+        };
+    }
+    let Some(pi) = plans.active else { return };
+    let plan = &s.raw.plans[pi];
+    let n = s.geography.cities.len();
+    let metric = plan.metric;
+    let regulated = |sector: u16| {
+        plan.sectors.is_empty()
+            || plan
+                .sectors
+                .iter()
+                .any(|x| s.sector_id(x) == Some(sector as usize))
+    };
+    let ucf = s.raw.macro_.uncovered_carbon_factor;
+    for v in [&mut sc.other, &mut sc.base, &mut sc.cut, &mut sc.energy] {
+        v.clear();
+        v.resize(n, 0.0);
+    }
+    for (info, st) in &cities {
+        let c = info.id as usize;
+        sc.other[c] = match metric {
+            Metric::Energy => st.uncovered_other / ucf,
+            Metric::Carbon => st.uncovered_other,
+        };
+        sc.energy[c] = st.uncovered_other / ucf;
+    }
+    sc.groups.clear();
+    for (_, info, _, _, _, prod, int, _, _, mut std) in &mut firms {
+        let m = metric_of(metric, int);
+        if year == plan.start_year || std.base_intensity == 0.0 {
+            std.base_intensity = m;
+        }
+        let c = info.city as usize;
+        if plan.enforce && regulated(info.sector) {
+            std.regulated = true;
+            sc.base[c] += prod.output * std.base_intensity;
+            sc.groups.push((info.city, info.sector, prod.output, m));
+        } else {
+            sc.other[c] += prod.output * m;
+        }
+    }
+    if plan.enforce {
+        for (info, st) in &cities {
+            let c = info.id as usize;
+            let target = match metric {
+                Metric::Energy => plans.target_energy[c],
+                Metric::Carbon => plans.target_carbon[c],
+            };
+            sc.cut[c] = match target {
+                Some(t) => relative_cut(
+                    t * st.gdp / 1e6 - sc.other[c],
+                    sc.base[c],
+                    plan.max_stringency,
+                ),
+                None => 0.0,
+            };
+        }
+        // Uniform-rate limits per (city, sector): same total as the relative cut.
+        sc.rates.clear();
+        if plan.firm_standard == StandardKind::UniformRate {
+            sc.groups
+                .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.3.total_cmp(&b.3)));
+            let mut i = 0;
+            while i < sc.groups.len() {
+                let key = (sc.groups[i].0, sc.groups[i].1);
+                let j = i + sc.groups[i..]
+                    .iter()
+                    .take_while(|g| (g.0, g.1) == key)
+                    .count();
+                let pairs: Vec<(f64, f64)> = sc.groups[i..j].iter().map(|g| (g.2, g.3)).collect();
+                let total: f64 = pairs.iter().map(|(q, m)| q * m).sum();
+                let allowed = (1.0 - sc.cut[key.0 as usize]) * total;
+                sc.rates.push((key, uniform_rate(&pairs, allowed)));
+                i = j;
+            }
+        }
+    }
+    let rates = &sc.rates;
+    let cuts = &sc.cut;
+    sc.curtail.clear();
+    for (entity, info, cap, mac, beh, prod, int, mut tech, mut flows, mut std) in &mut firms {
+        if !std.regulated {
+            continue;
+        }
+        let sector = &s.sectors[info.sector as usize];
+        std.limit = match plan.fixed_rate.get(&sector.name) {
+            Some(p) => p.at(year),
+            None => match plan.firm_standard {
+                StandardKind::Relative => std.base_intensity * (1.0 - cuts[info.city as usize]),
+                StandardKind::UniformRate => rates
+                    .binary_search_by(|r| r.0.cmp(&(info.city, info.sector)))
+                    .map_or(f64::INFINITY, |k| rates[k].1),
+            },
+        };
+        let q = prod.output;
+        let slope = mac.slope(cap.base_output, q);
+        let conv = match metric {
+            Metric::Energy => int.carbon_factor,
+            Metric::Carbon => 1.0,
+        };
+        let gap = q * (metric_of(metric, int) - std.limit).max(0.0);
+        if gap > 0.0 {
+            // Forced adoption: the cheapest technology per unit of metric reduction, if it
+            // beats closing the gap operationally at the margin.
+            let op_marginal = slope * gap * conv * conv;
+            let mut best: Option<(usize, f64, f64)> = None;
+            for (k, slot) in tech.slots.iter().enumerate() {
+                let spec = &s.technologies[slot.tech as usize];
+                if slot.adopted.is_some() || year < spec.raw.available_from {
+                    continue;
+                }
+                let after = Intensity {
+                    energy: int.energy * spec.raw.energy_factor,
+                    carbon_factor: int.carbon_factor * spec.raw.carbon_factor,
+                    initial_emission: int.initial_emission,
+                };
+                let reduction = metric_of(metric, int) - metric_of(metric, &after);
+                if reduction <= 0.0 || q <= 0.0 {
+                    continue;
+                }
+                let annual = tech.slots[k].capex_multiplier
+                    * spec.raw.capex
+                    * prod.capacity
+                    * crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
+                let net = annual + spec.raw.opex * q
+                    - sector.raw.fuel_price * q * (int.energy - after.energy);
+                let per_unit = net / (q * reduction);
+                if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
+                    best = Some((k, per_unit, annual));
+                }
+            }
+            if let Some((k, per_unit, annual)) = best {
+                let spec = &s.technologies[tech.slots[k].tech as usize];
+                let id = tech.slots[k].tech;
+                {
+                    // Ordered this year, effective from next year at the earliest.
+                    let slot = &mut tech.slots[k];
+                    slot.adopted = Some(year);
+                    slot.effective = year + spec.raw.build_lag.max(1) as i32;
+                    slot.annual_capex = annual;
+                }
+                tech.committed += annual / crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
+                tech.new_tech = Some(id);
+                std.shadow = per_unit / conv;
+            }
+        }
+        // Operational abatement for the rest (t CO2): a t CO2 abated saves a/cf tce.
+        let need = gap * conv;
+        let a = need.min(mac.max_share * flows.gross_emissions);
+        std.abatement = a;
+        std.gap = (need - a).max(0.0) / conv;
+        if a > 0.0 {
+            std.shadow = std.shadow.max(slope * a);
+        }
+        flows.abatement = a;
+        flows.emissions = flows.gross_emissions - a;
+        flows.abatement_cost = slope * a * a / 2.0;
+        flows.shadow_price = std.shadow;
+        let energy = q * int.energy - a / int.carbon_factor.max(1e-12);
+        sc.energy[info.city as usize] += energy;
+        sc.curtail.push((info.city, int.energy, entity));
+    }
+    // Unregulated firms' energy use also counts against the city's cap.
+    for (_, info, _, _, _, prod, int, _, _, std) in &firms {
+        if !std.regulated {
+            sc.energy[info.city as usize] += prod.output * int.energy;
+        }
+    }
+    curtail(s, plan, &plans, sc, &mut firms);
+}
+
+/// Curtails regulated firms' output where a city's energy use exceeds its cap.
+#[allow(clippy::type_complexity)]
+fn curtail(
+    s: &crate::config::Scenario,
+    plan: &RawPlan,
+    plans: &PlanState,
+    sc: &mut Scratch,
+    firms: &mut Query<(
+        Entity,
+        &FirmInfo,
+        &Capacity,
+        &Mac,
+        &Behaviour,
+        &mut Production,
+        &Intensity,
+        &mut Technologies,
+        &mut YearFlows,
+        &mut Standard,
+    )>,
+) {
+    if plans.cap.iter().all(Option::is_none) {
+        return;
+    }
+    // Most intensive first within each city (ties by entity order for determinism).
+    sc.curtail
+        .sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let mut i = 0;
+    while i < sc.curtail.len() {
+        let city = sc.curtail[i].0 as usize;
+        let j = i + sc.curtail[i..]
+            .iter()
+            .take_while(|x| x.0 as usize == city)
+            .count();
+        let excess = plans.cap[city].map_or(0.0, |cap| sc.energy[city] - cap);
+        if excess > 0.0 {
+            let regulated_energy: f64 = sc.curtail[i..j]
+                .iter()
+                .filter_map(|x| firms.get(x.2).ok().map(|f| f.5.output * f.6.energy))
+                .sum();
+            let mut left = excess;
+            for x in &sc.curtail[i..j] {
+                if left <= 0.0 {
+                    break;
+                }
+                let Ok((_, info, _, _, _, mut prod, int, _, mut flows, mut std)) =
+                    firms.get_mut(x.2)
+                else {
+                    continue;
+                };
+                let energy = prod.output * int.energy;
+                let cut_energy = match plan.curtailment_order {
+                    CurtailmentOrder::MostIntensive => energy.min(left),
+                    CurtailmentOrder::Proportional => {
+                        if regulated_energy > 0.0 {
+                            energy * (excess / regulated_energy).min(1.0)
+                        } else {
+                            0.0
+                        }
+                    }
+                };
+                let dq = if int.energy > 0.0 {
+                    cut_energy / int.energy
+                } else {
+                    0.0
+                };
+                let share = if prod.output > 0.0 {
+                    (prod.output - dq) / prod.output
+                } else {
+                    0.0
+                };
+                let margin =
+                    (s.sectors[info.sector as usize].raw.price - prod.variable_cost).max(0.0);
+                prod.output -= dq;
+                flows.gross_emissions *= share;
+                std.abatement *= share;
+                flows.abatement *= share;
+                flows.emissions = flows.gross_emissions - flows.abatement;
+                flows.abatement_cost *= share * share;
+                std.curtailed = dq;
+                std.curtailment_cost = dq * margin;
+                left -= cut_energy;
+            }
+        }
+        i = j;
+    }
+}
