@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod determinism;
 mod output_schema;
+mod regimes;
 mod sweep;
 mod technology;
 mod validation;

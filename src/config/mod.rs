@@ -46,6 +46,93 @@ pub fn load_scenario_file(path: &Path, overrides: &[String]) -> Result<Scenario>
     parse_scenario(&text, &path.display().to_string(), base, overrides)
 }
 
+/// Deep-merges `top` into `base`: tables merge key by key, arrays are appended (the file's
+/// items after the base's), other values replace.
+fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (k, v) in top {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
+            (Some(toml::Value::Array(b)), toml::Value::Array(t)) => b.extend(t),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// A scenario file may start from another one: `base = "embedded"` (the default scenario)
+/// or a path relative to the file, then `set = ["key.path = value", ...]` overrides applied
+/// after merging. Returns the merged document (or the text's own document when it has no
+/// `base`).
+fn with_base(text: &str, label: &str, base_dir: &Path, depth: u32) -> Result<toml::Table> {
+    let mut doc: toml::Table = text
+        .parse()
+        .map_err(|e| Error::input(format!("{label}: {e}")))?;
+    let base = match doc.remove("base") {
+        None => return Ok(doc),
+        Some(toml::Value::String(b)) => b,
+        Some(other) => {
+            return Err(Error::input(format!(
+                "{label}: base = {other}: must be \"embedded\" or a scenario file path"
+            )));
+        }
+    };
+    if depth > 8 {
+        return Err(Error::input(format!(
+            "{label}: base: more than 8 levels of base files"
+        )));
+    }
+    let set = match doc.remove("set") {
+        None => Vec::new(),
+        Some(toml::Value::Array(a)) => a
+            .into_iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s),
+                other => Err(Error::input(format!(
+                    "{label}: set: {other} is not a \"key.path = value\" string"
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?,
+        Some(other) => {
+            return Err(Error::input(format!(
+                "{label}: set = {other}: must be a list of strings"
+            )));
+        }
+    };
+    let mut merged = if base == "embedded" {
+        with_base(
+            DEFAULT_TOML,
+            "embedded default (configs/default.toml)",
+            Path::new("."),
+            depth + 1,
+        )?
+    } else {
+        let path = base_dir.join(&base);
+        let base_text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::input(format!(
+                "{label}: base = {base:?}: cannot read {}: {e}",
+                path.display()
+            ))
+        })?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        with_base(&base_text, &path.display().to_string(), &dir, depth + 1)?
+    };
+    merge(&mut merged, doc);
+    for spec in &set {
+        let ov = overrides::parse(spec).map_err(|e| match e {
+            Error::Input { problems } => Error::Input {
+                problems: problems
+                    .into_iter()
+                    .map(|p| format!("{label}: set: {p}"))
+                    .collect(),
+            },
+            other => other,
+        })?;
+        overrides::apply(&mut merged, &ov, label)?;
+    }
+    Ok(merged)
+}
+
 /// Parses, overrides, validates and resolves scenario text. `label` names the source in
 /// errors; `base_dir` resolves relative data paths.
 pub fn parse_scenario(
@@ -54,12 +141,11 @@ pub fn parse_scenario(
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario> {
-    let raw: RawScenario = if overrides.is_empty() {
+    let has_base = text.lines().any(|l| l.trim_start().starts_with("base"));
+    let raw: RawScenario = if overrides.is_empty() && !has_base {
         toml::from_str(text).map_err(|e| Error::input(format!("{label}: {e}")))?
     } else {
-        let mut doc: toml::Table = text
-            .parse()
-            .map_err(|e| Error::input(format!("{label}: {e}")))?;
+        let mut doc = with_base(text, label, base_dir, 0)?;
         for spec in overrides {
             let ov = overrides::parse(spec)?;
             overrides::apply(&mut doc, &ov, label)?;

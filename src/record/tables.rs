@@ -278,9 +278,9 @@ table! {
         emissions_covered: f64 ["t CO2/yr"],
         /// Emissions of uncovered firms and non-firm emissions.
         emissions_uncovered: f64 ["t CO2/yr"],
-        /// Operational abatement of covered firms.
+        /// Operational abatement of firms under a carbon policy (covered by a market or regulated by a standard).
         abatement: f64 ["t CO2/yr"],
-        /// Operational abatement cost of covered firms.
+        /// Operational abatement cost of firms under a carbon policy.
         abatement_cost: f64 ["CNY"],
         /// Investment cost of all firms (annualised capex + opex of technologies).
         investment_cost: f64 ["CNY"],
@@ -290,7 +290,7 @@ table! {
         share_cities_meeting_target: Option<f64> ["share"],
         /// Counterfactual emissions of all firms: output x emission intensity at build.
         counterfactual_emissions: f64 ["t CO2/yr"],
-        /// Least cost of the same covered abatement with one marginal cost across all covered firms (shadow clearing).
+        /// Least cost of the same operational abatement with one marginal cost across all firms under a carbon policy (shadow clearing).
         least_cost: f64 ["CNY"],
         /// Uniform marginal cost of the least-cost benchmark.
         least_cost_price: f64 ["CNY/t"],

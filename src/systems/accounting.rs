@@ -168,23 +168,29 @@ pub fn account(
         nation.firm_emissions += flows.emissions;
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
-        let Some(m) = cov.market else {
-            c.emissions_uncovered_firms += flows.emissions;
+        match cov.market {
+            None => c.emissions_uncovered_firms += flows.emissions,
+            Some(m) => {
+                c.emissions_covered += flows.emissions;
+                let t = &mut totals.markets[m as usize];
+                t.emissions += flows.emissions;
+                t.abatement += flows.abatement;
+                t.abatement_cost += flows.abatement_cost;
+                t.bank_start += acc.bank_start;
+                t.bank_end += acc.bank;
+                t.surrendered += acc.surrendered;
+                t.cancelled += acc.cancelled;
+                t.shortfall += acc.shortfall;
+                t.forgiven += acc.forgiven;
+                t.penalties += acc.penalty;
+                nation.covered += flows.emissions;
+            }
+        }
+        // Efficiency is judged over every firm under a carbon policy: covered by a market
+        // or regulated by a standard.
+        if cov.market.is_none() && !std.regulated {
             continue;
-        };
-        c.emissions_covered += flows.emissions;
-        let t = &mut totals.markets[m as usize];
-        t.emissions += flows.emissions;
-        t.abatement += flows.abatement;
-        t.abatement_cost += flows.abatement_cost;
-        t.bank_start += acc.bank_start;
-        t.bank_end += acc.bank;
-        t.surrendered += acc.surrendered;
-        t.cancelled += acc.cancelled;
-        t.shortfall += acc.shortfall;
-        t.forgiven += acc.forgiven;
-        t.penalties += acc.penalty;
-        nation.covered += flows.emissions;
+        }
         nation.abatement += flows.abatement;
         nation.abatement_cost += flows.abatement_cost;
         nation.penalties += acc.penalty;
