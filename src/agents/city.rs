@@ -44,6 +44,8 @@ pub struct CityState {
     pub slots: f64,
     /// Net allowance purchases at the clearing price, CNY.
     pub net_allowance_value: f64,
+    /// Net allowance purchases, t CO2.
+    pub net_allowance_purchases: f64,
     /// Value added lost to curtailment of the city's firms, CNY.
     pub curtailment_cost: f64,
     /// Recycled revenue received by the city and capex subsidies to its firms, CNY.

@@ -178,6 +178,8 @@ table! {
         abatement_cost: f64 ["CNY"],
         /// Penalties paid by the city's firms.
         penalty: f64 ["CNY"],
+        /// Net allowance purchases of the city's firms (+: bought, -: sold), all markets.
+        net_allowance_purchases: f64 ["t CO2"],
         /// Value of the city's firms' net allowance purchases at the clearing price (+: paid out, -: received).
         net_allowance_value: f64 ["CNY"],
         /// Investment cost of the city's firms (annualised capex + opex of technologies).

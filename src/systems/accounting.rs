@@ -168,6 +168,7 @@ pub fn account(
         nation.firm_emissions += flows.emissions;
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
+        c.net_allowance_purchases += acc.net_purchase;
         match cov.market {
             None => c.emissions_uncovered_firms += flows.emissions,
             Some(m) => {
@@ -245,6 +246,7 @@ pub fn account(
         st.installed = c.installed;
         st.slots = c.slots;
         st.net_allowance_value = c.net_allowance_value;
+        st.net_allowance_purchases = c.net_allowance_purchases;
         st.curtailment_cost = c.curtailment_cost;
         st.recycled = c.recycled + receipts.0.get(info.id as usize).copied().unwrap_or(0.0);
         st.cum_burden += st.cost_burden();

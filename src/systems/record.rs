@@ -121,6 +121,7 @@ pub fn record_aggregates(
             .push(st.emissions_uncovered_firms + st.uncovered_other);
         b.abatement_cost.push(st.abatement_cost);
         b.penalty.push(st.penalty);
+        b.net_allowance_purchases.push(st.net_allowance_purchases);
         b.net_allowance_value.push(st.net_allowance_value);
         b.investment_cost.push(st.investment_cost);
         b.cost_burden.push(st.cost_burden());
