@@ -121,7 +121,12 @@ pub fn diffuse(
         }
     }
     for (info, mut tech) in &mut firms {
-        if tech.slots.is_empty() {
+        // Draw only when some slot can still become aware (results are the same: a slot's
+        // draw is its position in the firm-year stream, whatever the others need).
+        let pending = tech.slots.iter().any(|slot| {
+            !slot.aware && year >= s.technologies[slot.tech as usize].raw.available_from
+        });
+        if !pending {
             continue;
         }
         let mut rng = keyed(params.seed, Stream::Awareness, info.key, year as u32, 0);
