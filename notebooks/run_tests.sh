@@ -10,7 +10,8 @@
 #      reused while requirements.txt and the Python version are unchanged (their hash is kept
 #      in notebooks/.venv/.requirements.sha256); otherwise it is rebuilt. Needs PyPI access
 #      the first time.
-#   2. `cargo build --release` in the repository root (the parent of notebooks/).
+#   2. `cargo build --release` in the repository root (the parent of notebooks/), unless
+#      SYNERGY_BIN names a synergy binary to use instead.
 #   3. Data into a temporary OUT folder:
 #        synergy run --out $OUT --quiet                                         (OUT/default)
 #        synergy sweep configs/experiments/regimes.toml --out $OUT --quiet      (OUT/regimes)
@@ -24,6 +25,8 @@
 #
 # Environment:
 #   PYTHON=/path/to/python3.11   interpreter for the venv
+#   SYNERGY_BIN=/path/to/synergy use this binary and skip `cargo build --release`
+#                                (e.g. target/debug/synergy that `cargo test` just built)
 #   KEEP_OUTPUT=1                keep the temporary folder (data, figures, executed notebooks)
 #   CARGO_TARGET_DIR             honoured when locating target/release/synergy
 set -euo pipefail
@@ -63,10 +66,16 @@ else
 fi
 
 # 2. Build ------------------------------------------------------------------------------
-step "cargo build --release"
-(cd "$ROOT" && cargo build --release) || setup_failed "cargo build --release"
-SYNERGY="${CARGO_TARGET_DIR:-$ROOT/target}/release/synergy"
-[[ "$SYNERGY" = /* ]] || SYNERGY="$ROOT/$SYNERGY"
+if [[ -n "${SYNERGY_BIN:-}" ]]; then
+  [[ -f "$SYNERGY_BIN" && -x "$SYNERGY_BIN" ]] || setup_failed "SYNERGY_BIN=$SYNERGY_BIN is not an executable file"
+  SYNERGY="$(cd "$(dirname "$SYNERGY_BIN")" && pwd)/$(basename "$SYNERGY_BIN")"
+  step "using SYNERGY_BIN=$SYNERGY (no cargo build)"
+else
+  step "cargo build --release"
+  (cd "$ROOT" && cargo build --release) || setup_failed "cargo build --release"
+  SYNERGY="${CARGO_TARGET_DIR:-$ROOT/target}/release/synergy"
+  [[ "$SYNERGY" = /* ]] || SYNERGY="$ROOT/$SYNERGY"
+fi
 
 # 3. Data ---------------------------------------------------------------------------------
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/synergy-notebooks.XXXXXX")"

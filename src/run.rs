@@ -284,8 +284,10 @@ pub fn simulate(
         curtailment_cost: run.curtailment_cost,
         targets_met,
         investment_cost: run.investment_cost,
-        cost_per_tonne: (run.abatement_vs_counterfactual > 0.0)
-            .then(|| (run.abatement_cost + run.investment_cost) / run.abatement_vs_counterfactual),
+        cost_per_tonne: (run.abatement_vs_counterfactual > 0.0).then(|| {
+            (run.abatement_cost + run.investment_cost + run.curtailment_cost)
+                / run.abatement_vs_counterfactual
+        }),
         cost_ratio_least_cost: (least > 0.0).then(|| run.abatement_cost / least),
         gini_cost_burden: gini,
         peak: run.peak.unwrap_or((s.start_year(), 0.0)),

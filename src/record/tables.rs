@@ -128,7 +128,7 @@ table! {
         shortfall: f64 ["t CO2"],
         /// Penalty paid for the shortfall.
         penalty: f64 ["CNY"],
-        /// Marginal cost of the firm's last measure: the clearing price for covered firms (0 when its capped obligation binds, as it then does not abate), 0 for uncovered firms.
+        /// Marginal cost of the firm's last measure: the clearing price for covered firms (0 when its capped obligation binds, as it then does not abate), the marginal cost of meeting its standard for regulated firms (the higher of the two when both apply), else 0.
         shadow_price: f64 ["CNY/t"],
         /// Operational abatement cost (mac_slope x a^2 / 2 at this year's slope).
         abatement_cost: f64 ["CNY"],
@@ -184,7 +184,7 @@ table! {
         net_allowance_value: f64 ["CNY"],
         /// Investment cost of the city's firms (annualised capex + opex of technologies).
         investment_cost: f64 ["CNY"],
-        /// Cost burden: abatement_cost + investment_cost + penalty + net_allowance_value.
+        /// Cost burden: abatement_cost + investment_cost + penalty + net_allowance_value + curtailment_cost - recycled_revenue.
         cost_burden: f64 ["CNY"],
         /// Share of (firm, technology) pairs of the city's firms with the technology installed.
         adoption_share: f64 ["share"],
@@ -330,7 +330,7 @@ table! {
         investment_cost: f64 ["CNY"],
         /// Firms' abatement below their counterfactual (technologies and operational), summed over years.
         cumulative_abatement_vs_counterfactual: f64 ["t CO2"],
-        /// (operational abatement cost + investment cost) / cumulative_abatement_vs_counterfactual (null without abatement).
+        /// (operational abatement cost + investment cost + curtailment loss) / cumulative_abatement_vs_counterfactual (null without abatement).
         cost_per_tonne: Option<f64> ["CNY/t"],
         /// Sum of abatement costs / sum of least costs over all years (null without abatement).
         cost_ratio_least_cost: Option<f64> ["ratio"],

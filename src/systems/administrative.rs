@@ -16,6 +16,7 @@ use crate::agents::firm::{
     Behaviour, Capacity, FirmInfo, Intensity, Mac, Production, Technologies, YearFlows,
 };
 use crate::agents::plan::{PlanState, Standard};
+use crate::agents::technology::TechState;
 use crate::agents::{Clock, RunParams};
 use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
 use crate::econ::finance::crf;
@@ -131,7 +132,7 @@ pub struct Scratch {
     base: Vec<f64>,
     cut: Vec<f64>,
     energy: Vec<f64>,
-    groups: Vec<(u32, u16, f64, f64)>,
+    groups: Vec<(u32, u16, f64, f64, f64)>,
     rates: Vec<((u32, u16), f64)>,
     curtail: Vec<(u32, f64, Entity)>,
 }
@@ -150,6 +151,7 @@ pub fn enforce_standards(
     params: Res<RunParams>,
     clock: Res<Clock>,
     plans: Res<PlanState>,
+    techs: Res<TechState>,
     mut sc: Local<Scratch>,
     cities: Query<(&CityInfo, &CityState)>,
     mut firms: Query<(
@@ -211,7 +213,8 @@ pub fn enforce_standards(
         if plan.enforce && regulated(info.sector) {
             std.regulated = true;
             sc.base[c] += prod.output * std.base_intensity;
-            sc.groups.push((info.city, info.sector, prod.output, m));
+            sc.groups
+                .push((info.city, info.sector, prod.output, m, std.base_intensity));
         } else {
             sc.other[c] += prod.output * m;
         }
@@ -245,7 +248,8 @@ pub fn enforce_standards(
                     .take_while(|g| (g.0, g.1) == key)
                     .count();
                 let pairs: Vec<(f64, f64)> = sc.groups[i..j].iter().map(|g| (g.2, g.3)).collect();
-                let total: f64 = pairs.iter().map(|(q, m)| q * m).sum();
+                // The allowance is sized on base-year intensities, like the relative cut.
+                let total: f64 = sc.groups[i..j].iter().map(|g| g.2 * g.4).sum();
                 let allowed = (1.0 - sc.cut[key.0 as usize]) * total;
                 sc.rates.push((key, uniform_rate(&pairs, allowed)));
                 i = j;
@@ -296,7 +300,7 @@ pub fn enforce_standards(
                     continue;
                 }
                 let annual = tech.slots[k].capex_multiplier
-                    * spec.raw.capex
+                    * techs.capex[techs.at(spec.id, info.city)]
                     * prod.capacity
                     * crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
                 let net = annual + spec.raw.opex * q
@@ -423,7 +427,8 @@ fn curtail(
                 std.abatement *= share;
                 flows.abatement *= share;
                 flows.emissions = flows.gross_emissions - flows.abatement;
-                flows.abatement_cost *= share * share;
+                // a scales with the share and the MAC slope with 1/share: cost x share.
+                flows.abatement_cost *= share;
                 std.curtailed = dq;
                 std.curtailment_cost = dq * margin;
                 left -= cut_energy;

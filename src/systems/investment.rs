@@ -6,8 +6,11 @@
 //! positive `V - cost` (at most `max_new_per_year`; with `economic_filter = false` it adopts
 //! whatever it is aware of). The effect (intensities multiplied by the technology's factors)
 //! starts `build_lag` years later; the annualised capex is charged from then for the
-//! lifetime. Under an administrative standard the avoided compliance cost will add to V
-//! ([`standard_value`], zero until that regime exists).
+//! lifetime. Under an administrative standard the firm values reductions at its own last
+//! shadow price when that is above the market expectation (see the expectations phase), so
+//! the avoided compliance cost enters V through `E[p]`; [`standard_value`] is the hook for a
+//! separate term and is zero. Where a market recycles revenue into a technology fund, firms
+//! expect last year's payout rate as a capex subsidy.
 
 use crate::agents::firm::{
     Behaviour, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies, YearFlows,
@@ -18,8 +21,8 @@ use crate::config::TechSpec;
 use crate::econ::finance::crf;
 use bevy_ecs::prelude::*;
 
-/// Value of a technology in meeting an administrative standard, CNY per year. The
-/// administrative regime is not implemented yet: always 0.
+/// Extra value of a technology in meeting an administrative standard, CNY per year: zero,
+/// because the standard's shadow price already enters the firm's planning price.
 pub fn standard_value(_slot: &TechSlot, _spec: &TechSpec) -> f64 {
     0.0
 }
@@ -45,8 +48,10 @@ pub fn invest(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut state: ResMut<TechState>,
+    regs: Query<&crate::agents::regulator::Regulator>,
     mut firms: Query<(
         &FirmInfo,
+        &crate::agents::firm::Coverage,
         &Production,
         &Behaviour,
         &Expectation,
@@ -56,9 +61,13 @@ pub fn invest(
     )>,
 ) {
     let s = &params.scenario;
+    let mut payout = vec![0.0; s.markets.len()];
+    for r in &regs {
+        payout[r.market as usize] = r.payout_rate;
+    }
     let year = clock.year;
     let inv = &s.raw.investment;
-    for (info, prod, beh, exp, mut int, mut tech, mut flows) in &mut firms {
+    for (info, cov, prod, beh, exp, mut int, mut tech, mut flows) in &mut firms {
         tech.cost = 0.0;
         tech.committed = 0.0;
         tech.new_tech = None;
@@ -76,10 +85,13 @@ pub fn invest(
                 }
                 let unit = state.capex[state.at(spec.id, info.city)] * slot.capex_multiplier;
                 let upfront = unit * prod.capacity;
+                // The subsidy the firm expects lowers its own share of the capex.
+                let subsidy = cov.market.map_or(0.0, |m| payout[m as usize]);
                 let annual = upfront * crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
+                let firm_share = annual * (1.0 - subsidy);
                 let net = annual_value(spec, &int, prod.output, price, sector.fuel_price)
                     + standard_value(slot, spec)
-                    - annual;
+                    - firm_share;
                 if let Some(b) = inv.budget_share_of_revenue
                     && upfront > b * sector.price * prod.output
                 {
