@@ -414,3 +414,36 @@ fn regime_files_run_and_compare() {
         price("current_policy", 2035)
     );
 }
+
+/// A scenario that extends another through `base` keeps the base's relative data paths, and
+/// `set` in the file applies on top of the base.
+#[test]
+fn base_files_keep_their_data_paths() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::copy(
+        root().join("configs/data/provinces.csv"),
+        a.join("prov.csv"),
+    )
+    .unwrap();
+    let base = std::fs::read_to_string(validation("linear_mac"))
+        .unwrap()
+        .replace(
+            "cities_per_province = 1",
+            "cities_per_province = 1\nprovinces = \"prov.csv\"",
+        );
+    std::fs::write(a.join("base.toml"), base).unwrap();
+    std::fs::write(
+        b.join("top.toml"),
+        "base = \"../a/base.toml\"\nset = [\"markets[0].cap_t = 240\"]\n[scenario]\nname = \"extended\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    run_ok(&b.join("top.toml"), &out, &[]);
+    let my = read_table(&out.join("extended"), "market_year");
+    // Cap 240 instead of 230: 60 t to abate, price 60 / (1/10 + 1/20 + 1/40) = 342.857...
+    let p = f64s(&my, "price")[0];
+    assert!(close(p, 60.0 / (0.1 + 0.05 + 0.025), 1e-9), "{p}");
+}

@@ -60,6 +60,27 @@ fn merge(base: &mut toml::Table, top: toml::Table) {
     }
 }
 
+/// Makes the data paths of a base file (`geography.provinces`, `firms_file`) relative to the
+/// base file's folder, so that they keep working from the file that extends it.
+fn anchor_paths(doc: &mut toml::Table, dir: &Path) {
+    let fix = |v: &mut toml::Value| {
+        if let toml::Value::String(p) = v
+            && p != "embedded"
+            && Path::new(p.as_str()).is_relative()
+        {
+            *p = dir.join(p.as_str()).display().to_string();
+        }
+    };
+    if let Some(v) = doc.get_mut("firms_file") {
+        fix(v);
+    }
+    if let Some(toml::Value::Table(g)) = doc.get_mut("geography")
+        && let Some(v) = g.get_mut("provinces")
+    {
+        fix(v);
+    }
+}
+
 /// A scenario file may start from another one: `base = "embedded"` (the default scenario)
 /// or a path relative to the file, then `set = ["key.path = value", ...]` overrides applied
 /// after merging. Returns the merged document (or the text's own document when it has no
@@ -115,7 +136,9 @@ fn with_base(text: &str, label: &str, base_dir: &Path, depth: u32) -> Result<tom
             ))
         })?;
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        with_base(&base_text, &path.display().to_string(), &dir, depth + 1)?
+        let mut doc = with_base(&base_text, &path.display().to_string(), &dir, depth + 1)?;
+        anchor_paths(&mut doc, &dir);
+        doc
     };
     merge(&mut merged, doc);
     for spec in &set {

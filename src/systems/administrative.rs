@@ -125,6 +125,20 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
     };
 }
 
+/// The firm components the enforcement pass reads and writes.
+type RegulatedFirm = (
+    Entity,
+    &'static FirmInfo,
+    &'static Capacity,
+    &'static Mac,
+    &'static Behaviour,
+    &'static mut Production,
+    &'static Intensity,
+    &'static mut Technologies,
+    &'static mut YearFlows,
+    &'static mut Standard,
+);
+
 /// Per-city sums of the enforcement pass, reused across years.
 #[derive(Default)]
 pub struct Scratch {
@@ -154,18 +168,7 @@ pub fn enforce_standards(
     techs: Res<TechState>,
     mut sc: Local<Scratch>,
     cities: Query<(&CityInfo, &CityState)>,
-    mut firms: Query<(
-        Entity,
-        &FirmInfo,
-        &Capacity,
-        &Mac,
-        &Behaviour,
-        &mut Production,
-        &Intensity,
-        &mut Technologies,
-        &mut YearFlows,
-        &mut Standard,
-    )>,
+    mut firms: Query<RegulatedFirm>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
@@ -357,18 +360,7 @@ fn curtail(
     plan: &RawPlan,
     plans: &PlanState,
     sc: &mut Scratch,
-    firms: &mut Query<(
-        Entity,
-        &FirmInfo,
-        &Capacity,
-        &Mac,
-        &Behaviour,
-        &mut Production,
-        &Intensity,
-        &mut Technologies,
-        &mut YearFlows,
-        &mut Standard,
-    )>,
+    firms: &mut Query<RegulatedFirm>,
 ) {
     if plans.cap.iter().all(Option::is_none) {
         return;
