@@ -27,11 +27,11 @@ pub fn synergy(args: &[&str]) -> Output {
         .expect("the synergy binary runs")
 }
 
-/// Runs a scenario into `out` and asserts success.
-pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
+/// Runs `synergy <command> <file> --out <out> --quiet <extra>` and asserts success.
+pub fn command_ok(command: &str, file: &Path, out: &Path, extra: &[&str]) {
     let mut args = vec![
-        "run",
-        scenario.to_str().unwrap(),
+        command,
+        file.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--quiet",
@@ -43,6 +43,11 @@ pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
         "synergy {args:?} failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+/// Runs a scenario into `out` and asserts success.
+pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
+    command_ok("run", scenario, out, extra);
 }
 
 /// All batches of a table in a dataset (every part of every scenario).

@@ -13,20 +13,7 @@ fn experiment(name: &str) -> PathBuf {
 }
 
 fn sweep_ok(exp: &Path, out: &Path, extra: &[&str]) {
-    let mut args = vec![
-        "sweep",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let o = synergy(&args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    command_ok("sweep", exp, out, extra);
 }
 
 /// Asserts two dataset folders hold the same files with the same bytes.
