@@ -5,6 +5,7 @@
 mod bad_input;
 mod common;
 mod determinism;
+mod golden;
 mod output_schema;
 mod regimes;
 mod sweep;
