@@ -146,7 +146,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         } => {
             let s = Arc::new(load(scenario.as_deref(), &set)?);
             let seed = seed.unwrap_or(s.seed());
-            let dataset = crate::dataset::prepare(&out, s.name())?;
+            let dataset = crate::sweep::dataset::prepare(&out, s.name())?;
             let spec = RunSpec {
                 run_id: 0,
                 experiment: s.name().to_string(),
@@ -178,7 +178,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             });
             let text =
                 serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
-            crate::dataset::write_atomic(&dataset.join("experiment.json"), &text)?;
+            crate::sweep::dataset::write_atomic(&dataset.join("experiment.json"), &text)?;
             if !quiet {
                 print_report(&s, &report, &dataset, t0.elapsed().as_secs_f64());
             }
@@ -207,8 +207,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
         Command::Plan { experiment } => {
             let (exp, samples, plan) = crate::experiment::load_and_plan(&experiment)?;
-            let sources = crate::experiment::runner::Sources::new(&exp, &experiment)?;
-            crate::experiment::runner::check_runs(&sources, &plan)?;
+            let sources = crate::sweep::runner::Sources::new(&exp, &experiment)?;
+            crate::sweep::runner::check_runs(&sources, &plan)?;
             say!(
                 "experiment {}: {} runs in {} batches",
                 exp.experiment.name,
@@ -278,13 +278,13 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 .as_deref()
                 .map(crate::experiment::parse_shard)
                 .transpose()?;
-            let opts = crate::experiment::SweepOptions {
+            let opts = crate::sweep::SweepOptions {
                 out,
                 jobs,
                 shard,
                 quiet,
             };
-            let o = crate::experiment::sweep(&experiment, &opts)?;
+            let o = crate::sweep::sweep(&experiment, &opts)?;
             if !quiet {
                 say!(
                     "{} runs simulated in {:.1} s ({} of {} batches of this shard were already complete; plan: {} runs)",
@@ -294,8 +294,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     o.shard_batches,
                     o.plan_runs
                 );
-                let table = crate::compare::read(&o.dataset)?;
-                say_raw!("{}", crate::compare::render(&table));
+                let table = crate::sweep::compare::read(&o.dataset)?;
+                say_raw!("{}", crate::sweep::compare::render(&table));
                 say!("Dataset: {}", o.dataset.display());
             }
             Ok(())
@@ -309,7 +309,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             cpus,
             out,
         } => {
-            let o = crate::experiment::slurm::SlurmOptions {
+            let o = crate::sweep::slurm::SlurmOptions {
                 tasks,
                 partition,
                 time,
@@ -317,21 +317,21 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 cpus,
                 out,
             };
-            let path = crate::experiment::slurm::write_script(&experiment, &o)?;
+            let path = crate::sweep::slurm::write_script(&experiment, &o)?;
             say!("Submit with: sbatch {}", path.display());
             say!("{}", path.display());
             Ok(())
         }
         Command::Compare { dir } => {
-            let table = crate::compare::read(&dir)?;
-            say_raw!("{}", crate::compare::render(&table));
+            let table = crate::sweep::compare::read(&dir)?;
+            say_raw!("{}", crate::sweep::compare::render(&table));
             Ok(())
         }
         Command::Schema { markdown } => {
             if markdown {
-                say_raw!("{}", crate::record::all_markdown());
+                say_raw!("{}", crate::output::all_markdown());
             } else {
-                for (name, doc, cols) in crate::record::all_tables() {
+                for (name, doc, cols) in crate::output::all_tables() {
                     say!("{name}: {}", doc.trim());
                     for c in cols {
                         say!(

@@ -26,21 +26,17 @@
 //! (pure formulas), [`rng`] (keyed draws), [`record`] (output schema and writer), [`run`]
 //! (one run to Parquet), [`dataset`] (experiment folders), [`cli`].
 
-pub mod agents;
 pub mod cli;
-pub mod compare;
 pub mod config;
-pub mod dataset;
 pub mod econ;
 pub mod error;
 pub mod experiment;
 pub mod geography;
 pub mod market;
-pub mod record;
+pub mod model;
+pub mod output;
 pub mod rng;
 pub mod run;
-pub mod schedule;
-pub mod systems;
-pub mod world;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -2,15 +2,15 @@
 //! tables, advance the schedule year by year streaming the per-year tables, then write the
 //! `summary` and, last, the `runs` row (a part is complete when its `runs` file exists).
 
-use crate::agents::Clock;
-use crate::agents::city::CityState;
-use crate::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
+use crate::model::agents::Clock;
+use crate::model::agents::city::CityState;
+use crate::model::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
 use crate::config::Scenario;
 use crate::error::{Error, Result};
-use crate::record::writer::TableWriter;
-use crate::record::*;
-use crate::systems::accounting::{RunTotals, YearTotals};
-use crate::world::{CityDraws, build_world};
+use crate::output::writer::TableWriter;
+use crate::output::*;
+use crate::model::systems::accounting::{RunTotals, YearTotals};
+use crate::model::world::{CityDraws, build_world};
 use bevy_ecs::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
@@ -219,7 +219,7 @@ pub fn simulate(
     let mut world = build_world(scenario, spec.seed, spec.run_id);
     world.insert_resource(YearTotals::default());
     world.insert_resource(RunTotals::default());
-    let mut schedule = crate::schedule::year_schedule();
+    let mut schedule = crate::model::schedule::year_schedule();
     schedule
         .initialize(&mut world)
         .map_err(|e| Error::Bug(format!("schedule: {e:?}")))?;
@@ -273,7 +273,7 @@ pub fn simulate(
             .collect();
         crate::econ::inequality::gini(&v)
     };
-    let plan_state = world.resource::<crate::agents::plan::PlanState>();
+    let plan_state = world.resource::<crate::model::agents::plan::PlanState>();
     let targets_met = (plan_state.share_cities_met, plan_state.share_provinces_met);
     let run = world.resource::<RunTotals>();
     let summary = SummaryRow {
@@ -337,7 +337,7 @@ pub fn simulate(
 /// The `milestones` rows: first year of 50 % adoption and final share, per technology for the
 /// nation and each agglomeration.
 fn milestones_rows(world: &World, s: &Scenario, run_id: u64, t: &mut Milestones) {
-    let st = world.resource::<crate::agents::technology::TechState>();
+    let st = world.resource::<crate::model::agents::technology::TechState>();
     let n_agg = st.agglomerations;
     for spec in &s.technologies {
         let mut firms = vec![0.0; 1 + n_agg];
@@ -377,7 +377,7 @@ fn init_coverage(world: &mut World, s: &Scenario) {
         &FirmInfo,
         &Capacity,
         &Intensity,
-        &mut crate::agents::firm::Coverage,
+        &mut crate::model::agents::firm::Coverage,
     )>();
     for (info, cap, int, mut cov) in q.iter_mut(world) {
         let idx = s.sectors[info.sector as usize]

@@ -3,7 +3,7 @@
 //! docs/OUTPUT.md carries the generated schema.
 
 use crate::common::*;
-use synergy::record::*;
+use synergy::output::*;
 use tempfile::TempDir;
 
 fn schema_listing() -> Vec<(String, Vec<String>)> {
@@ -86,7 +86,7 @@ fn written_tables_match_schema() {
 #[test]
 fn output_doc_carries_the_generated_schema() {
     let doc = std::fs::read_to_string(root().join("docs/OUTPUT.md")).unwrap();
-    let generated = synergy::record::all_markdown();
+    let generated = synergy::output::all_markdown();
     assert!(
         doc.contains(generated.trim()),
         "docs/OUTPUT.md is out of date: paste `synergy schema --markdown`"

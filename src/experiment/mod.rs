@@ -113,6 +113,3 @@ pub fn load_and_plan(path: &Path) -> Result<(RawExperiment, Vec<Vec<f64>>, Plan)
     Ok((exp, samples, p))
 }
 
-pub mod runner;
-pub use runner::{SweepOptions, SweepOutcome, sweep};
-pub mod slurm;

@@ -11,13 +11,13 @@
 //! marginal cost of its last measure. Under `metric = "energy"` only energy intensity
 //! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
 
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::{
     Behaviour, Capacity, FirmInfo, Intensity, Mac, Production, Technologies, YearFlows,
 };
-use crate::agents::plan::{PlanState, Standard};
-use crate::agents::technology::TechState;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::plan::{PlanState, Standard};
+use crate::model::agents::technology::TechState;
+use crate::model::agents::{Clock, RunParams};
 use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
 use crate::econ::finance::crf;
 use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};

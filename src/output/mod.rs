@@ -2,6 +2,7 @@
 //! the streaming Parquet writer ([`writer`]) and the year buffers filled by the record
 //! phase ([`Buffers`]).
 
+pub mod collect;
 pub mod column;
 pub mod schema;
 pub mod tables;

@@ -12,11 +12,11 @@ pub mod macroeconomy;
 pub mod market;
 pub mod policy;
 pub mod production;
-pub mod record;
+
 pub mod recycling;
 pub mod targets;
 
-use crate::agents::regulator::Regulator;
+use crate::model::agents::regulator::Regulator;
 use bevy_ecs::prelude::*;
 
 /// Last clearing price per market id (None before a market's first clearing).

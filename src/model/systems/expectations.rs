@@ -4,10 +4,10 @@
 //! no carbon price. The market's announced floor bounds expectations from below. A firm under
 //! an administrative standard plans with its own last shadow price when that is higher.
 
-use crate::agents::firm::{Behaviour, Coverage, Expectation};
-use crate::agents::plan::Standard;
-use crate::agents::regulator::Regulator;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::firm::{Behaviour, Coverage, Expectation};
+use crate::model::agents::plan::Standard;
+use crate::model::agents::regulator::Regulator;
+use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
 
 /// Updates every firm's expected carbon price.

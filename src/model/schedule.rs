@@ -2,7 +2,8 @@
 //! (parallelism comes from running many Worlds at once), built with ambiguity detection set
 //! to error so that an unordered conflict between systems fails the build.
 
-use crate::systems::*;
+use crate::model::systems::*;
+use crate::output::collect::year as record;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 

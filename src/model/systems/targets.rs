@@ -5,10 +5,10 @@
 //! cities and provinces meeting their targets are recorded (provinces: sums over their
 //! cities against the province cut).
 
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{FirmInfo, Intensity, Production, YearFlows};
-use crate::agents::plan::PlanState;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::{FirmInfo, Intensity, Production, YearFlows};
+use crate::model::agents::plan::PlanState;
+use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
 
 /// Tolerance of target comparisons (relative).

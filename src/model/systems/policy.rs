@@ -5,9 +5,9 @@
 //! threshold. A firm that leaves every market loses its bank (expired); a firm that moves
 //! between markets carries its bank.
 
-use crate::agents::firm::{Account, Coverage, FirmInfo};
-use crate::agents::regulator::{MarketOutcome, Regulator};
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::firm::{Account, Coverage, FirmInfo};
+use crate::model::agents::regulator::{MarketOutcome, Regulator};
+use crate::model::agents::{Clock, RunParams};
 use crate::config::raw::{AllocationRule, MarketKind};
 use bevy_ecs::prelude::*;
 

@@ -10,9 +10,9 @@
 //! offers `auction share x` the cap (or x the benchmark total). Make-good debt from earlier
 //! shortfalls is deducted from the free allocation.
 
-use crate::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
-use crate::agents::regulator::Regulator;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
+use crate::model::agents::regulator::Regulator;
+use crate::model::agents::{Clock, RunParams};
 use crate::config::raw::{AllocationRule, CapBasis, GrandfatheringBase};
 use bevy_ecs::prelude::*;
 

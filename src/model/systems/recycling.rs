@@ -5,10 +5,10 @@
 //! firms' capex committed this year (as much as the fund holds; firms expect last year's
 //! payout rate when they decide). Money is conserved: revenue = paid out + change in fund.
 
-use crate::agents::RunParams;
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};
-use crate::agents::regulator::Regulator;
+use crate::model::agents::RunParams;
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};
+use crate::model::agents::regulator::Regulator;
 use crate::config::raw::Recycling;
 use bevy_ecs::prelude::*;
 

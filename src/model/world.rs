@@ -4,15 +4,15 @@
 //! sector's firm count, or adding a sector, does not change another sector's firms (common
 //! random numbers).
 
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::*;
-use crate::agents::regulator::Regulator;
-use crate::agents::technology::TechState;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::*;
+use crate::model::agents::regulator::Regulator;
+use crate::model::agents::technology::TechState;
+use crate::model::agents::{Clock, RunParams};
 use crate::config::Scenario;
 use crate::config::raw::{Location, Scope};
 use crate::geography::{CityShares, draw_city_shares};
-use crate::record::Buffers;
+use crate::output::Buffers;
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand::distr::weighted::WeightedIndex;
@@ -177,8 +177,8 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
         gm.base_demand[f.info.goods_market as usize] += f.capacity.base_output;
     }
     world.insert_resource(tech_state(s, &firms));
-    world.insert_resource(crate::agents::plan::PlanState::default());
-    world.insert_resource(crate::systems::recycling::Receipts::default());
+    world.insert_resource(crate::model::agents::plan::PlanState::default());
+    world.insert_resource(crate::model::systems::recycling::Receipts::default());
     world.spawn_batch(firms.into_iter().map(|f| {
         (
             f.info,
@@ -193,7 +193,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
                 Coverage::default(),
                 Account::default(),
                 YearFlows::default(),
-                crate::agents::plan::Standard::default(),
+                crate::model::agents::plan::Standard::default(),
             ),
         )
     }));

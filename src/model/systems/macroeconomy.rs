@@ -3,8 +3,8 @@
 //! data-year value (no population path yet). Sector demand growth enters production through
 //! each sector's demand index.
 
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
 
 /// Updates every city's GDP and non-firm emissions for the year.

@@ -6,11 +6,11 @@
 //! capacity (excess demand is redistributed to firms with spare capacity, water-filling).
 //! Capacity follows the sector's demand index (entry and exit are not modelled).
 
-use crate::agents::firm::{
+use crate::model::agents::firm::{
     Capacity, Coverage, Expectation, FirmInfo, Intensity, Production, YearFlows,
 };
-use crate::agents::{Clock, RunParams};
-use crate::world::GoodsMarkets;
+use crate::model::agents::{Clock, RunParams};
+use crate::model::world::GoodsMarkets;
 use bevy_ecs::prelude::*;
 
 /// Per goods market scratch, reused across years.

@@ -2,17 +2,17 @@
 //! streams them to Parquet between years. Firm rows are written when the output options ask
 //! for them (`output.firm_level`, `output.firm_every_years`; a run condition).
 
-use super::accounting::YearTotals;
-use crate::agents::city::{CityInfo, CityState};
-use crate::agents::firm::{
+use crate::model::systems::accounting::YearTotals;
+use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::{
     Account, Coverage, Expectation, FirmInfo, Intensity, Production, Technologies, YearFlows,
 };
-use crate::agents::plan::{PlanState, Standard};
-use crate::agents::regulator::Regulator;
-use crate::agents::technology::TechState;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::plan::{PlanState, Standard};
+use crate::model::agents::regulator::Regulator;
+use crate::model::agents::technology::TechState;
+use crate::model::agents::{Clock, RunParams};
 use crate::config::raw::FirmLevel;
-use crate::record::{Buffers, Cat};
+use crate::output::{Buffers, Cat};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand::RngExt;

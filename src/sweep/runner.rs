@@ -4,11 +4,11 @@
 //! file exists, so rerunning the same command resumes, and a killed sweep leaves only hidden
 //! temporary files that readers ignore (they are overwritten on the next attempt).
 
-use super::plan::{Plan, PlannedRun, shard_batches};
-use super::spec::{EMBEDDED_BASE, RawExperiment};
+use crate::experiment::plan::{Plan, PlannedRun, shard_batches};
+use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
 use crate::error::{Error, Result};
-use crate::record::writer::part_path;
+use crate::output::writer::part_path;
 use crate::run::{PartWriter, RunSpec, simulate};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -219,7 +219,7 @@ pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -
             dataset.display()
         )));
     }
-    let dataset = crate::dataset::prepare(out, &exp.experiment.name)?;
+    let dataset = crate::sweep::dataset::prepare(out, &exp.experiment.name)?;
     let scenarios: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let meta = serde_json::json!({
         "experiment": exp.experiment.name,
@@ -231,7 +231,7 @@ pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -
         "definition": exp,
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
-    crate::dataset::write_atomic(&meta_path, &text)?;
+    crate::sweep::dataset::write_atomic(&meta_path, &text)?;
     Ok(dataset)
 }
 
@@ -244,7 +244,7 @@ pub fn batch_complete(dataset: &Path, plan: &Plan, b: usize) -> bool {
 /// Runs an experiment file with the given options.
 pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     let t0 = Instant::now();
-    let (exp, _samples, plan) = super::load_and_plan(exp_path)?;
+    let (exp, _samples, plan) = crate::experiment::load_and_plan(exp_path)?;
     let sources = Sources::new(&exp, exp_path)?;
     check_runs(&sources, &plan)?;
     let fp = fingerprint(&exp, &plan);

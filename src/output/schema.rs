@@ -56,13 +56,13 @@ macro_rules! table {
             $( $(#[doc = $doc])* pub $col: Vec<$ty>, )*
         }
 
-        impl $crate::record::schema::Table for $name {
+        impl $crate::output::schema::Table for $name {
             const NAME: &'static str = $table;
             const DOC: &'static str = concat!($($tdoc),*);
-            fn columns() -> Vec<$crate::record::schema::ColumnDoc> {
-                vec![$( $crate::record::schema::ColumnDoc {
+            fn columns() -> Vec<$crate::output::schema::ColumnDoc> {
+                vec![$( $crate::output::schema::ColumnDoc {
                     name: stringify!($col),
-                    type_name: <$ty as $crate::record::column::Column>::TYPE_NAME,
+                    type_name: <$ty as $crate::output::column::Column>::TYPE_NAME,
                     unit: $unit,
                     doc: concat!($($doc),*),
                 }, )*]
@@ -71,8 +71,8 @@ macro_rules! table {
                 std::sync::Arc::new(arrow::datatypes::Schema::new(vec![$(
                     arrow::datatypes::Field::new(
                         stringify!($col),
-                        <$ty as $crate::record::column::Column>::data_type(),
-                        <$ty as $crate::record::column::Column>::NULLABLE,
+                        <$ty as $crate::output::column::Column>::data_type(),
+                        <$ty as $crate::output::column::Column>::NULLABLE,
                     ),
                 )*]))
             }
@@ -81,10 +81,10 @@ macro_rules! table {
             }
             fn take_batch(
                 &mut self,
-                dicts: &$crate::record::column::Dicts,
+                dicts: &$crate::output::column::Dicts,
             ) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
                 let columns: Vec<arrow::array::ArrayRef> = vec![$(
-                    <$ty as $crate::record::column::Column>::to_array(
+                    <$ty as $crate::output::column::Column>::to_array(
                         &mut self.$col, stringify!($col), dicts),
                 )*];
                 arrow::record_batch::RecordBatch::try_new(Self::schema(), columns)

@@ -86,14 +86,14 @@ pub fn write_script(exp_path: &Path, o: &SlurmOptions) -> Result<PathBuf> {
     if o.cpus == 0 {
         return Err(Error::input("--cpus 0: need at least one CPU per task"));
     }
-    let exp = super::load_experiment(exp_path)?;
+    let exp = crate::experiment::load_experiment(exp_path)?;
     let name = exp.experiment.name.clone();
     let binary = std::env::current_exe().map_err(|e| Error::io("synergy binary", e))?;
     let text = script(&name, exp_path, &binary, o)?;
-    let dir = crate::dataset::prepare(&o.out, &name)?.join("slurm");
+    let dir = crate::sweep::dataset::prepare(&o.out, &name)?.join("slurm");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(format!("{name}.sbatch"));
-    crate::dataset::write_atomic(&path, &text)?;
+    crate::sweep::dataset::write_atomic(&path, &text)?;
     Ok(path)
 }
 

@@ -6,8 +6,8 @@
 //! banking is allowed, else cancelled. Every firm records last year's emissions for the
 //! threshold test and grandfathering.
 
-use crate::agents::firm::{Account, Coverage, YearFlows};
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::firm::{Account, Coverage, YearFlows};
+use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
 
 /// Shortfalls below this many t CO2 are rounding, not a violation.

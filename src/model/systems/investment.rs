@@ -12,11 +12,11 @@
 //! separate term and is zero. Where a market recycles revenue into a technology fund, firms
 //! expect last year's payout rate as a capex subsidy.
 
-use crate::agents::firm::{
+use crate::model::agents::firm::{
     Behaviour, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies, YearFlows,
 };
-use crate::agents::technology::TechState;
-use crate::agents::{Clock, RunParams};
+use crate::model::agents::technology::TechState;
+use crate::model::agents::{Clock, RunParams};
 use crate::config::TechSpec;
 use crate::econ::finance::crf;
 use bevy_ecs::prelude::*;
@@ -48,10 +48,10 @@ pub fn invest(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut state: ResMut<TechState>,
-    regs: Query<&crate::agents::regulator::Regulator>,
+    regs: Query<&crate::model::agents::regulator::Regulator>,
     mut firms: Query<(
         &FirmInfo,
-        &crate::agents::firm::Coverage,
+        &crate::model::agents::firm::Coverage,
         &Production,
         &Behaviour,
         &Expectation,

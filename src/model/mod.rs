@@ -1,0 +1,9 @@
+//! The simulation model: the agents ([`agents`]: components and the resources they share),
+//! the World of one run ([`world`]), the year's systems ([`systems`], one file per phase)
+//! and their order ([`schedule`]). Nothing here reads files or writes output; the record
+//! phase that turns the World into rows lives in [`crate::output::collect`].
+
+pub mod agents;
+pub mod schedule;
+pub mod systems;
+pub mod world;
