@@ -2,15 +2,15 @@
 //! tables, advance the schedule year by year streaming the per-year tables, then write the
 //! `summary` and, last, the `runs` row (a part is complete when its `runs` file exists).
 
+use crate::config::Scenario;
+use crate::error::{Error, Result};
 use crate::model::agents::Clock;
 use crate::model::agents::city::CityState;
 use crate::model::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
-use crate::config::Scenario;
-use crate::error::{Error, Result};
-use crate::output::writer::TableWriter;
-use crate::output::*;
 use crate::model::systems::accounting::{RunTotals, YearTotals};
 use crate::model::world::{CityDraws, build_world};
+use crate::output::writer::TableWriter;
+use crate::output::*;
 use bevy_ecs::prelude::*;
 use std::path::Path;
 use std::sync::Arc;

@@ -112,4 +112,3 @@ pub fn load_and_plan(path: &Path) -> Result<(RawExperiment, Vec<Vec<f64>>, Plan)
     let p = plan(&exp, &samples);
     Ok((exp, samples, p))
 }
-

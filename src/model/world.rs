@@ -4,14 +4,14 @@
 //! sector's firm count, or adding a sector, does not change another sector's firms (common
 //! random numbers).
 
+use crate::config::Scenario;
+use crate::config::raw::{Location, Scope};
+use crate::geography::{CityShares, draw_city_shares};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::*;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
-use crate::config::Scenario;
-use crate::config::raw::{Location, Scope};
-use crate::geography::{CityShares, draw_city_shares};
 use crate::output::Buffers;
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;

@@ -4,10 +4,10 @@
 //! file exists, so rerunning the same command resumes, and a killed sweep leaves only hidden
 //! temporary files that readers ignore (they are overwritten on the next attempt).
 
-use crate::experiment::plan::{Plan, PlannedRun, shard_batches};
-use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
 use crate::error::{Error, Result};
+use crate::experiment::plan::{Plan, PlannedRun, shard_batches};
+use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::output::writer::part_path;
 use crate::run::{PartWriter, RunSpec, simulate};
 use indicatif::{ProgressBar, ProgressStyle};

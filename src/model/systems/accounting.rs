@@ -6,14 +6,14 @@
 //! year, achieved at one marginal cost across them (a shadow clearing on the same firms with
 //! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
 
+use crate::econ::inequality::{gini, theil_decomposed};
+use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{
     Account, Capacity, Coverage, FirmInfo, Mac, Production, Technologies, YearFlows,
 };
 use crate::model::agents::plan::Standard;
 use crate::model::agents::{Clock, RunParams};
-use crate::econ::inequality::{gini, theil_decomposed};
-use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::systems::recycling::Receipts;
 use bevy_ecs::prelude::*;
 

@@ -11,6 +11,9 @@
 //! marginal cost of its last measure. Under `metric = "energy"` only energy intensity
 //! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
 
+use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
+use crate::econ::finance::crf;
+use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{
     Behaviour, Capacity, FirmInfo, Intensity, Mac, Production, Technologies, YearFlows,
@@ -18,9 +21,6 @@ use crate::model::agents::firm::{
 use crate::model::agents::plan::{PlanState, Standard};
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
-use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
-use crate::econ::finance::crf;
-use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
 use bevy_ecs::prelude::*;
 
 /// Province cuts of one metric for a plan with national cut `cut`.

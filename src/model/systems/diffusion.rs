@@ -15,10 +15,10 @@
 //!   rest of country `phi_national`). Both are computed per technology and city from
 //!   regional sums: O(technologies x cities), no per-firm pairwise work.
 
+use crate::econ::learning::{awareness_probability, wright_capex};
 use crate::model::agents::firm::{FirmInfo, Technologies};
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
-use crate::econ::learning::{awareness_probability, wright_capex};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand::RngExt;

@@ -12,13 +12,13 @@
 //! separate term and is zero. Where a market recycles revenue into a technology fund, firms
 //! expect last year's payout rate as a capex subsidy.
 
+use crate::config::TechSpec;
+use crate::econ::finance::crf;
 use crate::model::agents::firm::{
     Behaviour, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies, YearFlows,
 };
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
-use crate::config::TechSpec;
-use crate::econ::finance::crf;
 use bevy_ecs::prelude::*;
 
 /// Extra value of a technology in meeting an administrative standard, CNY per year: zero,

@@ -7,14 +7,14 @@
 //! A firm whose capped obligation (China's early-cycle 20 % rule) binds at the clearing price
 //! does not abate: abating would not lower what it owes. Uncovered firms do not abate.
 
+use crate::config::raw::{AllocationRule, Unsold};
+use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::firm::{
     Account, Behaviour, Capacity, Coverage, Expectation, FirmInfo, Mac, Production, YearFlows,
 };
 use crate::model::agents::plan::Standard;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
-use crate::config::raw::{AllocationRule, Unsold};
-use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand_distr::{Distribution, StandardNormal};

@@ -5,10 +5,10 @@
 //! threshold. A firm that leaves every market loses its bank (expired); a firm that moves
 //! between markets carries its bank.
 
+use crate::config::raw::{AllocationRule, MarketKind};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo};
 use crate::model::agents::regulator::{MarketOutcome, Regulator};
 use crate::model::agents::{Clock, RunParams};
-use crate::config::raw::{AllocationRule, MarketKind};
 use bevy_ecs::prelude::*;
 
 /// Advances the clock's markets: active flags and fresh year outcomes.

@@ -5,11 +5,11 @@
 //! firms' capex committed this year (as much as the fund holds; firms expect last year's
 //! payout rate when they decide). Money is conserved: revenue = paid out + change in fund.
 
+use crate::config::raw::Recycling;
 use crate::model::agents::RunParams;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};
 use crate::model::agents::regulator::Regulator;
-use crate::config::raw::Recycling;
 use bevy_ecs::prelude::*;
 
 /// Receipts per city this year (index = city id), CNY; read by accounting.

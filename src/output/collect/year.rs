@@ -2,7 +2,7 @@
 //! streams them to Parquet between years. Firm rows are written when the output options ask
 //! for them (`output.firm_level`, `output.firm_every_years`; a run condition).
 
-use crate::model::systems::accounting::YearTotals;
+use crate::config::raw::FirmLevel;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{
     Account, Coverage, Expectation, FirmInfo, Intensity, Production, Technologies, YearFlows,
@@ -11,7 +11,7 @@ use crate::model::agents::plan::{PlanState, Standard};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
-use crate::config::raw::FirmLevel;
+use crate::model::systems::accounting::YearTotals;
 use crate::output::{Buffers, Cat};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;

@@ -1,0 +1,182 @@
+//! Command-line interface: the clap types ([`Cli`], [`Command`]) and the dispatch to one
+//! module per subcommand: [`run`], [`check`], [`plan`], [`sweep`] (also `slurm` and
+//! `compare`), [`schema`].
+
+use crate::config::{self, Scenario};
+use crate::error::Result;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Prints a line to stdout; a closed pipe (`synergy ... | head`) ends the program quietly.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// Prints to stdout without a newline; a closed pipe ends the program quietly.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+mod check;
+mod plan;
+mod run;
+mod schema;
+mod sweep;
+
+/// synergy: agent-based simulation of firms and cities in China's carbon markets.
+#[derive(Parser, Debug)]
+#[command(name = "synergy", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario and write its Parquet dataset.
+    Run {
+        /// Scenario file (TOML). Default: the embedded stylized-China scenario.
+        scenario: Option<PathBuf>,
+        /// Output folder; the dataset goes to <OUT>/<scenario name>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// World seed (default: the scenario's `scenario.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a config key, e.g. --set markets[0].auction_share=0.5 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Validate a scenario file and print the resolved scenario.
+    Check {
+        /// Scenario file (TOML); `-` or nothing checks the embedded default.
+        scenario: Option<PathBuf>,
+        /// Override a config key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Print the plan of an experiment: runs, batches, seeds, estimated output size.
+    Plan {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+    },
+    /// Run an experiment (scenarios x samples x replicates) in parallel; resumes.
+    Sweep {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+        /// Output folder; the dataset goes to <OUT>/<experiment name>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (batches k with k % N == I), e.g. --shard 0/3.
+        #[arg(long)]
+        shard: Option<String>,
+        /// No progress output and no table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write an sbatch script for a Slurm job array: task i runs `sweep --shard i/N`.
+    Slurm {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+        /// Number of array tasks (shards).
+        #[arg(long)]
+        tasks: u32,
+        /// Slurm partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit per task.
+        #[arg(long, default_value = "02:00:00")]
+        time: String,
+        /// Memory per task.
+        #[arg(long, default_value = "4G")]
+        mem: String,
+        /// CPUs per task (the sweep's --jobs).
+        #[arg(long, default_value_t = 1)]
+        cpus: u32,
+        /// Output folder of the sweep.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
+    /// Compare the headline metrics of the scenarios in a dataset (mean and 95 % interval).
+    Compare {
+        /// A dataset folder (<out>/<experiment>) or an output folder holding several.
+        dir: PathBuf,
+    },
+    /// Print every output table's columns with type, unit and meaning.
+    Schema {
+        /// Print Markdown (as in docs/OUTPUT.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Loads the scenario named on the command line, or the embedded default.
+pub fn load(path: Option<&Path>, set: &[String]) -> Result<Scenario> {
+    match path {
+        None => config::load_embedded_default(set),
+        Some(p) if p.as_os_str() == "-" => config::load_embedded_default(set),
+        Some(p) => config::load_scenario_file(p, set),
+    }
+}
+
+/// Runs the subcommand of `cli`; the binary maps an error to its exit code
+/// ([`crate::Error::exit_code`]).
+pub fn main_with(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            set,
+            quiet,
+        } => run::run(scenario.as_deref(), &out, seed, &set, quiet),
+        Command::Check { scenario, set } => check::check(scenario.as_deref(), &set),
+        Command::Plan { experiment } => plan::plan(&experiment),
+        Command::Sweep {
+            experiment,
+            out,
+            jobs,
+            shard,
+            quiet,
+        } => sweep::sweep(&experiment, out, jobs, shard.as_deref(), quiet),
+        Command::Slurm {
+            experiment,
+            tasks,
+            partition,
+            time,
+            mem,
+            cpus,
+            out,
+        } => sweep::slurm(
+            &experiment,
+            crate::sweep::slurm::SlurmOptions {
+                tasks,
+                partition,
+                time,
+                mem,
+                cpus,
+                out,
+            },
+        ),
+        Command::Compare { dir } => sweep::compare(&dir),
+        Command::Schema { markdown } => schema::schema(markdown),
+    }
+}

@@ -1,0 +1,53 @@
+//! `synergy sweep`, `slurm` and `compare`: experiments on one machine or a cluster, and the
+//! comparison of a dataset's scenarios.
+
+use crate::error::Result;
+use crate::sweep::slurm::SlurmOptions;
+use std::path::{Path, PathBuf};
+
+/// Runs the experiment file `experiment` (or shard `shard`, `I/N`) into `<out>/<name>/`.
+pub fn sweep(
+    experiment: &Path,
+    out: PathBuf,
+    jobs: Option<usize>,
+    shard: Option<&str>,
+    quiet: bool,
+) -> Result<()> {
+    let shard = shard.map(crate::experiment::parse_shard).transpose()?;
+    let opts = crate::sweep::SweepOptions {
+        out,
+        jobs,
+        shard,
+        quiet,
+    };
+    let o = crate::sweep::sweep(experiment, &opts)?;
+    if !quiet {
+        say!(
+            "{} runs simulated in {:.1} s ({} of {} batches of this shard were already complete; plan: {} runs)",
+            o.runs_done,
+            o.seconds,
+            o.skipped_batches,
+            o.shard_batches,
+            o.plan_runs
+        );
+        let table = crate::sweep::compare::read(&o.dataset)?;
+        say_raw!("{}", crate::sweep::compare::render(&table));
+        say!("Dataset: {}", o.dataset.display());
+    }
+    Ok(())
+}
+
+/// Writes the sbatch script of a job array for `experiment`.
+pub fn slurm(experiment: &Path, o: SlurmOptions) -> Result<()> {
+    let path = crate::sweep::slurm::write_script(experiment, &o)?;
+    say!("Submit with: sbatch {}", path.display());
+    say!("{}", path.display());
+    Ok(())
+}
+
+/// Prints the comparison table of the dataset (or output folder) `dir`.
+pub fn compare(dir: &Path) -> Result<()> {
+    let table = crate::sweep::compare::read(dir)?;
+    say_raw!("{}", crate::sweep::compare::render(&table));
+    Ok(())
+}
