@@ -2,7 +2,11 @@
 //! deserialized, so overridden values go through the same validation as the file.
 //!
 //! Paths are dotted keys with optional array indexes: `markets[0].auction_share=0.5`,
-//! `sectors.power.firms=100`, `scenario.end_year=2030`. The value is read as a TOML value
+//! `sectors.power.firms=100`, `scenario.end_year=2030`. Items of an array of tables that
+//! have a `name` (markets, technologies, plans) are better addressed by that name, in either
+//! form: `markets.national.end_year=2030` or `markets[name=national].end_year=2030`; a name
+//! keeps pointing at the same item when the array is reordered, an index does not. A name
+//! that matches no item is an error listing the names there are. The value is read as a TOML value
 //! (`0.5`, `true`, `[[2021, 0.8]]`, `"text"`); anything that is not valid TOML is taken as a
 //! string. Missing tables along the path are created (optional sections); array indexes must
 //! exist. Keys that the scenario format does not know are then rejected by validation.
@@ -28,6 +32,23 @@ pub enum Segment {
     Key(String),
     /// An array index.
     Index(usize),
+    /// The item of an array of tables whose `name` is this (`[name=x]`, or `.x` at an array).
+    Named(String),
+}
+
+impl std::fmt::Display for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Segment::Key(k) => write!(f, ".{k}"),
+            Segment::Index(i) => write!(f, "[{i}]"),
+            Segment::Named(n) => write!(f, "[name={n}]"),
+        }
+    }
+}
+
+/// Whether `c` may appear in a key or a name.
+fn key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 /// Parses `key.path=value`.
@@ -43,23 +64,28 @@ pub fn parse(spec: &str) -> Result<Override> {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
         };
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if key.is_empty() || !key.chars().all(key_char) {
             return Err(bad(&format!(
-                "{path_text:?} is not a key path (letters, digits, _ and - separated by dots, with optional [index])"
+                "{path_text:?} is not a key path (letters, digits, _ and - separated by dots, with optional [index] or [name=...])"
             )));
         }
         path.push(Segment::Key(key.to_string()));
         let mut rest = rest;
         while !rest.is_empty() {
             let close = rest.find(']').ok_or_else(|| bad("unclosed ["))?;
-            let idx: usize = rest[1..close]
-                .parse()
-                .map_err(|_| bad(&format!("{:?} is not an array index", &rest[1..close])))?;
-            path.push(Segment::Index(idx));
+            let inner = &rest[1..close];
+            let seg = match inner.strip_prefix("name=") {
+                Some(n) if !n.is_empty() && n.chars().all(key_char) => {
+                    Segment::Named(n.to_string())
+                }
+                Some(n) => return Err(bad(&format!("{n:?} is not a name"))),
+                None => Segment::Index(inner.parse().map_err(|_| {
+                    bad(&format!(
+                        "{inner:?} is not an array index or name=... selector"
+                    ))
+                })?),
+            };
+            path.push(seg);
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {
                 return Err(bad("unexpected text after ]"));
@@ -80,22 +106,21 @@ pub fn parse(spec: &str) -> Result<Override> {
 
 /// Applies `ov` to `doc`; `label` names the config file in errors.
 pub fn apply(doc: &mut Table, ov: &Override, label: &str) -> Result<()> {
-    let missing = |upto: usize| {
-        let shown: Vec<String> = ov.path[..upto]
-            .iter()
-            .map(|s| match s {
-                Segment::Key(k) => k.clone(),
-                Segment::Index(i) => format!("[{i}]"),
-            })
-            .collect();
+    let missing = |miss: Miss| {
+        let shown: String = ov.path[..miss.upto].iter().map(|s| s.to_string()).collect();
+        let shown = shown.trim_start_matches('.');
+        let names = if miss.names.is_empty() {
+            String::new()
+        } else {
+            format!(" (names there: {})", miss.names.join(", "))
+        };
         Error::input(format!(
-            "--set {}: {label} has no key {:?}",
-            ov.text,
-            shown.join(".").replace(".[", "[")
+            "--set {}: {label} has no key {shown:?}{names}",
+            ov.text
         ))
     };
     let Some((last, parents)) = ov.path.split_last() else {
-        return Err(missing(0));
+        return Err(missing(Miss::default()));
     };
     let mut root = Value::Table(std::mem::take(doc));
     let result = set_at(&mut root, parents, last, &ov.value).map_err(missing);
@@ -105,22 +130,46 @@ pub fn apply(doc: &mut Table, ov: &Override, label: &str) -> Result<()> {
     result
 }
 
-fn child<'a>(v: &'a mut Value, seg: &Segment) -> Option<&'a mut Value> {
-    match (seg, v) {
-        (Segment::Key(k), Value::Table(t)) => t.get_mut(k),
-        (Segment::Index(n), Value::Array(a)) => a.get_mut(*n),
-        _ => None,
+/// Where a path stopped existing: the number of segments that exist plus the one that does
+/// not, and the names of the array's items when a name was not found.
+#[derive(Debug, Default)]
+struct Miss {
+    upto: usize,
+    names: Vec<String>,
+}
+
+/// The `name` of each item of an array of tables (items without one are skipped).
+fn item_names(a: &[Value]) -> Vec<String> {
+    a.iter()
+        .filter_map(|v| v.get("name").and_then(Value::as_str).map(String::from))
+        .collect()
+}
+
+/// Position of the item called `name` in an array of tables.
+fn named(a: &[Value], name: &str) -> Option<usize> {
+    a.iter()
+        .position(|v| v.get("name").and_then(Value::as_str) == Some(name))
+}
+
+/// The position that `seg` selects in array `a` (an index, or a name: `[name=x]` or a key).
+fn array_pos(a: &[Value], seg: &Segment) -> Option<usize> {
+    match seg {
+        Segment::Index(n) => (*n < a.len()).then_some(*n),
+        Segment::Named(n) | Segment::Key(n) => named(a, n),
     }
 }
 
-/// Sets `value` at `parents` + `last` below `root`; on failure returns how many segments
-/// of the path exist.
+/// Sets `value` at `parents` + `last` below `root`; on failure says how far the path exists.
 fn set_at(
     root: &mut Value,
     parents: &[Segment],
     last: &Segment,
     value: &Value,
-) -> std::result::Result<(), usize> {
+) -> std::result::Result<(), Miss> {
+    let miss = |upto: usize, v: &Value| Miss {
+        upto,
+        names: v.as_array().map(|a| item_names(a)).unwrap_or_default(),
+    };
     let mut cur = root;
     for (i, seg) in parents.iter().enumerate() {
         // A missing table (an optional section such as [diffusion]) is created; unknown keys
@@ -130,18 +179,44 @@ fn set_at(
         {
             t.insert(k.clone(), Value::Table(toml::Table::new()));
         }
-        cur = child(cur, seg).ok_or(i + 1)?;
+        cur = match (seg, cur) {
+            (Segment::Key(k), Value::Table(t)) => t.get_mut(k).ok_or(Miss {
+                upto: i + 1,
+                names: vec![],
+            })?,
+            (seg, Value::Array(a)) => match array_pos(a, seg) {
+                Some(p) => &mut a[p],
+                None => {
+                    return Err(Miss {
+                        upto: i + 1,
+                        names: item_names(a),
+                    });
+                }
+            },
+            _ => {
+                return Err(Miss {
+                    upto: i + 1,
+                    names: vec![],
+                });
+            }
+        };
     }
     match (last, cur) {
         (Segment::Key(k), Value::Table(t)) => {
             t.insert(k.clone(), value.clone());
             Ok(())
         }
-        (Segment::Index(n), Value::Array(a)) if *n < a.len() => {
-            a[*n] = value.clone();
-            Ok(())
-        }
-        _ => Err(parents.len() + 1),
+        (seg, Value::Array(a)) => match array_pos(a, seg) {
+            Some(p) => {
+                a[p] = value.clone();
+                Ok(())
+            }
+            None => Err(Miss {
+                upto: parents.len() + 1,
+                names: item_names(a),
+            }),
+        },
+        (_, v) => Err(miss(parents.len() + 1, v)),
     }
 }
 
@@ -166,5 +241,39 @@ mod tests {
         assert!(parse("a..b=1").is_err());
         // The document survives a failed override.
         assert_eq!(doc["a"]["b"].as_float(), Some(3.5));
+    }
+
+    #[test]
+    fn items_are_addressed_by_name_in_both_forms() {
+        let text = "[[m]]\nname = \"a\"\nx = 1\n[[m]]\nname = \"b\"\nx = 2\n";
+        let mut doc: Table = text.parse().unwrap();
+        apply(&mut doc, &parse("m.b.x=20").unwrap(), "f").unwrap();
+        apply(&mut doc, &parse("m[name=a].x=10").unwrap(), "f").unwrap();
+        apply(&mut doc, &parse("m[name=a].y=[[2020, 1.0]]").unwrap(), "f").unwrap();
+        assert_eq!(doc["m"][0]["x"].as_integer(), Some(10));
+        assert_eq!(doc["m"][1]["x"].as_integer(), Some(20));
+        assert!(doc["m"][0]["y"].is_array());
+        // The index form still works and means the same item.
+        apply(&mut doc, &parse("m[1].x=21").unwrap(), "f").unwrap();
+        assert_eq!(doc["m"][1]["x"].as_integer(), Some(21));
+        // A reordering does not move a named override.
+        let mut rev: Table = "[[m]]\nname = \"b\"\nx = 2\n[[m]]\nname = \"a\"\nx = 1\n"
+            .parse()
+            .unwrap();
+        apply(&mut rev, &parse("m.a.x=10").unwrap(), "f").unwrap();
+        assert_eq!(rev["m"][1]["x"].as_integer(), Some(10));
+        assert_eq!(rev["m"][0]["x"].as_integer(), Some(2));
+        // An unknown name is an error that lists the names there are.
+        let e = apply(&mut doc, &parse("m.zz.x=1").unwrap(), "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m[name=zz]") || e.contains("m.zz"), "{e}");
+        assert!(e.contains("names there: a, b"), "{e}");
+        let e = apply(&mut doc, &parse("m[name=q].x=1").unwrap(), "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("names there: a, b"), "{e}");
+        assert!(parse("m[name=].x=1").is_err());
+        assert!(parse("m[name=a b].x=1").is_err());
     }
 }

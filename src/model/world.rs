@@ -9,8 +9,10 @@ use crate::config::raw::{Location, Scope};
 use crate::geography::{CityShares, draw_city_shares};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::*;
+use crate::model::agents::goods::{CityDraws, GoodsMarkets};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
+use crate::model::agents::totals::{Receipts, RunTotals, YearTotals};
 use crate::model::agents::{Clock, RunParams};
 use crate::output::Buffers;
 use crate::rng::{Stream, keyed};
@@ -18,19 +20,6 @@ use bevy_ecs::prelude::*;
 use rand::distr::weighted::WeightedIndex;
 use rand_distr::{Distribution, LogNormal};
 use std::sync::Arc;
-
-/// Goods markets: one per sector and scope region (MODEL.md section 3, step 4).
-#[derive(Resource, Clone, Debug, Default)]
-pub struct GoodsMarkets {
-    /// Sector id of each goods market.
-    pub sector: Vec<u16>,
-    /// Base-year output of the market's firms, units per year (demand at the base price).
-    pub base_demand: Vec<f64>,
-}
-
-/// Drawn city shares, kept for the `cities` table.
-#[derive(Resource, Clone, Debug)]
-pub struct CityDraws(pub Vec<CityShares>);
 
 /// A stable 31-bit hash of a sector name (FNV-1a), so that a sector's firm draws do not
 /// depend on which other sectors exist or on their order.
@@ -178,7 +167,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     }
     world.insert_resource(tech_state(s, &firms));
     world.insert_resource(crate::model::agents::plan::PlanState::default());
-    world.insert_resource(crate::model::systems::recycling::Receipts::default());
+    world.insert_resource(Receipts::default());
     world.spawn_batch(firms.into_iter().map(|f| {
         (
             f.info,
@@ -207,12 +196,27 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
         year: s.start_year(),
     });
     world.insert_resource(Buffers::default());
+    world.insert_resource(YearTotals::default());
+    world.insert_resource(RunTotals::default());
     world.insert_resource(RunParams {
         scenario: scenario.clone(),
         seed,
         run_id,
     });
+    init_coverage(&mut world, s);
     world
+}
+
+/// Sets every firm's last-year baseline before the first year (threshold test).
+fn init_coverage(world: &mut World, s: &Scenario) {
+    let mut q = world.query::<(&FirmInfo, &Capacity, &Intensity, &mut Coverage)>();
+    for (info, cap, int, mut cov) in q.iter_mut(world) {
+        let idx = s.sectors[info.sector as usize]
+            .demand_index
+            .at(s.start_year());
+        cov.last_baseline = int.emission() * cap.base_output * idx;
+        cov.last_emissions = cov.last_baseline;
+    }
 }
 
 fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -> Vec<FirmSpawn> {

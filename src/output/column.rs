@@ -2,41 +2,122 @@
 //!
 //! A column is a `Vec<T>` for one of the [`Column`] types below. Categorical strings
 //! (market, sector names) are stored as [`Cat`] keys and written as Arrow dictionaries whose
-//! values are given per column name by [`Dicts`], so the hot loop never formats or hashes a
-//! string.
+//! values come from the typed dictionary `D` of `Cat<D>` in [`Dicts`], so the hot loop never
+//! formats or hashes a string and every categorical column names its dictionary in its type.
 
 use arrow::array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, StringArray, UInt16Array,
     UInt32Array, UInt64Array,
 };
 use arrow::datatypes::{DataType, UInt16Type};
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-/// A key into a per-column dictionary of names (None = null).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cat(pub Option<u16>);
-
-/// Dictionaries of categorical columns, by column name (e.g. `market`, `sector`).
-#[derive(Clone, Debug, Default)]
-pub struct Dicts {
-    entries: Vec<(&'static str, ArrayRef)>,
+/// A dictionary of category names that a [`Cat`] column refers to. Each dictionary is a
+/// marker type with its own field in [`Dicts`], so a categorical column whose dictionary
+/// the run does not provide is a compile error, not a column of silent nulls.
+pub trait Dictionary {
+    /// The dictionary's values in a [`Dicts`].
+    fn values(dicts: &Dicts) -> &ArrayRef;
 }
 
-impl Dicts {
-    /// Adds the dictionary for columns called `column`.
-    pub fn insert(&mut self, column: &'static str, values: &[String]) {
-        let arr: ArrayRef = Arc::new(StringArray::from_iter_values(values.iter()));
-        self.entries.retain(|(c, _)| *c != column);
-        self.entries.push((column, arr));
-    }
+/// A key into the dictionary `D` of names (None = null).
+pub struct Cat<D>(Option<u16>, PhantomData<D>);
 
-    fn get(&self, column: &str) -> ArrayRef {
-        self.entries
-            .iter()
-            .find(|(c, _)| *c == column)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_else(|| Arc::new(StringArray::from(Vec::<String>::new())))
+impl<D> Cat<D> {
+    /// The null category.
+    pub const NULL: Self = Cat(None, PhantomData);
+    /// Category `key` of dictionary `D`.
+    pub const fn of(key: u16) -> Self {
+        Cat(Some(key), PhantomData)
     }
+    /// Category `key`, or null.
+    pub const fn from_opt(key: Option<u16>) -> Self {
+        Cat(key, PhantomData)
+    }
+    /// The key (None = null).
+    pub const fn key(self) -> Option<u16> {
+        self.0
+    }
+}
+
+impl<D> Clone for Cat<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<D> Copy for Cat<D> {}
+impl<D> Default for Cat<D> {
+    fn default() -> Self {
+        Self::NULL
+    }
+}
+impl<D> PartialEq for Cat<D> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<D> Eq for Cat<D> {}
+impl<D> std::fmt::Debug for Cat<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cat({:?})", self.0)
+    }
+}
+
+/// Declares the dictionaries: a marker type per dictionary and one field of [`Dicts`] each.
+macro_rules! dictionaries {
+    ($( $(#[doc = $doc:literal])* $marker:ident => $field:ident ),* $(,)?) => {
+        /// Marker types of the category dictionaries (the `D` of [`Cat<D>`]).
+        pub mod dict {
+            $( $(#[doc = $doc])* #[derive(Debug)] pub struct $marker; )*
+        }
+
+        /// The category dictionaries of one scenario's output, one per [`Dictionary`].
+        #[derive(Clone, Debug)]
+        pub struct Dicts {
+            $( $(#[doc = $doc])* pub $field: ArrayRef, )*
+        }
+
+        /// The names of each dictionary, used to build [`Dicts`].
+        #[derive(Clone, Debug, Default)]
+        pub struct DictNames {
+            $( $(#[doc = $doc])* pub $field: Vec<String>, )*
+        }
+
+        impl Dicts {
+            /// Builds the Arrow dictionaries from their names.
+            pub fn new(names: &DictNames) -> Self {
+                Dicts {
+                    $( $field: Arc::new(StringArray::from_iter_values(names.$field.iter())), )*
+                }
+            }
+        }
+
+        $(
+            impl Dictionary for dict::$marker {
+                fn values(dicts: &Dicts) -> &ArrayRef {
+                    &dicts.$field
+                }
+            }
+        )*
+    };
+}
+
+dictionaries! {
+    /// Market names (`markets[].name`, index = market id).
+    Market => market,
+    /// Sector names (index = sector id).
+    Sector => sector,
+    /// Province names (row order of the provinces table).
+    Province => province,
+    /// Grid regions.
+    Grid => grid,
+    /// Urban agglomerations.
+    Agglomeration => agglomeration,
+    /// Technology names (index = technology id).
+    Technology => technology,
+    /// Region levels of the technology tables (`nation`, `agglomeration`).
+    Level => level,
 }
 
 /// A type that can be an output column.
@@ -48,7 +129,7 @@ pub trait Column: Sized {
     /// The Arrow type.
     fn data_type() -> DataType;
     /// Converts (and drains) the buffer into an Arrow array.
-    fn to_array(values: &mut Vec<Self>, column: &str, dicts: &Dicts) -> ArrayRef;
+    fn to_array(values: &mut Vec<Self>, dicts: &Dicts) -> ArrayRef;
 }
 
 macro_rules! plain {
@@ -59,7 +140,7 @@ macro_rules! plain {
             fn data_type() -> DataType {
                 $dt
             }
-            fn to_array(values: &mut Vec<Self>, _: &str, _: &Dicts) -> ArrayRef {
+            fn to_array(values: &mut Vec<Self>, _: &Dicts) -> ArrayRef {
                 Arc::new(<$arr>::from(std::mem::take(values)))
             }
         }
@@ -94,15 +175,15 @@ plain!(
 );
 plain!(String, "string", DataType::Utf8, StringArray, false);
 
-impl Column for Cat {
+impl<D: Dictionary> Column for Cat<D> {
     const TYPE_NAME: &'static str = "string (dictionary, nullable)";
     const NULLABLE: bool = true;
     fn data_type() -> DataType {
         DataType::Dictionary(Box::new(DataType::UInt16), Box::new(DataType::Utf8))
     }
-    fn to_array(values: &mut Vec<Self>, column: &str, dicts: &Dicts) -> ArrayRef {
+    fn to_array(values: &mut Vec<Self>, dicts: &Dicts) -> ArrayRef {
         let keys = UInt16Array::from_iter(values.drain(..).map(|c| c.0));
-        let dict = dicts.get(column);
+        let dict = D::values(dicts).clone();
         match DictionaryArray::<UInt16Type>::try_new(keys.clone(), dict) {
             Ok(a) => Arc::new(a),
             // A key outside the dictionary is a bug; write nulls rather than panic.

@@ -56,6 +56,13 @@ macro_rules! table {
             $( $(#[doc = $doc])* pub $col: Vec<$ty>, )*
         }
 
+        impl $name {
+            /// Moves every row of `other` to the end of `self`.
+            pub fn append(&mut self, other: &mut Self) {
+                $( self.$col.append(&mut other.$col); )*
+            }
+        }
+
         impl $crate::output::schema::Table for $name {
             const NAME: &'static str = $table;
             const DOC: &'static str = concat!($($tdoc),*);
@@ -84,8 +91,7 @@ macro_rules! table {
                 dicts: &$crate::output::column::Dicts,
             ) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
                 let columns: Vec<arrow::array::ArrayRef> = vec![$(
-                    <$ty as $crate::output::column::Column>::to_array(
-                        &mut self.$col, stringify!($col), dicts),
+                    <$ty as $crate::output::column::Column>::to_array(&mut self.$col, dicts),
                 )*];
                 arrow::record_batch::RecordBatch::try_new(Self::schema(), columns)
             }

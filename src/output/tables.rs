@@ -2,7 +2,7 @@
 //! (constant prices), units = the sector's unit of output (see `firms.sector` and the
 //! scenario's `sectors.<name>.unit`).
 
-use super::column::Cat;
+use super::column::{Cat, dict};
 use crate::table;
 
 table! {
@@ -43,7 +43,7 @@ table! {
         /// City identifier (see `cities`).
         city_id: u32 [""],
         /// Sector name.
-        sector: Cat [""],
+        sector: Cat<dict::Sector> [""],
         /// Production capacity in the base year.
         capacity: f64 ["units/yr"],
         /// Output in the base year at base utilisation (reference output).
@@ -79,11 +79,11 @@ table! {
         /// Province identifier (row order of the provinces table).
         province_id: u32 [""],
         /// Province name.
-        province: Cat [""],
+        province: Cat<dict::Province> [""],
         /// Grid region.
-        grid: Cat [""],
+        grid: Cat<dict::Grid> [""],
         /// Urban agglomeration (null if none).
-        agglomeration: Cat [""],
+        agglomeration: Cat<dict::Agglomeration> [""],
         /// Share of the province's GDP.
         gdp_share: f64 ["share"],
         /// Share of the province's population.
@@ -105,7 +105,7 @@ table! {
         /// Firm identifier.
         firm_id: u32 [""],
         /// Covering market this year (null if uncovered).
-        market: Cat [""],
+        market: Cat<dict::Market> [""],
         /// Output.
         output: f64 ["units/yr"],
         /// Realised emissions after operational abatement.
@@ -139,7 +139,7 @@ table! {
         /// Upfront capex committed this year (investment spending).
         capex_committed: f64 ["CNY"],
         /// Technology adopted (decided) this year, null if none.
-        adopted: Cat [""],
+        adopted: Cat<dict::Technology> [""],
         /// Number of technologies installed.
         technologies: u32 ["count"],
         /// Energy intensity this year (after installed technologies).
@@ -217,7 +217,7 @@ table! {
         /// Simulated year.
         year: i32 ["year"],
         /// Market name.
-        market: Cat [""],
+        market: Cat<dict::Market> [""],
         /// Clearing price.
         price: f64 ["CNY/t"],
         /// Allowances bought by firms in the clearing.
@@ -357,9 +357,9 @@ table! {
         /// Simulated year.
         year: i32 ["year"],
         /// Technology name.
-        technology: Cat [""],
+        technology: Cat<dict::Technology> [""],
         /// Region level: `nation` or `agglomeration`.
-        level: Cat [""],
+        level: Cat<dict::Level> [""],
         /// Region id: 0 for the nation, the agglomeration id otherwise (see `region`).
         region_id: u32 [""],
         /// Region name.
@@ -385,9 +385,9 @@ table! {
         /// Run identifier.
         run_id: u64 [""],
         /// Technology name.
-        technology: Cat [""],
+        technology: Cat<dict::Technology> [""],
         /// Region level: `nation` or `agglomeration`.
-        level: Cat [""],
+        level: Cat<dict::Level> [""],
         /// Region id: 0 for the nation, the agglomeration id otherwise.
         region_id: u32 [""],
         /// Region name.

@@ -3,9 +3,11 @@
 
 pub mod city;
 pub mod firm;
+pub mod goods;
 pub mod plan;
 pub mod regulator;
 pub mod technology;
+pub mod totals;
 
 use crate::config::Scenario;
 use bevy_ecs::prelude::Resource;

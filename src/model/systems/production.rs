@@ -9,8 +9,8 @@
 use crate::model::agents::firm::{
     Capacity, Coverage, Expectation, FirmInfo, Intensity, Production, YearFlows,
 };
+use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::{Clock, RunParams};
-use crate::model::world::GoodsMarkets;
 use bevy_ecs::prelude::*;
 
 /// Per goods market scratch, reused across years.

@@ -10,11 +10,8 @@ use crate::model::agents::RunParams;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};
 use crate::model::agents::regulator::Regulator;
+use crate::model::agents::totals::Receipts;
 use bevy_ecs::prelude::*;
-
-/// Receipts per city this year (index = city id), CNY; read by accounting.
-#[derive(Resource, Clone, Debug, Default)]
-pub struct Receipts(pub Vec<f64>);
 
 /// Scratch, reused across years.
 #[derive(Default)]

@@ -10,8 +10,8 @@ use crate::model::agents::firm::{
 use crate::model::agents::plan::{PlanState, Standard};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
+use crate::model::agents::totals::YearTotals;
 use crate::model::agents::{Clock, RunParams};
-use crate::model::systems::accounting::YearTotals;
 use crate::output::{Buffers, Cat};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
@@ -64,7 +64,7 @@ pub fn record_firms(
         b.run_id.push(params.run_id);
         b.year.push(clock.year);
         b.firm_id.push(info.id);
-        b.market.push(Cat(cov.market));
+        b.market.push(Cat::from_opt(cov.market));
         b.output.push(prod.output);
         b.emissions.push(flows.emissions);
         b.baseline_emissions.push(flows.counterfactual_emissions);
@@ -81,7 +81,7 @@ pub fn record_firms(
         b.expected_price.push(exp.price);
         b.investment_cost.push(tech.cost);
         b.capex_committed.push(tech.committed);
-        b.adopted.push(Cat(tech.new_tech));
+        b.adopted.push(Cat::from_opt(tech.new_tech));
         b.technologies.push(tech.installed);
         b.energy_intensity.push(int.energy);
         b.standard_limit.push(std.regulated.then_some(std.limit));
@@ -152,7 +152,7 @@ pub fn record_aggregates(
         let y = &r.year;
         b.run_id.push(run_id);
         b.year.push(year);
-        b.market.push(Cat(Some(r.market)));
+        b.market.push(Cat::of(r.market));
         b.price.push(y.price);
         b.volume.push(y.volume);
         b.covered_emissions.push(t.emissions);
@@ -237,8 +237,8 @@ pub fn record_technologies(
         for (r, v) in sums.iter().enumerate() {
             b.run_id.push(params.run_id);
             b.year.push(clock.year);
-            b.technology.push(Cat(Some(t.id as u16)));
-            b.level.push(Cat(Some(u16::from(r > 0))));
+            b.technology.push(Cat::of(t.id as u16));
+            b.level.push(Cat::of(u16::from(r > 0)));
             b.region_id.push(if r == 0 { 0 } else { (r - 1) as u32 });
             b.region.push(if r == 0 {
                 "China".to_string()

@@ -1,0 +1,193 @@
+//! What the year's and the run's accounting adds up, as resources of the run's World
+//! (inserted by [`crate::model::world::build_world`]): recycled receipts per city
+//! ([`Receipts`]), this year's market and national sums ([`YearTotals`], read by the record
+//! phase) and the run's cumulative sums ([`RunTotals`]) with the headline metrics of the
+//! `summary` row computed from them ([`RunTotals::summary`]).
+
+use bevy_ecs::prelude::*;
+
+/// Receipts per city this year (index = city id), CNY; written by recycling, read by
+/// accounting.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Receipts(pub Vec<f64>);
+
+/// Sums over one market's covered firms in one year.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarketTotals {
+    /// Realised emissions, t CO2.
+    pub emissions: f64,
+    /// Operational abatement, t CO2.
+    pub abatement: f64,
+    /// Operational abatement cost, CNY.
+    pub abatement_cost: f64,
+    /// Banks at the start of the year, t CO2.
+    pub bank_start: f64,
+    /// Banks at the end of the year, t CO2.
+    pub bank_end: f64,
+    /// Surrendered, t CO2.
+    pub surrendered: f64,
+    /// Cancelled, t CO2.
+    pub cancelled: f64,
+    /// Shortfall, t CO2.
+    pub shortfall: f64,
+    /// Forgiven by the obligation cap, t CO2.
+    pub forgiven: f64,
+    /// Penalties, CNY.
+    pub penalties: f64,
+}
+
+/// The national row of the year.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NationTotals {
+    /// GDP, CNY.
+    pub gdp: f64,
+    /// Covered firms' emissions, t CO2.
+    pub covered: f64,
+    /// Uncovered firms' and non-firm emissions, t CO2.
+    pub uncovered: f64,
+    /// Covered operational abatement, t CO2.
+    pub abatement: f64,
+    /// Covered abatement cost, CNY.
+    pub abatement_cost: f64,
+    /// Penalties, CNY.
+    pub penalties: f64,
+    /// Investment cost of all firms, CNY.
+    pub investment_cost: f64,
+    /// Value added lost to curtailment, CNY.
+    pub curtailment_cost: f64,
+    /// Counterfactual emissions of all firms, t CO2.
+    pub counterfactual: f64,
+    /// Firms' realised emissions, t CO2.
+    pub firm_emissions: f64,
+    /// Least cost of the same abatement, CNY.
+    pub least_cost: f64,
+    /// Uniform price of the least-cost benchmark, CNY per t.
+    pub least_cost_price: f64,
+    /// Gross-emission-weighted sd of covered firms' shadow prices, CNY per t.
+    pub shadow_price_sd: f64,
+    /// Gini of cost burden per GDP across cities.
+    pub gini: Option<f64>,
+    /// Theil (total, between, within) of cost burden per GDP.
+    pub theil: Option<(f64, f64, f64)>,
+}
+
+/// This year's aggregates, read by the record phase.
+#[derive(Resource, Debug, Default)]
+pub struct YearTotals {
+    /// Per market id.
+    pub markets: Vec<MarketTotals>,
+    /// National row.
+    pub nation: NationTotals,
+}
+
+/// Cumulative totals over the run, for the `summary` row.
+#[derive(Resource, Debug, Default)]
+pub struct RunTotals {
+    /// Sum of national emissions, t CO2.
+    pub emissions: f64,
+    /// Sum of covered abatement, t CO2.
+    pub abatement: f64,
+    /// Sum of abatement costs, CNY.
+    pub abatement_cost: f64,
+    /// Sum of penalties, CNY.
+    pub penalties: f64,
+    /// Sum of investment costs, CNY.
+    pub investment_cost: f64,
+    /// Sum of curtailment losses, CNY.
+    pub curtailment_cost: f64,
+    /// Sum of firms' counterfactual minus realised emissions, t CO2.
+    pub abatement_vs_counterfactual: f64,
+    /// Sum of least costs, CNY.
+    pub least_cost: f64,
+    /// Year and value of the highest national emissions.
+    pub peak: Option<(i32, f64)>,
+}
+
+/// The values of the `summary` row (see `output/tables.rs` for their meaning).
+#[derive(Clone, Debug, Default)]
+pub struct SummaryRow {
+    /// Cumulative emissions, t CO2.
+    pub cumulative_emissions: f64,
+    /// Cumulative operational abatement, t CO2.
+    pub cumulative_abatement: f64,
+    /// Cumulative abatement below firms' counterfactual, t CO2.
+    pub abatement_vs_counterfactual: f64,
+    /// Total cost (operational abatement + investment + curtailment + penalties), CNY.
+    pub total_cost: f64,
+    /// Investment cost, CNY.
+    pub investment_cost: f64,
+    /// Curtailment loss, CNY.
+    pub curtailment_cost: f64,
+    /// Shares of cities and provinces meeting targets at the end of the latest plan.
+    pub targets_met: (Option<f64>, Option<f64>),
+    /// Cost per tonne abated, CNY/t.
+    pub cost_per_tonne: Option<f64>,
+    /// Actual / least cost.
+    pub cost_ratio_least_cost: Option<f64>,
+    /// Gini of cumulative cost burden per GDP across cities.
+    pub gini_cost_burden: Option<f64>,
+    /// Peak year and emissions, t CO2.
+    pub peak: (i32, f64),
+}
+
+impl RunTotals {
+    /// The headline metrics of the run. `burden_gini` is the Gini of cumulative cost burden
+    /// per cumulative GDP across cities, `targets_met` the shares of cities and provinces
+    /// meeting the latest plan, `start_year` the peak year reported when nothing was emitted.
+    pub fn summary(
+        &self,
+        burden_gini: Option<f64>,
+        targets_met: (Option<f64>, Option<f64>),
+        start_year: i32,
+    ) -> SummaryRow {
+        let least = self.least_cost;
+        SummaryRow {
+            cumulative_emissions: self.emissions,
+            cumulative_abatement: self.abatement,
+            abatement_vs_counterfactual: self.abatement_vs_counterfactual,
+            total_cost: self.abatement_cost
+                + self.investment_cost
+                + self.curtailment_cost
+                + self.penalties,
+            curtailment_cost: self.curtailment_cost,
+            targets_met,
+            investment_cost: self.investment_cost,
+            cost_per_tonne: (self.abatement_vs_counterfactual > 0.0).then(|| {
+                (self.abatement_cost + self.investment_cost + self.curtailment_cost)
+                    / self.abatement_vs_counterfactual
+            }),
+            cost_ratio_least_cost: (least > 0.0).then(|| self.abatement_cost / least),
+            gini_cost_burden: burden_gini,
+            peak: self.peak.unwrap_or((start_year, 0.0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_adds_costs_and_guards_divisions() {
+        let t = RunTotals {
+            emissions: 100.0,
+            abatement: 10.0,
+            abatement_cost: 50.0,
+            penalties: 5.0,
+            investment_cost: 20.0,
+            curtailment_cost: 10.0,
+            abatement_vs_counterfactual: 40.0,
+            least_cost: 25.0,
+            peak: Some((2030, 12.0)),
+        };
+        let s = t.summary(Some(0.3), (Some(1.0), None), 2020);
+        assert_eq!(s.total_cost, 85.0);
+        assert_eq!(s.cost_per_tonne, Some(80.0 / 40.0));
+        assert_eq!(s.cost_ratio_least_cost, Some(2.0));
+        assert_eq!(s.peak, (2030, 12.0));
+        let empty = RunTotals::default().summary(None, (None, None), 2020);
+        assert_eq!(empty.cost_per_tonne, None);
+        assert_eq!(empty.cost_ratio_least_cost, None);
+        assert_eq!(empty.peak, (2020, 0.0));
+    }
+}

@@ -1,0 +1,25 @@
+//! The category dictionaries of a scenario's output (one per [`crate::output::dict`] marker).
+
+use crate::config::Scenario;
+use crate::output::{DictNames, Dicts};
+
+/// Category dictionaries for a scenario's output.
+pub fn dicts(s: &Scenario) -> Dicts {
+    Dicts::new(&DictNames {
+        market: s.markets.iter().map(|m| m.name().to_string()).collect(),
+        sector: s.sectors.iter().map(|x| x.name.clone()).collect(),
+        province: s
+            .geography
+            .provinces
+            .iter()
+            .map(|p| p.name.clone())
+            .collect(),
+        grid: crate::geography::GRIDS
+            .iter()
+            .map(|g| g.to_string())
+            .collect(),
+        agglomeration: s.geography.agglomerations.clone(),
+        technology: s.technologies.iter().map(|t| t.raw.name.clone()).collect(),
+        level: vec!["nation".to_string(), "agglomeration".to_string()],
+    })
+}

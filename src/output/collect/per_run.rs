@@ -1,0 +1,110 @@
+//! Rows made once per run at its end: `milestones`, `summary` and `runs`.
+
+use crate::config::Scenario;
+use crate::model::agents::city::CityState;
+use crate::model::agents::plan::PlanState;
+use crate::model::agents::technology::TechState;
+use crate::model::agents::totals::{RunTotals, SummaryRow};
+use crate::output::{Buffers, Cat, Milestones};
+use crate::run::RunSpec;
+use bevy_ecs::prelude::*;
+
+/// The headline metrics of a finished run, from its totals, cities and plans.
+pub fn summary_metrics(world: &mut World, s: &Scenario) -> SummaryRow {
+    let gini = {
+        let mut q = world.query::<&CityState>();
+        let v: Vec<f64> = q
+            .iter(world)
+            .filter(|c| c.cum_gdp > 0.0)
+            .map(|c| c.cum_burden / c.cum_gdp)
+            .collect();
+        crate::econ::inequality::gini(&v)
+    };
+    let plans = world.resource::<PlanState>();
+    let targets_met = (plans.share_cities_met, plans.share_provinces_met);
+    world
+        .resource::<RunTotals>()
+        .summary(gini, targets_met, s.start_year())
+}
+
+/// Appends the run's `summary`, `runs` and `milestones` rows to `out`.
+pub fn per_run_rows(
+    world: &World,
+    s: &Scenario,
+    spec: &RunSpec,
+    summary: &SummaryRow,
+    firms: usize,
+    out: &mut Buffers,
+) {
+    let name = s.name().to_string();
+    let sum = &mut out.summary;
+    sum.run_id.push(spec.run_id);
+    sum.scenario.push(name.clone());
+    sum.replicate.push(spec.replicate);
+    sum.cumulative_emissions.push(summary.cumulative_emissions);
+    sum.cumulative_abatement.push(summary.cumulative_abatement);
+    sum.total_cost.push(summary.total_cost);
+    sum.investment_cost.push(summary.investment_cost);
+    sum.cumulative_abatement_vs_counterfactual
+        .push(summary.abatement_vs_counterfactual);
+    sum.cost_per_tonne.push(summary.cost_per_tonne);
+    sum.cost_ratio_least_cost
+        .push(summary.cost_ratio_least_cost);
+    sum.gini_cost_burden.push(summary.gini_cost_burden);
+    sum.share_cities_meeting_target.push(summary.targets_met.0);
+    sum.share_provinces_meeting_target
+        .push(summary.targets_met.1);
+    sum.curtailment_cost.push(summary.curtailment_cost);
+    sum.peak_year.push(summary.peak.0);
+    sum.peak_emissions.push(summary.peak.1);
+    let runs = &mut out.runs;
+    runs.run_id.push(spec.run_id);
+    runs.experiment.push(spec.experiment.clone());
+    runs.scenario.push(name);
+    runs.replicate.push(spec.replicate);
+    runs.seed.push(spec.seed);
+    runs.parameters.push(spec.parameters.clone());
+    runs.version.push(env!("CARGO_PKG_VERSION").to_string());
+    runs.start_year.push(s.start_year());
+    runs.end_year.push(s.end_year());
+    runs.firms.push(firms as u32);
+    runs.cities.push(s.geography.cities.len() as u32);
+    milestones(world, s, spec.run_id, &mut out.milestones);
+}
+
+/// The `milestones` rows: first year of 50 % adoption and final share, per technology for the
+/// nation and each agglomeration.
+pub fn milestones(world: &World, s: &Scenario, run_id: u64, t: &mut Milestones) {
+    let st = world.resource::<TechState>();
+    let n_agg = st.agglomerations;
+    for spec in &s.technologies {
+        let mut firms = vec![0.0; 1 + n_agg];
+        let mut adopters = vec![0.0; 1 + n_agg];
+        for c in 0..st.cities {
+            let i = st.at(spec.id, c as u32);
+            firms[0] += f64::from(st.firms[i]);
+            adopters[0] += f64::from(st.adopters[i]);
+            if let Some(g) = st.city_agglomeration[c] {
+                firms[1 + g as usize] += f64::from(st.firms[i]);
+                adopters[1 + g as usize] += f64::from(st.adopters[i]);
+            }
+        }
+        for r in 0..=n_agg {
+            t.run_id.push(run_id);
+            t.technology.push(Cat::of(spec.id as u16));
+            t.level.push(Cat::of(u16::from(r > 0)));
+            t.region_id.push(if r == 0 { 0 } else { (r - 1) as u32 });
+            t.region.push(if r == 0 {
+                "China".to_string()
+            } else {
+                s.geography.agglomerations[r - 1].clone()
+            });
+            t.year_50pct.push(st.milestones[spec.id * (1 + n_agg) + r]);
+            t.final_share.push(if firms[r] > 0.0 {
+                adopters[r] / firms[r]
+            } else {
+                0.0
+            });
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Rows made once per run right after the World is built: `firms` (static attributes) and
+//! `cities` (geography with drawn shares).
+
+use crate::config::Scenario;
+use crate::model::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
+use crate::model::agents::goods::CityDraws;
+use crate::output::{Cat, Cities, Firms};
+use bevy_ecs::prelude::*;
+
+/// Appends the `firms` rows (firm id order) to `t`; returns the number of firms.
+pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
+    let mut q = world.query::<(
+        &FirmInfo,
+        &Capacity,
+        &Production,
+        &Intensity,
+        &Mac,
+        &Behaviour,
+    )>();
+    let mut rows: Vec<_> = q
+        .iter(world)
+        .map(|(i, c, p, int, m, b)| (*i, *c, *p, *int, *m, *b))
+        .collect();
+    rows.sort_by_key(|r| r.0.id);
+    for (i, c, p, int, m, b) in &rows {
+        t.run_id.push(run_id);
+        t.firm_id.push(i.id);
+        t.city_id.push(i.city);
+        t.sector.push(Cat::of(i.sector));
+        t.capacity.push(c.base_capacity);
+        t.base_output.push(c.base_output);
+        t.energy_intensity.push(int.energy);
+        t.carbon_factor.push(int.carbon_factor);
+        t.emission_intensity.push(int.emission());
+        t.variable_cost.push(p.variable_cost);
+        t.mac_slope.push(m.slope_ref);
+        t.abatement_max
+            .push(m.max_share * int.emission() * c.base_output);
+        t.hurdle_rate.push(b.hurdle_rate);
+        t.expectation_weight.push(b.lambda);
+    }
+    rows.len()
+}
+
+/// Appends the `cities` rows to `t`.
+pub fn cities(world: &World, s: &Scenario, run_id: u64, t: &mut Cities) {
+    let shares = &world.resource::<CityDraws>().0;
+    for c in &s.geography.cities {
+        let p = &s.geography.provinces[c.province as usize];
+        let sh = shares[c.id as usize];
+        t.run_id.push(run_id);
+        t.city_id.push(c.id);
+        t.name.push(c.name.clone());
+        t.province_id.push(u32::from(c.province));
+        t.province.push(Cat::of(c.province));
+        t.grid.push(Cat::of(u16::from(c.grid)));
+        t.agglomeration
+            .push(Cat::from_opt(c.agglomeration.map(u16::from)));
+        t.gdp_share.push(sh.gdp);
+        t.population_share.push(sh.population);
+        t.gdp_base.push(p.gdp_cny * sh.gdp);
+        t.population.push(p.population * sh.population);
+    }
+}
