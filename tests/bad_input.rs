@@ -221,3 +221,26 @@ fn unknown_cli_flag_and_check_command() {
     let o = synergy(&["check", "/nonexistent.toml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Issue 9: items of an array of tables are addressed by name; an unknown name is exit 2
+/// with the names there are, and a name addresses the same item as its index.
+#[test]
+fn set_by_name_unknown_name_lists_the_names() {
+    rejects(
+        &["--set", "markets.nowhere.floor=10"],
+        &["markets.nowhere", "national", "shenzhen"],
+    );
+    rejects(
+        &["--set", "markets[name=nowhere].floor=10"],
+        &["nowhere", "national"],
+    );
+    let by_name = synergy(&["check", "--set", "markets.national.floor=17.5"]);
+    let by_index = synergy(&["check", "--set", "markets[0].floor=17.5"]);
+    assert!(
+        by_name.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_name.stderr)
+    );
+    assert_eq!(by_name.stdout, by_index.stdout);
+    assert!(String::from_utf8_lossy(&by_name.stdout).contains("floor = 17.5"));
+}

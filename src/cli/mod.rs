@@ -55,7 +55,8 @@ pub enum Command {
         /// World seed (default: the scenario's `scenario.seed`).
         #[arg(long)]
         seed: Option<u64>,
-        /// Override a config key, e.g. --set markets[0].auction_share=0.5 (repeatable).
+        /// Override a config key, e.g. --set markets.national.auction_share=0.5 (by name, or
+        /// markets[name=national] or markets[0]; repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// Print nothing but errors.

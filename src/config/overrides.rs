@@ -54,9 +54,19 @@ fn key_char(c: char) -> bool {
 /// Parses `key.path=value`.
 pub fn parse(spec: &str) -> Result<Override> {
     let bad = |why: &str| Error::input(format!("--set {spec:?}: {why}"));
-    let (path_text, value_text) = spec
-        .split_once('=')
-        .ok_or_else(|| bad("expected key.path=value"))?;
+    // The first `=` outside brackets separates the path from the value (`[name=x]`).
+    let mut depth = 0i32;
+    let eq = spec.char_indices().find_map(|(i, c)| {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            '=' if depth == 0 => return Some(i),
+            _ => {}
+        }
+        None
+    });
+    let eq = eq.ok_or_else(|| bad("expected key.path=value"))?;
+    let (path_text, value_text) = (&spec[..eq], &spec[eq + 1..]);
     let path_text = path_text.trim();
     let mut path = Vec::new();
     for part in path_text.split('.') {
