@@ -3,7 +3,9 @@
 //! and their order ([`schedule`]). Nothing here reads files or writes output; the record
 //! phase that turns the World into rows lives in [`crate::output::collect`].
 
+pub mod adoption;
 pub mod agents;
+pub mod queries;
 pub mod schedule;
 pub mod systems;
 pub mod world;

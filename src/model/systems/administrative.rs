@@ -12,15 +12,14 @@
 //! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
 
 use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
-use crate::econ::finance::crf;
 use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
+use crate::model::adoption::{after_adoption, effect_year, option_cost, order};
 use crate::model::agents::city::{CityInfo, CityState};
-use crate::model::agents::firm::{
-    Behaviour, Capacity, FirmInfo, Intensity, Mac, Production, Technologies, YearFlows,
-};
+use crate::model::agents::firm::Intensity;
 use crate::model::agents::plan::{PlanState, Standard};
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
+use crate::model::queries::{RegulatedFirm, RegulatedFirmItem};
 use bevy_ecs::prelude::*;
 
 /// Province cuts of one metric for a plan with national cut `cut`.
@@ -125,20 +124,6 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
     };
 }
 
-/// The firm components the enforcement pass reads and writes.
-type RegulatedFirm = (
-    Entity,
-    &'static FirmInfo,
-    &'static Capacity,
-    &'static Mac,
-    &'static Behaviour,
-    &'static mut Production,
-    &'static Intensity,
-    &'static mut Technologies,
-    &'static mut YearFlows,
-    &'static mut Standard,
-);
-
 /// Per-city sums of the enforcement pass, reused across years.
 #[derive(Default)]
 pub struct Scratch {
@@ -159,8 +144,9 @@ fn metric_of(m: Metric, int: &Intensity) -> f64 {
     }
 }
 
-/// Derives standards and enforces them; curtails when a city's energy cap binds.
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+/// Derives standards and enforces them; curtails when a city's energy cap binds. Steps:
+/// [`reset_standards`], [`metric_sums`], [`city_cuts`] and [`uniform_rates`] (enforced
+/// plans), [`enforce_firm`] per regulated firm, then [`curtail`].
 pub fn enforce_standards(
     params: Res<RunParams>,
     clock: Res<Clock>,
@@ -173,7 +159,45 @@ pub fn enforce_standards(
     let s = &params.scenario;
     let year = clock.year;
     let sc = &mut *sc;
-    for (.., mut std) in &mut firms {
+    reset_standards(&mut firms);
+    let Some(pi) = plans.active else { return };
+    let plan = &s.raw.plans[pi];
+    metric_sums(s, plan, year, &cities, &mut firms, sc);
+    if plan.enforce {
+        city_cuts(plan, &plans, &cities, sc);
+        uniform_rates(plan, sc);
+    }
+    sc.curtail.clear();
+    let ctx = Enforcement {
+        s,
+        plan,
+        year,
+        techs: &techs,
+        rates: &sc.rates,
+        cuts: &sc.cut,
+    };
+    for mut f in &mut firms {
+        if !f.std.regulated {
+            continue;
+        }
+        let energy = enforce_firm(&ctx, &mut f);
+        sc.energy[f.info.city as usize] += energy;
+        sc.curtail.push((f.info.city, f.int.energy, f.entity));
+    }
+    // Unregulated firms' energy use also counts against the city's cap.
+    for f in &firms {
+        if !f.std.regulated {
+            sc.energy[f.info.city as usize] += f.prod.output * f.int.energy;
+        }
+    }
+    curtail(s, plan, &plans, sc, &mut firms);
+}
+
+/// Clears every firm's standard for the year (keeping its base intensity and last shadow
+/// price).
+fn reset_standards(firms: &mut Query<RegulatedFirm>) {
+    for mut f in firms.iter_mut() {
+        let std = &mut *f.std;
         std.last_shadow = std.shadow;
         *std = Standard {
             base_intensity: std.base_intensity,
@@ -182,8 +206,20 @@ pub fn enforce_standards(
             ..Default::default()
         };
     }
-    let Some(pi) = plans.active else { return };
-    let plan = &s.raw.plans[pi];
+}
+
+/// Per city: the metric of everything the plan does not regulate (`other`: non-firm and
+/// unregulated firms), of regulated firms at base intensities (`base`), and the non-firm
+/// energy use (`energy`); marks regulated firms and fixes base intensities in the plan's
+/// first year.
+fn metric_sums(
+    s: &crate::config::Scenario,
+    plan: &RawPlan,
+    year: i32,
+    cities: &Query<(&CityInfo, &CityState)>,
+    firms: &mut Query<RegulatedFirm>,
+    sc: &mut Scratch,
+) {
     let n = s.geography.cities.len();
     let metric = plan.metric;
     let regulated = |sector: u16| {
@@ -198,7 +234,7 @@ pub fn enforce_standards(
         v.clear();
         v.resize(n, 0.0);
     }
-    for (info, st) in &cities {
+    for (info, st) in cities {
         let c = info.id as usize;
         sc.other[c] = match metric {
             Metric::Energy => st.uncovered_other / ucf,
@@ -207,154 +243,178 @@ pub fn enforce_standards(
         sc.energy[c] = st.uncovered_other / ucf;
     }
     sc.groups.clear();
-    for (_, info, _, _, _, prod, int, _, _, mut std) in &mut firms {
-        let m = metric_of(metric, int);
-        if year == plan.start_year || std.base_intensity == 0.0 {
-            std.base_intensity = m;
+    for mut f in firms.iter_mut() {
+        let m = metric_of(metric, f.int);
+        if year == plan.start_year || f.std.base_intensity == 0.0 {
+            f.std.base_intensity = m;
         }
-        let c = info.city as usize;
-        if plan.enforce && regulated(info.sector) {
-            std.regulated = true;
-            sc.base[c] += prod.output * std.base_intensity;
+        let c = f.info.city as usize;
+        let q = f.prod.output;
+        if plan.enforce && regulated(f.info.sector) {
+            f.std.regulated = true;
+            sc.base[c] += q * f.std.base_intensity;
             sc.groups
-                .push((info.city, info.sector, prod.output, m, std.base_intensity));
+                .push((f.info.city, f.info.sector, q, m, f.std.base_intensity));
         } else {
-            sc.other[c] += prod.output * m;
+            sc.other[c] += q * m;
         }
     }
-    if plan.enforce {
-        for (info, st) in &cities {
-            let c = info.id as usize;
-            let target = match metric {
-                Metric::Energy => plans.target_energy[c],
-                Metric::Carbon => plans.target_carbon[c],
-            };
-            sc.cut[c] = match target {
-                Some(t) => relative_cut(
-                    t * st.gdp / 1e6 - sc.other[c],
-                    sc.base[c],
-                    plan.max_stringency,
-                ),
-                None => 0.0,
-            };
-        }
-        // Uniform-rate limits per (city, sector): same total as the relative cut.
-        sc.rates.clear();
-        if plan.firm_standard == StandardKind::UniformRate {
-            sc.groups
-                .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.3.total_cmp(&b.3)));
-            let mut i = 0;
-            while i < sc.groups.len() {
-                let key = (sc.groups[i].0, sc.groups[i].1);
-                let j = i + sc.groups[i..]
-                    .iter()
-                    .take_while(|g| (g.0, g.1) == key)
-                    .count();
-                let pairs: Vec<(f64, f64)> = sc.groups[i..j].iter().map(|g| (g.2, g.3)).collect();
-                // The allowance is sized on base-year intensities, like the relative cut.
-                let total: f64 = sc.groups[i..j].iter().map(|g| g.2 * g.4).sum();
-                let allowed = (1.0 - sc.cut[key.0 as usize]) * total;
-                sc.rates.push((key, uniform_rate(&pairs, allowed)));
-                i = j;
-            }
-        }
+}
+
+/// Each city's relative cut of its regulated firms' base intensities, sized so that the city
+/// meets its target given its other emissions (or energy use), at most `max_stringency`.
+fn city_cuts(
+    plan: &RawPlan,
+    plans: &PlanState,
+    cities: &Query<(&CityInfo, &CityState)>,
+    sc: &mut Scratch,
+) {
+    for (info, st) in cities {
+        let c = info.id as usize;
+        let target = match plan.metric {
+            Metric::Energy => plans.target_energy[c],
+            Metric::Carbon => plans.target_carbon[c],
+        };
+        sc.cut[c] = match target {
+            Some(t) => relative_cut(
+                t * st.gdp / 1e6 - sc.other[c],
+                sc.base[c],
+                plan.max_stringency,
+            ),
+            None => 0.0,
+        };
     }
-    let rates = &sc.rates;
-    let cuts = &sc.cut;
-    sc.curtail.clear();
-    for (entity, info, cap, mac, beh, prod, int, mut tech, mut flows, mut std) in &mut firms {
-        if !std.regulated {
+}
+
+/// Uniform-rate limits per (city, sector): the same total as the relative cut, sized on
+/// base-year intensities.
+fn uniform_rates(plan: &RawPlan, sc: &mut Scratch) {
+    sc.rates.clear();
+    if plan.firm_standard != StandardKind::UniformRate {
+        return;
+    }
+    sc.groups
+        .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.3.total_cmp(&b.3)));
+    let mut i = 0;
+    while i < sc.groups.len() {
+        let key = (sc.groups[i].0, sc.groups[i].1);
+        let j = i + sc.groups[i..]
+            .iter()
+            .take_while(|g| (g.0, g.1) == key)
+            .count();
+        let pairs: Vec<(f64, f64)> = sc.groups[i..j].iter().map(|g| (g.2, g.3)).collect();
+        let total: f64 = sc.groups[i..j].iter().map(|g| g.2 * g.4).sum();
+        let allowed = (1.0 - sc.cut[key.0 as usize]) * total;
+        sc.rates.push((key, uniform_rate(&pairs, allowed)));
+        i = j;
+    }
+}
+
+/// What [`enforce_firm`] reads besides the firm.
+struct Enforcement<'a> {
+    s: &'a crate::config::Scenario,
+    plan: &'a RawPlan,
+    year: i32,
+    techs: &'a TechState,
+    rates: &'a [((u32, u16), f64)],
+    cuts: &'a [f64],
+}
+
+/// Sets a regulated firm's limit, orders the cheapest technology when it beats operational
+/// abatement at the margin, abates operationally for the rest and records the gap and the
+/// shadow price. Returns the firm's energy use after abatement, tce.
+fn enforce_firm(ctx: &Enforcement<'_>, f: &mut RegulatedFirmItem<'_, '_>) -> f64 {
+    let (s, plan, year) = (ctx.s, ctx.plan, ctx.year);
+    let metric = plan.metric;
+    let sector = &s.sectors[f.info.sector as usize];
+    let (city, sector_id) = (f.info.city, f.info.sector);
+    f.std.limit = match plan.fixed_rate.get(&sector.name) {
+        Some(p) => p.at(year),
+        None => match plan.firm_standard {
+            StandardKind::Relative => f.std.base_intensity * (1.0 - ctx.cuts[city as usize]),
+            StandardKind::UniformRate => ctx
+                .rates
+                .binary_search_by(|r| r.0.cmp(&(city, sector_id)))
+                .map_or(f64::INFINITY, |k| ctx.rates[k].1),
+        },
+    };
+    let int = *f.int;
+    let q = f.prod.output;
+    let slope = f.mac.slope(f.cap.base_output, q);
+    let conv = match metric {
+        Metric::Energy => int.carbon_factor,
+        Metric::Carbon => 1.0,
+    };
+    let gap = q * (metric_of(metric, &int) - f.std.limit).max(0.0);
+    if gap > 0.0 {
+        forced_adoption(ctx, f, slope * gap * conv * conv, conv);
+    }
+    // Operational abatement for the rest (t CO2): a t CO2 abated saves a/cf tce.
+    let need = gap * conv;
+    let a = need.min(f.mac.max_share * f.flows.gross_emissions);
+    let std = &mut *f.std;
+    std.abatement = a;
+    std.gap = (need - a).max(0.0) / conv;
+    if a > 0.0 {
+        std.shadow = std.shadow.max(slope * a);
+    }
+    let flows = &mut *f.flows;
+    flows.abatement = a;
+    flows.emissions = flows.gross_emissions - a;
+    flows.abatement_cost = slope * a * a / 2.0;
+    flows.shadow_price = std.shadow;
+    q * int.energy - a / int.carbon_factor.max(1e-12)
+}
+
+/// Orders the technology with the lowest net cost per unit of metric reduction when that is
+/// below `op_marginal`, the marginal cost of closing the whole gap operationally (CNY per
+/// unit of metric); its effect starts after this year's installation (see
+/// [`crate::model::adoption`]).
+fn forced_adoption(
+    ctx: &Enforcement<'_>,
+    f: &mut RegulatedFirmItem<'_, '_>,
+    op_marginal: f64,
+    conv: f64,
+) {
+    let (s, year) = (ctx.s, ctx.year);
+    let metric = ctx.plan.metric;
+    let fuel_price = s.sectors[f.info.sector as usize].raw.fuel_price;
+    let int = *f.int;
+    let q = f.prod.output;
+    let mut best: Option<(usize, f64, f64, f64)> = None;
+    for (k, slot) in f.tech.slots.iter().enumerate() {
+        let spec = &s.technologies[slot.tech as usize];
+        if slot.adopted.is_some() || year < spec.raw.available_from {
             continue;
         }
-        let sector = &s.sectors[info.sector as usize];
-        std.limit = match plan.fixed_rate.get(&sector.name) {
-            Some(p) => p.at(year),
-            None => match plan.firm_standard {
-                StandardKind::Relative => std.base_intensity * (1.0 - cuts[info.city as usize]),
-                StandardKind::UniformRate => rates
-                    .binary_search_by(|r| r.0.cmp(&(info.city, info.sector)))
-                    .map_or(f64::INFINITY, |k| rates[k].1),
-            },
-        };
-        let q = prod.output;
-        let slope = mac.slope(cap.base_output, q);
-        let conv = match metric {
-            Metric::Energy => int.carbon_factor,
-            Metric::Carbon => 1.0,
-        };
-        let gap = q * (metric_of(metric, int) - std.limit).max(0.0);
-        if gap > 0.0 {
-            // Forced adoption: the cheapest technology per unit of metric reduction, if it
-            // beats closing the gap operationally at the margin.
-            let op_marginal = slope * gap * conv * conv;
-            let mut best: Option<(usize, f64, f64)> = None;
-            for (k, slot) in tech.slots.iter().enumerate() {
-                let spec = &s.technologies[slot.tech as usize];
-                if slot.adopted.is_some() || year < spec.raw.available_from {
-                    continue;
-                }
-                let after = Intensity {
-                    energy: int.energy * spec.raw.energy_factor,
-                    carbon_factor: int.carbon_factor * spec.raw.carbon_factor,
-                    initial_emission: int.initial_emission,
-                };
-                let reduction = metric_of(metric, int) - metric_of(metric, &after);
-                if reduction <= 0.0 || q <= 0.0 {
-                    continue;
-                }
-                let annual = tech.slots[k].capex_multiplier
-                    * techs.capex[techs.at(spec.id, info.city)]
-                    * prod.capacity
-                    * crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
-                let net = annual + spec.raw.opex * q
-                    - sector.raw.fuel_price * q * (int.energy - after.energy);
-                let per_unit = net / (q * reduction);
-                if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
-                    best = Some((k, per_unit, annual));
-                }
-            }
-            if let Some((k, per_unit, annual)) = best {
-                let spec = &s.technologies[tech.slots[k].tech as usize];
-                let id = tech.slots[k].tech;
-                {
-                    // Ordered this year, effective from next year at the earliest.
-                    let slot = &mut tech.slots[k];
-                    slot.adopted = Some(year);
-                    slot.effective = year + spec.raw.build_lag.max(1) as i32;
-                    slot.annual_capex = annual;
-                }
-                tech.committed += annual / crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
-                tech.new_tech = Some(id);
-                std.shadow = per_unit / conv;
-            }
+        let after = after_adoption(&int, spec);
+        let reduction = metric_of(metric, &int) - metric_of(metric, &after);
+        if reduction <= 0.0 || q <= 0.0 {
+            continue;
         }
-        // Operational abatement for the rest (t CO2): a t CO2 abated saves a/cf tce.
-        let need = gap * conv;
-        let a = need.min(mac.max_share * flows.gross_emissions);
-        std.abatement = a;
-        std.gap = (need - a).max(0.0) / conv;
-        if a > 0.0 {
-            std.shadow = std.shadow.max(slope * a);
-        }
-        flows.abatement = a;
-        flows.emissions = flows.gross_emissions - a;
-        flows.abatement_cost = slope * a * a / 2.0;
-        flows.shadow_price = std.shadow;
-        let energy = q * int.energy - a / int.carbon_factor.max(1e-12);
-        sc.energy[info.city as usize] += energy;
-        sc.curtail.push((info.city, int.energy, entity));
-    }
-    // Unregulated firms' energy use also counts against the city's cap.
-    for (_, info, _, _, _, prod, int, _, _, std) in &firms {
-        if !std.regulated {
-            sc.energy[info.city as usize] += prod.output * int.energy;
+        let unit = ctx.techs.capex[ctx.techs.at(spec.id, f.info.city)];
+        let (upfront, annual) = option_cost(slot, spec, unit, f.prod.capacity, f.beh.hurdle_rate);
+        let net = annual + spec.raw.opex * q - fuel_price * q * (int.energy - after.energy);
+        let per_unit = net / (q * reduction);
+        if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
+            best = Some((k, per_unit, upfront, annual));
         }
     }
-    curtail(s, plan, &plans, sc, &mut firms);
+    if let Some((k, per_unit, upfront, annual)) = best {
+        let spec = &s.technologies[f.tech.slots[k].tech as usize];
+        order(
+            &mut f.tech,
+            k,
+            year,
+            effect_year(year, spec, false),
+            upfront,
+            annual,
+        );
+        f.std.shadow = per_unit / conv;
+    }
 }
 
 /// Curtails regulated firms' output where a city's energy use exceeds its cap.
-#[allow(clippy::type_complexity)]
 fn curtail(
     s: &crate::config::Scenario,
     plan: &RawPlan,
@@ -379,53 +439,69 @@ fn curtail(
         if excess > 0.0 {
             let regulated_energy: f64 = sc.curtail[i..j]
                 .iter()
-                .filter_map(|x| firms.get(x.2).ok().map(|f| f.5.output * f.6.energy))
+                .filter_map(|x| firms.get(x.2).ok().map(|f| f.prod.output * f.int.energy))
                 .sum();
             let mut left = excess;
             for x in &sc.curtail[i..j] {
                 if left <= 0.0 {
                     break;
                 }
-                let Ok((_, info, _, _, _, mut prod, int, _, mut flows, mut std)) =
-                    firms.get_mut(x.2)
-                else {
+                let Ok(mut f) = firms.get_mut(x.2) else {
                     continue;
                 };
-                let energy = prod.output * int.energy;
-                let cut_energy = match plan.curtailment_order {
-                    CurtailmentOrder::MostIntensive => energy.min(left),
-                    CurtailmentOrder::Proportional => {
-                        if regulated_energy > 0.0 {
-                            energy * (excess / regulated_energy).min(1.0)
-                        } else {
-                            0.0
-                        }
-                    }
-                };
-                let dq = if int.energy > 0.0 {
-                    cut_energy / int.energy
-                } else {
-                    0.0
-                };
-                let share = if prod.output > 0.0 {
-                    (prod.output - dq) / prod.output
-                } else {
-                    0.0
-                };
-                let margin =
-                    (s.sectors[info.sector as usize].raw.price - prod.variable_cost).max(0.0);
-                prod.output -= dq;
-                flows.gross_emissions *= share;
-                std.abatement *= share;
-                flows.abatement *= share;
-                flows.emissions = flows.gross_emissions - flows.abatement;
-                // a scales with the share and the MAC slope with 1/share: cost x share.
-                flows.abatement_cost *= share;
-                std.curtailed = dq;
-                std.curtailment_cost = dq * margin;
+                let cut_energy = curtail_firm(s, plan, &mut f, left, excess, regulated_energy);
                 left -= cut_energy;
             }
         }
         i = j;
     }
+}
+
+/// Curtails one firm by the energy its order says (all of what is `left` when most intensive
+/// first, its share of the `excess` when proportional); scales its flows and books the lost
+/// value added. Returns the energy cut, tce.
+fn curtail_firm(
+    s: &crate::config::Scenario,
+    plan: &RawPlan,
+    f: &mut RegulatedFirmItem<'_, '_>,
+    left: f64,
+    excess: f64,
+    regulated_energy: f64,
+) -> f64 {
+    let int = *f.int;
+    let prod = &mut *f.prod;
+    let energy = prod.output * int.energy;
+    let cut_energy = match plan.curtailment_order {
+        CurtailmentOrder::MostIntensive => energy.min(left),
+        CurtailmentOrder::Proportional => {
+            if regulated_energy > 0.0 {
+                energy * (excess / regulated_energy).min(1.0)
+            } else {
+                0.0
+            }
+        }
+    };
+    let dq = if int.energy > 0.0 {
+        cut_energy / int.energy
+    } else {
+        0.0
+    };
+    let share = if prod.output > 0.0 {
+        (prod.output - dq) / prod.output
+    } else {
+        0.0
+    };
+    let margin = (s.sectors[f.info.sector as usize].raw.price - prod.variable_cost).max(0.0);
+    prod.output -= dq;
+    let flows = &mut *f.flows;
+    let std = &mut *f.std;
+    flows.gross_emissions *= share;
+    std.abatement *= share;
+    flows.abatement *= share;
+    flows.emissions = flows.gross_emissions - flows.abatement;
+    // a scales with the share and the MAC slope with 1/share: cost x share.
+    flows.abatement_cost *= share;
+    std.curtailed = dq;
+    std.curtailment_cost = dq * margin;
+    cut_energy
 }

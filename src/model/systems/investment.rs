@@ -12,13 +12,14 @@
 //! separate term and is zero. Where a market recycles revenue into a technology fund, firms
 //! expect last year's payout rate as a capex subsidy.
 
+use crate::config::Scenario;
 use crate::config::TechSpec;
-use crate::econ::finance::crf;
-use crate::model::agents::firm::{
-    Behaviour, Expectation, FirmInfo, Intensity, Production, TechSlot, Technologies, YearFlows,
-};
+use crate::model::adoption::{effect_year, option_cost, order};
+use crate::model::agents::firm::{Intensity, TechSlot, Technologies};
+use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
+use crate::model::queries::{InvestingFirm, InvestingFirmItem};
 use bevy_ecs::prelude::*;
 
 /// Extra value of a technology in meeting an administrative standard, CNY per year: zero,
@@ -43,22 +44,12 @@ pub fn annual_value(
 }
 
 /// Decides adoptions, installs what comes due, charges investment costs.
-#[allow(clippy::type_complexity)]
 pub fn invest(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut state: ResMut<TechState>,
-    regs: Query<&crate::model::agents::regulator::Regulator>,
-    mut firms: Query<(
-        &FirmInfo,
-        &crate::model::agents::firm::Coverage,
-        &Production,
-        &Behaviour,
-        &Expectation,
-        &mut Intensity,
-        &mut Technologies,
-        &mut YearFlows,
-    )>,
+    regs: Query<&Regulator>,
+    mut firms: Query<InvestingFirm>,
 ) {
     let s = &params.scenario;
     let mut payout = vec![0.0; s.markets.len()];
@@ -66,78 +57,127 @@ pub fn invest(
         payout[r.market as usize] = r.payout_rate;
     }
     let year = clock.year;
-    let inv = &s.raw.investment;
-    for (info, cov, prod, beh, exp, mut int, mut tech, mut flows) in &mut firms {
-        tech.cost = 0.0;
-        tech.committed = 0.0;
-        tech.new_tech = None;
-        if tech.slots.is_empty() {
+    for mut f in &mut firms {
+        f.tech.cost = 0.0;
+        f.tech.committed = 0.0;
+        f.tech.new_tech = None;
+        if f.tech.slots.is_empty() {
             continue;
         }
-        let sector = &s.sectors[info.sector as usize].raw;
-        let price = exp.price;
-        for _ in 0..inv.max_new_per_year {
-            let mut best: Option<(usize, f64, f64, f64)> = None;
-            for (k, slot) in tech.slots.iter().enumerate() {
-                let spec = &s.technologies[slot.tech as usize];
-                if year < spec.raw.available_from || !slot.aware || slot.adopted.is_some() {
-                    continue;
-                }
-                let unit = state.capex[state.at(spec.id, info.city)] * slot.capex_multiplier;
-                let upfront = unit * prod.capacity;
-                // The subsidy the firm expects lowers its own share of the capex.
-                let subsidy = cov.market.map_or(0.0, |m| payout[m as usize]);
-                let annual = upfront * crf(beh.hurdle_rate, f64::from(spec.raw.lifetime));
-                let firm_share = annual * (1.0 - subsidy);
-                let net = annual_value(spec, &int, prod.output, price, sector.fuel_price)
-                    + standard_value(slot, spec)
-                    - firm_share;
-                if let Some(b) = inv.budget_share_of_revenue
-                    && upfront > b * sector.price * prod.output
-                {
-                    continue;
-                }
-                let better = best.is_none_or(|(_, n, _, _)| net > n);
-                if (!inv.economic_filter || net > 0.0) && better {
-                    best = Some((k, net, upfront, annual));
-                    if !inv.economic_filter {
-                        break;
-                    }
-                }
-            }
-            let Some((k, _, upfront, annual)) = best else {
-                break;
-            };
-            let lag = s.technologies[tech.slots[k].tech as usize].raw.build_lag as i32;
-            let slot = &mut tech.slots[k];
-            slot.adopted = Some(year);
-            slot.effective = year + lag;
-            slot.annual_capex = annual;
-            tech.new_tech = Some(slot.tech);
-            tech.committed += upfront;
-        }
-        let mut cost = 0.0;
-        let mut installed = 0;
-        for slot in &tech.slots {
-            if slot.adopted.is_none() || slot.effective > year {
+        // The subsidy the firm expects lowers its own share of the capex.
+        let subsidy = f.cov.market.map_or(0.0, |m| payout[m as usize]);
+        let firm = Decider {
+            city: f.info.city,
+            sector: f.info.sector as usize,
+            int: &f.int,
+            output: f.prod.output,
+            capacity: f.prod.capacity,
+            hurdle_rate: f.beh.hurdle_rate,
+            price: f.exp.price,
+        };
+        decide(s, &state, &firm, subsidy, year, &mut f.tech);
+        install(s, &mut state, &mut f, year);
+    }
+}
+
+/// The firm attributes the adoption decision reads.
+pub struct Decider<'a> {
+    /// City id.
+    pub city: u32,
+    /// Sector id.
+    pub sector: usize,
+    /// Intensities now.
+    pub int: &'a Intensity,
+    /// Output this year, units.
+    pub output: f64,
+    /// Capacity this year, units per year.
+    pub capacity: f64,
+    /// Hurdle rate, share per year.
+    pub hurdle_rate: f64,
+    /// Planning carbon price, CNY per t.
+    pub price: f64,
+}
+
+/// Orders up to `max_new_per_year` options, each time the aware, available, not yet adopted
+/// one with the largest positive net annual value (any aware one without the economic
+/// filter), skipping options whose upfront capex exceeds the budget share of revenue.
+pub fn decide(
+    s: &Scenario,
+    state: &TechState,
+    firm: &Decider<'_>,
+    subsidy: f64,
+    year: i32,
+    tech: &mut Technologies,
+) {
+    let inv = &s.raw.investment;
+    let sector = &s.sectors[firm.sector].raw;
+    for _ in 0..inv.max_new_per_year {
+        let mut best: Option<(usize, f64, f64, f64)> = None;
+        for (k, slot) in tech.slots.iter().enumerate() {
+            let spec = &s.technologies[slot.tech as usize];
+            if year < spec.raw.available_from || !slot.aware || slot.adopted.is_some() {
                 continue;
             }
-            let spec = &s.technologies[slot.tech as usize];
-            if slot.effective == year {
-                int.energy *= spec.raw.energy_factor;
-                int.carbon_factor *= spec.raw.carbon_factor;
-                let i = state.at(spec.id, info.city);
-                state.adopters[i] += 1;
-                state.cum_capacity[i] += prod.capacity;
+            let unit = state.capex[state.at(spec.id, firm.city)];
+            let (upfront, annual) = option_cost(slot, spec, unit, firm.capacity, firm.hurdle_rate);
+            let firm_share = annual * (1.0 - subsidy);
+            let net = annual_value(spec, firm.int, firm.output, firm.price, sector.fuel_price)
+                + standard_value(slot, spec)
+                - firm_share;
+            if let Some(b) = inv.budget_share_of_revenue
+                && upfront > b * sector.price * firm.output
+            {
+                continue;
             }
-            installed += 1;
-            if year < slot.effective + spec.raw.lifetime as i32 {
-                cost += slot.annual_capex;
+            let better = best.is_none_or(|(_, n, _, _)| net > n);
+            if (!inv.economic_filter || net > 0.0) && better {
+                best = Some((k, net, upfront, annual));
+                if !inv.economic_filter {
+                    break;
+                }
             }
-            cost += spec.raw.opex * prod.output;
         }
-        tech.cost = cost;
-        tech.installed = installed;
-        flows.gross_emissions = int.emission() * prod.output;
+        let Some((k, _, upfront, annual)) = best else {
+            break;
+        };
+        let spec = &s.technologies[tech.slots[k].tech as usize];
+        order(
+            tech,
+            k,
+            year,
+            effect_year(year, spec, true),
+            upfront,
+            annual,
+        );
     }
+}
+
+/// Installs the options whose effect starts this year (intensities, adopter counts,
+/// installed capacity) and charges the year's investment cost: annualised capex within the
+/// lifetime plus opex x output of every installed option.
+fn install(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_>, year: i32) {
+    let mut cost = 0.0;
+    let mut installed = 0;
+    let output = f.prod.output;
+    for slot in &f.tech.slots {
+        if slot.adopted.is_none() || slot.effective > year {
+            continue;
+        }
+        let spec = &s.technologies[slot.tech as usize];
+        if slot.effective == year {
+            f.int.energy *= spec.raw.energy_factor;
+            f.int.carbon_factor *= spec.raw.carbon_factor;
+            let i = state.at(spec.id, f.info.city);
+            state.adopters[i] += 1;
+            state.cum_capacity[i] += f.prod.capacity;
+        }
+        installed += 1;
+        if year < slot.effective + spec.raw.lifetime as i32 {
+            cost += slot.annual_capex;
+        }
+        cost += spec.raw.opex * output;
+    }
+    f.tech.cost = cost;
+    f.tech.installed = installed;
+    f.flows.gross_emissions = f.int.emission() * output;
 }

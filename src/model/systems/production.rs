@@ -6,11 +6,10 @@
 //! capacity (excess demand is redistributed to firms with spare capacity, water-filling).
 //! Capacity follows the sector's demand index (entry and exit are not modelled).
 
-use crate::model::agents::firm::{
-    Capacity, Coverage, Expectation, FirmInfo, Intensity, Production, YearFlows,
-};
+use crate::model::agents::firm::{Coverage, Expectation, Intensity, Production};
 use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::{Clock, RunParams};
+use crate::model::queries::ProducingFirm;
 use bevy_ecs::prelude::*;
 
 /// Per goods market scratch, reused across years.
@@ -27,21 +26,12 @@ pub struct Scratch {
 }
 
 /// Sets every firm's output and baseline emissions.
-#[allow(clippy::type_complexity)]
 pub fn produce(
     params: Res<RunParams>,
     clock: Res<Clock>,
     gm: Res<GoodsMarkets>,
     mut scratch: Local<Scratch>,
-    mut firms: Query<(
-        &FirmInfo,
-        &Capacity,
-        &Intensity,
-        &Coverage,
-        &Expectation,
-        &mut Production,
-        &mut YearFlows,
-    )>,
+    mut firms: Query<ProducingFirm>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
@@ -68,21 +58,21 @@ pub fn produce(
         (p.variable_cost + carbon, carbon)
     };
     // Pass 1: capacity, and the lowest unit cost per goods market (for a stable logit).
-    for (info, cap, int, cov, exp, mut prod, _) in &mut firms {
-        let sector = &s.sectors[info.sector as usize];
-        prod.capacity = cap.base_capacity * sector.demand_index.at(year);
-        let (u, _) = unit_cost(&prod, int, cov, exp);
-        let g = info.goods_market as usize;
+    for mut f in &mut firms {
+        let sector = &s.sectors[f.info.sector as usize];
+        f.prod.capacity = f.cap.base_capacity * sector.demand_index.at(year);
+        let (u, _) = unit_cost(&f.prod, f.int, f.cov, f.exp);
+        let g = f.info.goods_market as usize;
         sc.min_cost[g] = sc.min_cost[g].min(u);
     }
     // Pass 2: logit weights and share-weighted carbon cost.
-    for (info, _, int, cov, exp, mut prod, _) in &mut firms {
-        let raw = &s.sectors[info.sector as usize].raw;
-        let g = info.goods_market as usize;
-        let (u, carbon) = unit_cost(&prod, int, cov, exp);
-        let w = prod.capacity * (-raw.logit_sensitivity * (u - sc.min_cost[g]) / raw.price).exp();
-        prod.weight = w;
-        prod.capped = false;
+    for mut f in &mut firms {
+        let raw = &s.sectors[f.info.sector as usize].raw;
+        let g = f.info.goods_market as usize;
+        let (u, carbon) = unit_cost(&f.prod, f.int, f.cov, f.exp);
+        let w = f.prod.capacity * (-raw.logit_sensitivity * (u - sc.min_cost[g]) / raw.price).exp();
+        f.prod.weight = w;
+        f.prod.capped = false;
         sc.weight[g] += w;
         sc.carbon[g] += w * carbon;
     }
@@ -107,8 +97,9 @@ pub fn produce(
         sc.fixed_prev.clone_from(&sc.fixed);
         sc.free_prev.clone_from(&sc.free_weight);
         let (fixed_before, free_before) = (&sc.fixed_prev, &sc.free_prev);
-        for (info, _, _, _, _, mut prod, _) in &mut firms {
-            let g = info.goods_market as usize;
+        for mut f in &mut firms {
+            let g = f.info.goods_market as usize;
+            let prod = &mut *f.prod;
             if prod.capped || prod.weight <= 0.0 || free_before[g] <= 0.0 {
                 continue;
             }
@@ -124,8 +115,10 @@ pub fn produce(
             break;
         }
     }
-    for (info, _, int, _, _, mut prod, mut flows) in &mut firms {
-        let g = info.goods_market as usize;
+    for mut f in &mut firms {
+        let g = f.info.goods_market as usize;
+        let int = f.int;
+        let prod = &mut *f.prod;
         prod.output = if prod.capped {
             prod.capacity
         } else if prod.weight > 0.0 && sc.free_weight[g] > 0.0 {
@@ -134,7 +127,8 @@ pub fn produce(
         } else {
             0.0
         };
-        flows.gross_emissions = int.emission() * prod.output;
-        flows.counterfactual_emissions = int.initial_emission * prod.output;
+        let output = prod.output;
+        f.flows.gross_emissions = int.emission() * output;
+        f.flows.counterfactual_emissions = int.initial_emission * output;
     }
 }
