@@ -131,6 +131,23 @@ pub struct SummaryRow {
 }
 
 impl RunTotals {
+    /// Adds year `year`'s national row to the cumulative totals (peak: the first year with
+    /// the highest national emissions).
+    pub fn add_year(&mut self, nation: &NationTotals, year: i32) {
+        let total = nation.covered + nation.uncovered;
+        self.emissions += total;
+        self.abatement += nation.abatement;
+        self.abatement_cost += nation.abatement_cost;
+        self.penalties += nation.penalties;
+        self.investment_cost += nation.investment_cost;
+        self.curtailment_cost += nation.curtailment_cost;
+        self.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
+        self.least_cost += nation.least_cost;
+        if self.peak.is_none_or(|(_, v)| total > v) {
+            self.peak = Some((year, total));
+        }
+    }
+
     /// The headline metrics of the run. `burden_gini` is the Gini of cumulative cost burden
     /// per cumulative GDP across cities, `targets_met` the shares of cities and provinces
     /// meeting the latest plan, `start_year` the peak year reported when nothing was emitted.

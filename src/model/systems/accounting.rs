@@ -9,13 +9,11 @@
 use crate::econ::inequality::{gini, theil_decomposed};
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::city::{CityInfo, CityState};
-use crate::model::agents::firm::{
-    Account, Capacity, Coverage, FirmInfo, Mac, Production, Technologies, YearFlows,
-};
-use crate::model::agents::plan::Standard;
 use crate::model::agents::totals::{MarketTotals, NationTotals, Receipts, RunTotals, YearTotals};
 use crate::model::agents::{Clock, RunParams};
+use crate::model::queries::AccountedFirm;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 /// Scratch buffers, reused across years.
 #[derive(Default)]
@@ -28,42 +26,69 @@ pub struct Scratch {
     groups: Vec<usize>,
 }
 
-/// Computes the year's aggregates and updates cities and run totals.
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+/// The totals accounting writes and the receipts it reads.
+#[derive(SystemParam)]
+pub struct Sums<'w> {
+    /// This year's market and national sums (set).
+    year: ResMut<'w, YearTotals>,
+    /// The run's cumulative sums (added to).
+    run: ResMut<'w, RunTotals>,
+    /// Recycled revenue per city this year.
+    receipts: Res<'w, Receipts>,
+}
+
+/// Computes the year's aggregates and updates cities and run totals. Steps: [`firm_sums`],
+/// [`least_cost`], [`update_cities`], [`RunTotals::add_year`].
 pub fn account(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut scratch: Local<Scratch>,
-    mut totals: ResMut<YearTotals>,
-    mut run: ResMut<RunTotals>,
-    firms: Query<(
-        &FirmInfo,
-        &Capacity,
-        &Production,
-        &Mac,
-        &Coverage,
-        &Account,
-        &YearFlows,
-        &Technologies,
-        &Standard,
-    )>,
-    receipts: Res<Receipts>,
+    sums: Sums,
+    firms: Query<AccountedFirm>,
     mut cities: Query<(&CityInfo, &mut CityState)>,
 ) {
+    let Sums {
+        year: mut totals,
+        mut run,
+        receipts,
+    } = sums;
     let s = &params.scenario;
     let sc = &mut *scratch;
-    let n_cities = s.geography.cities.len();
     sc.city.clear();
-    sc.city.resize(n_cities, CityState::default());
+    sc.city
+        .resize(s.geography.cities.len(), CityState::default());
     totals.markets.clear();
     totals
         .markets
         .resize(s.markets.len(), MarketTotals::default());
     let mut nation = NationTotals::default();
+    firm_sums(&firms, sc, &mut totals.markets, &mut nation);
+    least_cost(sc, &mut nation);
+    update_cities(
+        &mut cities,
+        &receipts,
+        s.geography.agglomerations.len(),
+        sc,
+        &mut nation,
+    );
+    run.add_year(&nation, clock.year);
+    totals.nation = nation;
+}
+
+/// Sums every firm into its city, its market and the nation; collects the bids of the
+/// least-cost benchmark (every firm under a carbon policy: covered by a market or regulated
+/// by a standard) and the gross-emission-weighted dispersion of their shadow prices.
+fn firm_sums(
+    firms: &Query<AccountedFirm>,
+    sc: &mut Scratch,
+    markets: &mut [MarketTotals],
+    nation: &mut NationTotals,
+) {
     sc.bids.clear();
     let (mut w_sum, mut w_p, mut w_p2) = (0.0, 0.0, 0.0);
-    for (info, cap, prod, mac, cov, acc, flows, tech, std) in &firms {
-        let c = &mut sc.city[info.city as usize];
+    for f in firms {
+        let (flows, acc, tech, std) = (f.flows, f.acc, f.tech, f.std);
+        let c = &mut sc.city[f.info.city as usize];
         c.curtailment_cost += std.curtailment_cost;
         c.recycled += tech.subsidy;
         nation.curtailment_cost += std.curtailment_cost;
@@ -77,11 +102,11 @@ pub fn account(
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
         c.net_allowance_purchases += acc.net_purchase;
-        match cov.market {
+        match f.cov.market {
             None => c.emissions_uncovered_firms += flows.emissions,
             Some(m) => {
                 c.emissions_covered += flows.emissions;
-                let t = &mut totals.markets[m as usize];
+                let t = &mut markets[m as usize];
                 t.emissions += flows.emissions;
                 t.abatement += flows.abatement;
                 t.abatement_cost += flows.abatement_cost;
@@ -97,7 +122,7 @@ pub fn account(
         }
         // Efficiency is judged over every firm under a carbon policy: covered by a market
         // or regulated by a standard.
-        if cov.market.is_none() && !std.regulated {
+        if f.cov.market.is_none() && !std.regulated {
             continue;
         }
         nation.abatement += flows.abatement;
@@ -110,8 +135,8 @@ pub fn account(
         let e = flows.gross_emissions;
         sc.bids.push(Bid {
             emissions: e,
-            mac_slope: mac.slope(cap.base_output, prod.output),
-            abatement_max: mac.max_share * e,
+            mac_slope: f.mac.slope(f.cap.base_output, f.prod.output),
+            abatement_max: f.mac.max_share * e,
             abatement_min: 0.0,
             holdings: e,
             obligation_cap: f64::INFINITY,
@@ -124,7 +149,11 @@ pub fn account(
         let mean = w_p / w_sum;
         nation.shadow_price_sd = (w_p2 / w_sum - mean * mean).max(0.0).sqrt();
     }
-    // Least-cost benchmark: holdings sum to total baseline minus the achieved abatement.
+}
+
+/// Least-cost benchmark: the same total operational abatement at one marginal cost across
+/// the collected bids (holdings sum to total baseline minus the achieved abatement).
+fn least_cost(sc: &mut Scratch, nation: &mut NationTotals) {
     let total_e: f64 = sc.bids.iter().map(|b| b.emissions).sum();
     if nation.abatement > 0.0 && total_e > 0.0 {
         for b in &mut sc.bids {
@@ -141,10 +170,21 @@ pub fn account(
         nation.least_cost_price = out.price;
         nation.least_cost = sc.bids.iter().map(|b| b.abatement_cost(out.price)).sum();
     }
+}
+
+/// Writes the city sums into each city's state (with the revenue it received), adds its GDP
+/// and other emissions to the nation, and computes Gini and Theil of cost burden per GDP
+/// (Theil groups: agglomerations, the rest as one group).
+fn update_cities(
+    cities: &mut Query<(&CityInfo, &mut CityState)>,
+    receipts: &Receipts,
+    n_agg: usize,
+    sc: &mut Scratch,
+    nation: &mut NationTotals,
+) {
     sc.burden.clear();
     sc.groups.clear();
-    let n_agg = s.geography.agglomerations.len();
-    for (info, mut st) in &mut cities {
+    for (info, mut st) in cities.iter_mut() {
         let c = &sc.city[info.id as usize];
         st.emissions_covered = c.emissions_covered;
         st.emissions_uncovered_firms = c.emissions_uncovered_firms;
@@ -169,17 +209,4 @@ pub fn account(
     }
     nation.gini = gini(&sc.burden);
     nation.theil = theil_decomposed(&sc.burden, &sc.groups);
-    let total = nation.covered + nation.uncovered;
-    run.emissions += total;
-    run.abatement += nation.abatement;
-    run.abatement_cost += nation.abatement_cost;
-    run.penalties += nation.penalties;
-    run.investment_cost += nation.investment_cost;
-    run.curtailment_cost += nation.curtailment_cost;
-    run.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
-    run.least_cost += nation.least_cost;
-    if run.peak.is_none_or(|(_, v)| total > v) {
-        run.peak = Some((clock.year, total));
-    }
-    totals.nation = nation;
 }

@@ -4,14 +4,12 @@
 
 use crate::config::raw::FirmLevel;
 use crate::model::agents::city::{CityInfo, CityState};
-use crate::model::agents::firm::{
-    Account, Coverage, Expectation, FirmInfo, Intensity, Production, Technologies, YearFlows,
-};
-use crate::model::agents::plan::{PlanState, Standard};
+use crate::model::agents::plan::PlanState;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::totals::YearTotals;
 use crate::model::agents::{Clock, RunParams};
+use crate::model::queries::RecordedFirm;
 use crate::output::{Buffers, Cat};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
@@ -38,26 +36,18 @@ pub fn in_sample(params: &RunParams, key: u64) -> bool {
 }
 
 /// Appends `firm_year` rows.
-#[allow(clippy::type_complexity)]
 pub fn record_firms(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut buf: ResMut<Buffers>,
-    firms: Query<(
-        &FirmInfo,
-        &Production,
-        &Coverage,
-        &Account,
-        &YearFlows,
-        &Expectation,
-        &Technologies,
-        &Intensity,
-        &Standard,
-    )>,
+    firms: Query<RecordedFirm>,
 ) {
     let b = &mut buf.firm_year;
     let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
-    for (info, prod, cov, acc, flows, exp, tech, int, std) in &firms {
+    for f in &firms {
+        let (info, prod, cov, acc, flows, exp, tech, int, std) = (
+            f.info, f.prod, f.cov, f.acc, f.flows, f.exp, f.tech, f.int, f.std,
+        );
         if sample && !in_sample(&params, info.key) {
             continue;
         }
