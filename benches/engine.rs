@@ -12,7 +12,7 @@ use synergy::run::{RunSpec, run_to_dataset};
 fn scenario(scale: u32, firm_output: bool) -> Arc<synergy::config::Scenario> {
     let base = load_embedded_default(&[]).expect("default loads");
     let mut set: Vec<String> = Vec::new();
-    for (name, s) in base.raw.sectors.iter() {
+    for (name, s) in base.raw().sectors.iter() {
         set.push(format!("sectors.{name}.firms={}", s.firms * scale));
         set.push(format!(
             "sectors.{name}.total_output={:e}",
@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     for scale in [1u32, 10, 50] {
         for firm_output in [false, true] {
             let s = scenario(scale, firm_output);
-            let firms: u64 = s.raw.sectors.values().map(|x| u64::from(x.firms)).sum();
+            let firms = s.generated_firms() as u64;
             group.throughput(Throughput::Elements(firms * s.years() as u64));
             let label = if firm_output {
                 "with_firm_output"

@@ -7,7 +7,7 @@ use std::path::Path;
 /// Validates `scenario` (or the embedded default) and prints the scenario after overrides.
 pub fn check(scenario: Option<&Path>, set: &[String]) -> Result<()> {
     let s = load(scenario, set)?;
-    let text = toml::to_string_pretty(&s.raw).map_err(|e| Error::Bug(e.to_string()))?;
+    let text = toml::to_string_pretty(s.raw()).map_err(|e| Error::Bug(e.to_string()))?;
     say!("# {}: valid", s.source);
     say!(
         "# {} provinces, {} cities, {} sectors, {} generated + {} listed firms, {} markets, years {}-{}",

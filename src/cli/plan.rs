@@ -71,8 +71,8 @@ pub fn plan(experiment: &Path) -> Result<()> {
 /// Rough output size of one run, bytes (measured on the default: about 65 bytes per
 /// firm-year row, 60 per city-year row, 100 per firm, 150 kB of small tables).
 fn estimate_bytes(s: &Scenario, firms: usize) -> f64 {
-    use crate::config::raw::FirmLevel;
-    let o = &s.raw.output;
+    use crate::config::kinds::FirmLevel;
+    let o = &s.output;
     let years = s.years() as f64;
     let share = match o.firm_level {
         FirmLevel::All => 1.0,

@@ -47,7 +47,7 @@ pub fn run(
         "runs": 1,
         "seed": seed,
         "source": s.source,
-        "scenario": s.raw,
+        "scenario": s.raw(),
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
     crate::sweep::dataset::write_atomic(&dataset.join("experiment.json"), &text)?;

@@ -7,13 +7,16 @@
 //! ```
 
 pub mod dist;
+pub mod kinds;
 pub mod overrides;
+pub mod plans;
 pub mod raw;
 pub mod resolve;
 pub mod series;
 pub mod validate;
 pub mod validate_policy;
 
+pub use plans::PlanSpec;
 pub use resolve::{ExplicitFirm, MarketSpec, Scenario, SectorSpec, TechSpec};
 
 use crate::error::{Error, Result};

@@ -1,6 +1,7 @@
 //! Resolution of a validated raw scenario into a [`Scenario`]: sector and market indexes,
 //! city references checked against the geography, paths resolved per year.
 
+use super::plans::PlanSpec;
 use super::raw::*;
 use super::series::{PathRaw, Series};
 use super::validate::Checker;
@@ -10,8 +11,19 @@ use serde::Serialize;
 /// A resolved, valid scenario: everything a run needs besides the seed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Scenario {
-    /// The raw scenario after overrides (for the record in `experiment.json`).
-    pub raw: RawScenario,
+    /// The raw scenario after overrides: kept only for writing metadata
+    /// (`experiment.json`, `synergy check`); the model reads the resolved fields below.
+    raw: RawScenario,
+    /// Bounded rationality in bidding (`[behaviour]`).
+    pub behaviour: BehaviourParams,
+    /// Firm-level output options (`[output]`).
+    pub output: OutputParams,
+    /// The investment rule (`[investment]`).
+    pub investment: InvestmentParams,
+    /// Knowledge spillovers (`[diffusion]`).
+    pub diffusion: DiffusionParams,
+    /// Emissions outside the modelled firms (`[macro]`).
+    pub macro_: MacroParams,
     /// Where it came from (file path or `embedded default`).
     pub source: String,
     /// The provinces table's label.
@@ -24,6 +36,8 @@ pub struct Scenario {
     pub firms: Vec<ExplicitFirm>,
     /// Markets in file order (index = market id).
     pub markets: Vec<MarketSpec>,
+    /// Five-year plans in file order (index = plan id).
+    pub plans: Vec<PlanSpec>,
     /// Technologies (index = technology id).
     pub technologies: Vec<TechSpec>,
     /// Technology ids of each sector, in catalog order.
@@ -34,7 +48,34 @@ pub struct Scenario {
     pub uncovered_index: Series,
 }
 
+/// `[behaviour]` as declared (no names or paths to resolve).
+pub type BehaviourParams = RawBehaviour;
+/// `[output]` as declared.
+pub type OutputParams = RawOutput;
+/// `[investment]` as declared.
+pub type InvestmentParams = RawInvestment;
+/// `[diffusion]` as declared.
+pub type DiffusionParams = RawDiffusion;
+
+/// The scalars of `[macro]` that the model reads (its paths are resolved into
+/// [`Scenario::gdp_index`] and [`Scenario::uncovered_index`]).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct MacroParams {
+    /// Share of a province's CO2 emitted outside the modelled firms, share.
+    pub uncovered_share: f64,
+    /// Carbon factor of that energy use, t CO2 per tce.
+    pub uncovered_carbon_factor: f64,
+}
+
 impl Scenario {
+    /// The raw scenario after overrides (for metadata only: `experiment.json`, `check`).
+    pub fn raw(&self) -> &RawScenario {
+        &self.raw
+    }
+    /// Total number of generated firms over all sectors.
+    pub fn generated_firms(&self) -> usize {
+        self.sectors.iter().map(|x| x.raw.firms as usize).sum()
+    }
     /// Scenario name.
     pub fn name(&self) -> &str {
         &self.raw.scenario.name
@@ -285,13 +326,7 @@ pub fn resolve(
             penalty_per_t: m.penalty_per_t.resolve(y0, y1),
         });
     }
-    for (i, p) in raw.plans.iter().enumerate() {
-        for prov in p.table.keys() {
-            if geography.province_id(prov).is_none() {
-                c.fail(&format!("plans[{i}].table.{prov}"), "no such province");
-            }
-        }
-    }
+    let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, (y0, y1), c);
     let mut technologies = Vec::new();
     let mut sector_techs = vec![Vec::new(); sectors.len()];
     for t in &raw.technologies {
@@ -340,6 +375,14 @@ pub fn resolve(
         return None;
     }
     Some(Scenario {
+        behaviour: raw.behaviour.clone(),
+        output: raw.output.clone(),
+        investment: raw.investment.clone(),
+        diffusion: raw.diffusion.clone(),
+        macro_: MacroParams {
+            uncovered_share: raw.macro_.uncovered_share,
+            uncovered_carbon_factor: raw.macro_.uncovered_carbon_factor,
+        },
         raw,
         source,
         provinces_source,
@@ -347,6 +390,7 @@ pub fn resolve(
         sectors,
         firms,
         markets,
+        plans,
         technologies,
         sector_techs,
         gdp_index,

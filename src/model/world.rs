@@ -5,7 +5,7 @@
 //! random numbers).
 
 use crate::config::Scenario;
-use crate::config::raw::{Location, Scope};
+use crate::config::kinds::{Location, Scope};
 use crate::geography::{CityShares, draw_city_shares};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::*;
@@ -142,7 +142,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
                     agglomeration: c.agglomeration,
                     gdp_base: p.gdp_cny * sh.gdp,
                     population_base: p.population * sh.population,
-                    uncovered_base: s.raw.macro_.uncovered_share * p.co2_t * sh.gdp,
+                    uncovered_base: s.macro_.uncovered_share * p.co2_t * sh.gdp,
                 },
                 CityState::default(),
             )

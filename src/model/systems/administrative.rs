@@ -11,7 +11,8 @@
 //! marginal cost of its last measure. Under `metric = "energy"` only energy intensity
 //! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
 
-use crate::config::raw::{CurtailmentOrder, Differentiation, Metric, RawPlan, StandardKind};
+use crate::config::PlanSpec;
+use crate::config::kinds::{CurtailmentOrder, Differentiation, Metric, StandardKind};
 use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
 use crate::model::adoption::{after_adoption, effect_year, option_cost, order};
 use crate::model::agents::city::{CityInfo, CityState};
@@ -25,7 +26,7 @@ use bevy_ecs::prelude::*;
 /// Province cuts of one metric for a plan with national cut `cut`.
 fn province_cuts(
     s: &crate::config::Scenario,
-    plan: &RawPlan,
+    plan: &PlanSpec,
     cut: f64,
     enforced: bool,
 ) -> Vec<f64> {
@@ -39,11 +40,10 @@ fn province_cuts(
                 .collect();
             gdp_tier_cuts(&gpc, cut)
         }
-        Differentiation::Table => provs
-            .iter()
+        Differentiation::Table => (0..provs.len())
             .map(|p| {
                 if enforced {
-                    plan.table.get(&p.name).copied().unwrap_or(cut)
+                    plan.table[p].unwrap_or(cut)
                 } else {
                     cut
                 }
@@ -57,11 +57,7 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
     let s = &params.scenario;
     let year = clock.year;
     let n = s.geography.cities.len();
-    let found = s
-        .raw
-        .plans
-        .iter()
-        .position(|p| p.start_year <= year && year <= p.end_year);
+    let found = s.plans.iter().position(|p| p.covers(year));
     if found.is_none() {
         st.active = None;
         st.target_carbon = vec![None; n];
@@ -70,7 +66,7 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
         return;
     }
     let Some(pi) = found else { return };
-    let plan = &s.raw.plans[pi];
+    let plan = &s.plans[pi];
     if st.active != Some(pi) {
         st.active = Some(pi);
         st.base_carbon = st.last_carbon.clone();
@@ -161,7 +157,7 @@ pub fn enforce_standards(
     let sc = &mut *sc;
     reset_standards(&mut firms);
     let Some(pi) = plans.active else { return };
-    let plan = &s.raw.plans[pi];
+    let plan = &s.plans[pi];
     metric_sums(s, plan, year, &cities, &mut firms, sc);
     if plan.enforce {
         city_cuts(plan, &plans, &cities, sc);
@@ -214,7 +210,7 @@ fn reset_standards(firms: &mut Query<RegulatedFirm>) {
 /// first year.
 fn metric_sums(
     s: &crate::config::Scenario,
-    plan: &RawPlan,
+    plan: &PlanSpec,
     year: i32,
     cities: &Query<(&CityInfo, &CityState)>,
     firms: &mut Query<RegulatedFirm>,
@@ -222,14 +218,8 @@ fn metric_sums(
 ) {
     let n = s.geography.cities.len();
     let metric = plan.metric;
-    let regulated = |sector: u16| {
-        plan.sectors.is_empty()
-            || plan
-                .sectors
-                .iter()
-                .any(|x| s.sector_id(x) == Some(sector as usize))
-    };
-    let ucf = s.raw.macro_.uncovered_carbon_factor;
+    let regulated = |sector: u16| plan.regulates[sector as usize];
+    let ucf = s.macro_.uncovered_carbon_factor;
     for v in [&mut sc.other, &mut sc.base, &mut sc.cut, &mut sc.energy] {
         v.clear();
         v.resize(n, 0.0);
@@ -264,7 +254,7 @@ fn metric_sums(
 /// Each city's relative cut of its regulated firms' base intensities, sized so that the city
 /// meets its target given its other emissions (or energy use), at most `max_stringency`.
 fn city_cuts(
-    plan: &RawPlan,
+    plan: &PlanSpec,
     plans: &PlanState,
     cities: &Query<(&CityInfo, &CityState)>,
     sc: &mut Scratch,
@@ -288,7 +278,7 @@ fn city_cuts(
 
 /// Uniform-rate limits per (city, sector): the same total as the relative cut, sized on
 /// base-year intensities.
-fn uniform_rates(plan: &RawPlan, sc: &mut Scratch) {
+fn uniform_rates(plan: &PlanSpec, sc: &mut Scratch) {
     sc.rates.clear();
     if plan.firm_standard != StandardKind::UniformRate {
         return;
@@ -313,7 +303,7 @@ fn uniform_rates(plan: &RawPlan, sc: &mut Scratch) {
 /// What [`enforce_firm`] reads besides the firm.
 struct Enforcement<'a> {
     s: &'a crate::config::Scenario,
-    plan: &'a RawPlan,
+    plan: &'a PlanSpec,
     year: i32,
     techs: &'a TechState,
     rates: &'a [((u32, u16), f64)],
@@ -324,11 +314,10 @@ struct Enforcement<'a> {
 /// abatement at the margin, abates operationally for the rest and records the gap and the
 /// shadow price. Returns the firm's energy use after abatement, tce.
 fn enforce_firm(ctx: &Enforcement<'_>, f: &mut RegulatedFirmItem<'_, '_>) -> f64 {
-    let (s, plan, year) = (ctx.s, ctx.plan, ctx.year);
+    let (plan, year) = (ctx.plan, ctx.year);
     let metric = plan.metric;
-    let sector = &s.sectors[f.info.sector as usize];
     let (city, sector_id) = (f.info.city, f.info.sector);
-    f.std.limit = match plan.fixed_rate.get(&sector.name) {
+    f.std.limit = match &plan.fixed_rate[sector_id as usize] {
         Some(p) => p.at(year),
         None => match plan.firm_standard {
             StandardKind::Relative => f.std.base_intensity * (1.0 - ctx.cuts[city as usize]),
@@ -417,7 +406,7 @@ fn forced_adoption(
 /// Curtails regulated firms' output where a city's energy use exceeds its cap.
 fn curtail(
     s: &crate::config::Scenario,
-    plan: &RawPlan,
+    plan: &PlanSpec,
     plans: &PlanState,
     sc: &mut Scratch,
     firms: &mut Query<RegulatedFirm>,
@@ -462,7 +451,7 @@ fn curtail(
 /// value added. Returns the energy cut, tce.
 fn curtail_firm(
     s: &crate::config::Scenario,
-    plan: &RawPlan,
+    plan: &PlanSpec,
     f: &mut RegulatedFirmItem<'_, '_>,
     left: f64,
     excess: f64,

@@ -10,7 +10,7 @@
 //! offers `auction share x` the cap (or x the benchmark total). Make-good debt from earlier
 //! shortfalls is deducted from the free allocation.
 
-use crate::config::raw::{AllocationRule, CapBasis, GrandfatheringBase};
+use crate::config::kinds::{AllocationRule, CapBasis, GrandfatheringBase};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};

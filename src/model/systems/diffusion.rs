@@ -53,10 +53,7 @@ pub fn diffuse(
         return;
     }
     let year = clock.year;
-    let (phi_a, phi_n) = (
-        s.raw.diffusion.phi_agglomeration,
-        s.raw.diffusion.phi_national,
-    );
+    let (phi_a, phi_n) = (s.diffusion.phi_agglomeration, s.diffusion.phi_national);
     let st = &mut *state;
     let sc = &mut *scratch;
     let n_agg = st.agglomerations;

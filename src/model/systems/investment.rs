@@ -109,7 +109,7 @@ pub fn decide(
     year: i32,
     tech: &mut Technologies,
 ) {
-    let inv = &s.raw.investment;
+    let inv = &s.investment;
     let sector = &s.sectors[firm.sector].raw;
     for _ in 0..inv.max_new_per_year {
         let mut best: Option<(usize, f64, f64, f64)> = None;

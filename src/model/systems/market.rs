@@ -7,7 +7,7 @@
 //! A firm whose capped obligation (China's early-cycle 20 % rule) binds at the clearing price
 //! does not abate: abating would not lower what it owes. Uncovered firms do not abate.
 
-use crate::config::raw::{AllocationRule, Unsold};
+use crate::config::kinds::{AllocationRule, Unsold};
 use crate::config::{MarketSpec, Scenario};
 use crate::market::{Bid, Clearing, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::regulator::Regulator;
@@ -84,7 +84,7 @@ fn firm_bid(
     year: i32,
     f: &BiddingFirmItem<'_, '_>,
 ) -> (Bid, f64) {
-    let beh_cfg = &s.raw.behaviour;
+    let beh_cfg = &s.behaviour;
     let (beh, acc, mac) = (f.beh, &*f.acc, f.mac);
     let e = f.flows.gross_emissions;
     let slope = mac.slope(f.cap.base_output, f.prod.output);

@@ -5,7 +5,7 @@
 //! threshold. A firm that leaves every market loses its bank (expired); a firm that moves
 //! between markets carries its bank.
 
-use crate::config::raw::{AllocationRule, MarketKind};
+use crate::config::kinds::{AllocationRule, MarketKind};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo};
 use crate::model::agents::regulator::{MarketOutcome, Regulator};
 use crate::model::agents::{Clock, RunParams};

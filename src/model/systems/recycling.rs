@@ -5,7 +5,7 @@
 //! firms' capex committed this year (as much as the fund holds; firms expect last year's
 //! payout rate when they decide). Money is conserved: revenue = paid out + change in fund.
 
-use crate::config::raw::Recycling;
+use crate::config::kinds::Recycling;
 use crate::model::agents::RunParams;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};

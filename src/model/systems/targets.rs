@@ -25,7 +25,7 @@ pub fn assess_targets(
 ) {
     let s = &params.scenario;
     let n = s.geography.cities.len();
-    let ucf = s.raw.macro_.uncovered_carbon_factor;
+    let ucf = s.macro_.uncovered_carbon_factor;
     energy.clear();
     energy.resize(n, 0.0);
     for (info, prod, int, flows) in &firms {
@@ -83,7 +83,7 @@ pub fn assess_targets(
         plans.last_energy_use[c] = st.energy_use;
     }
     let Some(pi) = plans.active else { return };
-    let plan = &s.raw.plans[pi];
+    let plan = &s.plans[pi];
     if clock.year != plan.end_year || met.1 == 0 {
         return;
     }

@@ -2,7 +2,7 @@
 //! streams them to Parquet between years. Firm rows are written when the output options ask
 //! for them (`output.firm_level`, `output.firm_every_years`; a run condition).
 
-use crate::config::raw::FirmLevel;
+use crate::config::kinds::FirmLevel;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::plan::PlanState;
 use crate::model::agents::regulator::Regulator;
@@ -17,14 +17,14 @@ use rand::RngExt;
 
 /// Run condition: firm rows are wanted this year.
 pub fn firm_rows_this_year(params: Res<RunParams>, clock: Res<Clock>) -> bool {
-    let o = &params.scenario.raw.output;
+    let o = &params.scenario.output;
     o.firm_level != FirmLevel::None
         && (clock.year - params.scenario.start_year()) % o.firm_every_years as i32 == 0
 }
 
 /// Whether the firm with draw key `key` is in the output sample.
 pub fn in_sample(params: &RunParams, key: u64) -> bool {
-    let o = &params.scenario.raw.output;
+    let o = &params.scenario.output;
     match o.firm_level {
         FirmLevel::All => true,
         FirmLevel::None => false,
@@ -43,7 +43,7 @@ pub fn record_firms(
     firms: Query<RecordedFirm>,
 ) {
     let b = &mut buf.firm_year;
-    let sample = params.scenario.raw.output.firm_level == FirmLevel::Sample;
+    let sample = params.scenario.output.firm_level == FirmLevel::Sample;
     for f in &firms {
         let (info, prod, cov, acc, flows, exp, tech, int, std) = (
             f.info, f.prod, f.cov, f.acc, f.flows, f.exp, f.tech, f.int, f.std,

@@ -1,0 +1,168 @@
+//! The closed choices of a scenario (enumerations), shared by the raw file types
+//! ([`super::raw`]) and the resolved scenario that the model reads: a system names a rule
+//! by these types and never reads the raw file layer.
+
+use serde::{Deserialize, Serialize};
+
+/// Geographic scope of a sector's goods market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One goods market per city.
+    City,
+    /// One goods market per province.
+    Province,
+    /// One goods market per grid region.
+    Grid,
+    /// One national goods market.
+    #[default]
+    National,
+}
+
+/// Where generated firms are located.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// Provinces weighted by their CO2 column, cities by GDP share.
+    #[default]
+    Co2,
+    /// Provinces and cities weighted by GDP.
+    Gdp,
+}
+
+/// Kind of carbon market: national markets take precedence over pilots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarketKind {
+    /// The national market.
+    National,
+    /// A regional pilot market.
+    Pilot,
+}
+
+/// Free allocation rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllocationRule {
+    /// Intensity benchmark x actual output (China's national ETS); no fixed cap.
+    Benchmark,
+    /// A cap split by base-period emissions.
+    Grandfathering,
+    /// The whole cap auctioned.
+    Auction,
+    /// A carbon tax: no cap, the price follows `tax`.
+    Tax,
+}
+
+/// Base of grandfathered allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GrandfatheringBase {
+    /// The firm's baseline emissions in the year before it entered the market (the last full
+    /// year before coverage).
+    #[default]
+    Entry,
+    /// Last year's emissions (creates the updating incentive).
+    LastYear,
+}
+
+/// What `cap_factor` multiplies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CapBasis {
+    /// Covered firms' base-period emissions (grandfathering bases).
+    #[default]
+    BasePeriod,
+    /// Covered firms' baseline emissions this year.
+    Baseline,
+}
+
+/// What happens to auction volume that does not sell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Unsold {
+    /// Cancelled.
+    #[default]
+    Cancel,
+    /// Added to the cost-containment reserve.
+    Reserve,
+}
+
+/// Revenue recycling rule (auction, reserve and tax revenue of a market).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Recycling {
+    /// Kept by the centre.
+    #[default]
+    Centre,
+    /// To the market's cities by population.
+    Population,
+    /// To the market's cities by GDP.
+    Gdp,
+    /// To the market's cities by the abatement their covered firms achieved this year.
+    Abatement,
+    /// To a technology fund that pays a share of the market's firms' capex for new
+    /// technologies (the share firms expect is last year's payout rate).
+    TechnologyFund,
+}
+
+/// Firm-level output selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FirmLevel {
+    /// Every firm.
+    #[default]
+    All,
+    /// A keyed random sample of firms (`firm_sample_share`).
+    Sample,
+    /// No firm-level rows.
+    None,
+}
+
+/// Which intensity a plan's firm standards follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Energy intensity (tce per unit): fuel switching does not help, capture hurts.
+    Energy,
+    /// Carbon intensity (t CO2 per unit).
+    #[default]
+    Carbon,
+}
+
+/// How a plan's national target is split to provinces (and their cities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Differentiation {
+    /// Every province gets the national cut.
+    #[default]
+    Uniform,
+    /// Five tiers by GDP per capita: the national cut times 1.125, 1.0625, 1, 0.9375, 0.625
+    /// from the richest fifth to the poorest (the 12th plan's 18/17/16/15/10 % pattern).
+    GdpTiers,
+    /// Cuts given per province in `table` (provinces not listed get the national cut).
+    Table,
+}
+
+/// Form of the firm standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardKind {
+    /// Every regulated firm of a city cuts its intensity by the same share from its plan
+    /// base-year intensity.
+    #[default]
+    Relative,
+    /// One intensity limit per sector and city (units of the metric per unit output).
+    UniformRate,
+}
+
+/// Order in which curtailment hits regulated firms when a city's energy cap binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CurtailmentOrder {
+    /// Most energy-intensive firms first.
+    #[default]
+    MostIntensive,
+    /// All regulated firms by the same share.
+    Proportional,
+}
