@@ -21,10 +21,12 @@
 //! println!("{} firms over {} years", report.firms, report.years);
 //! ```
 //!
-//! Modules: [`config`] (scenario files), [`geography`], [`agents`] (components),
-//! [`systems`] (one file per phase), [`schedule`], [`market`] (pure clearing), [`econ`]
-//! (pure formulas), [`rng`] (keyed draws), [`record`] (output schema and writer), [`run`]
-//! (one run to Parquet), [`dataset`] (experiment folders), [`cli`].
+//! Modules: [`config`] (scenario files, resolved into a `Scenario`), [`geography`],
+//! [`model`] (agents, the World of a run, the systems of a year and their schedule),
+//! [`market`] (pure clearing), [`econ`] (pure formulas), [`rng`] (keyed draws), [`output`]
+//! (tables, the table registry, row builders, Parquet writer), [`run`] (one run to
+//! Parquet), [`experiment`] (experiment files and plans, pure), [`sweep`] (parallel and
+//! sharded runs, Slurm, datasets, compare), [`cli`] (one module per subcommand).
 
 pub mod cli;
 pub mod config;

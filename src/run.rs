@@ -166,11 +166,7 @@ fn market_points(world: &mut World, year: i32, markets: &mut [(String, Vec<Marke
         if !r.active {
             continue;
         }
-        let t = totals
-            .markets
-            .get(r.market as usize)
-            .copied()
-            .unwrap_or_default();
+        let t = totals.market(r.market);
         if let Some((_, points)) = markets.get_mut(r.market as usize) {
             points.push(MarketPoint {
                 year,

@@ -41,7 +41,7 @@ pub trait Table: Default {
     fn take_batch(&mut self, dicts: &Dicts) -> Result<RecordBatch, arrow::error::ArrowError>;
 }
 
-/// Declares an output table. See `record/tables.rs`.
+/// Declares an output table. See `output/tables.rs`.
 #[macro_export]
 macro_rules! table {
     (

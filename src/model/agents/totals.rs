@@ -130,6 +130,13 @@ pub struct SummaryRow {
     pub peak: (i32, f64),
 }
 
+impl YearTotals {
+    /// This year's sums of market `m` (zeros for a market without covered firms).
+    pub fn market(&self, m: u16) -> MarketTotals {
+        self.markets.get(m as usize).copied().unwrap_or_default()
+    }
+}
+
 impl RunTotals {
     /// Adds year `year`'s national row to the cumulative totals (peak: the first year with
     /// the highest national emissions).

@@ -78,18 +78,8 @@ pub fn milestones(world: &World, s: &Scenario, run_id: u64, t: &mut Milestones) 
     let st = world.resource::<TechState>();
     let n_agg = st.agglomerations;
     for spec in &s.technologies {
-        let mut firms = vec![0.0; 1 + n_agg];
-        let mut adopters = vec![0.0; 1 + n_agg];
-        for c in 0..st.cities {
-            let i = st.at(spec.id, c as u32);
-            firms[0] += f64::from(st.firms[i]);
-            adopters[0] += f64::from(st.adopters[i]);
-            if let Some(g) = st.city_agglomeration[c] {
-                firms[1 + g as usize] += f64::from(st.firms[i]);
-                adopters[1 + g as usize] += f64::from(st.adopters[i]);
-            }
-        }
-        for r in 0..=n_agg {
+        let sums = st.region_sums(spec.id);
+        for (r, v) in sums.iter().enumerate() {
             t.run_id.push(run_id);
             t.technology.push(Cat::of(spec.id as u16));
             t.level.push(Cat::of(u16::from(r > 0)));
@@ -100,8 +90,8 @@ pub fn milestones(world: &World, s: &Scenario, run_id: u64, t: &mut Milestones) 
                 s.geography.agglomerations[r - 1].clone()
             });
             t.year_50pct.push(st.milestones[spec.id * (1 + n_agg) + r]);
-            t.final_share.push(if firms[r] > 0.0 {
-                adopters[r] / firms[r]
+            t.final_share.push(if v.firms > 0.0 {
+                v.adopters / v.firms
             } else {
                 0.0
             });

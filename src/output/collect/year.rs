@@ -134,11 +134,7 @@ pub fn record_aggregates(
         if !r.active {
             continue;
         }
-        let t = totals
-            .markets
-            .get(r.market as usize)
-            .copied()
-            .unwrap_or_default();
+        let t = totals.market(r.market);
         let y = &r.year;
         b.run_id.push(run_id);
         b.year.push(year);
@@ -201,29 +197,9 @@ pub fn record_technologies(
 ) {
     let s = &params.scenario;
     let b = &mut buf.technology_year;
-    let n_agg = state.agglomerations;
     for t in &s.technologies {
         // r = 0: nation; r = 1 + g: agglomeration g.
-        let mut sums = vec![[0.0f64; 5]; 1 + n_agg];
-        for c in 0..state.cities {
-            let i = state.at(t.id, c as u32);
-            let v = [
-                f64::from(state.firms[i]),
-                f64::from(state.aware[i]),
-                f64::from(state.adopters[i]),
-                state.cum_capacity[i],
-                state.capex[i] * f64::from(state.firms[i]),
-            ];
-            let mut add = |r: usize| {
-                for k in 0..5 {
-                    sums[r][k] += v[k];
-                }
-            };
-            add(0);
-            if let Some(g) = state.city_agglomeration[c] {
-                add(1 + g as usize);
-            }
-        }
+        let sums = state.region_sums(t.id);
         for (r, v) in sums.iter().enumerate() {
             b.run_id.push(params.run_id);
             b.year.push(clock.year);
@@ -235,14 +211,20 @@ pub fn record_technologies(
             } else {
                 s.geography.agglomerations[r - 1].clone()
             });
-            b.firms.push(v[0] as u32);
-            b.aware.push(v[1] as u32);
-            b.adopters.push(v[2] as u32);
-            b.adoption_share
-                .push(if v[0] > 0.0 { v[2] / v[0] } else { 0.0 });
-            b.cumulative_capacity.push(v[3]);
-            b.unit_capex
-                .push(if v[0] > 0.0 { v[4] / v[0] } else { t.raw.capex });
+            b.firms.push(v.firms as u32);
+            b.aware.push(v.aware as u32);
+            b.adopters.push(v.adopters as u32);
+            b.adoption_share.push(if v.firms > 0.0 {
+                v.adopters / v.firms
+            } else {
+                0.0
+            });
+            b.cumulative_capacity.push(v.cum_capacity);
+            b.unit_capex.push(if v.firms > 0.0 {
+                v.capex_x_firms / v.firms
+            } else {
+                t.raw.capex
+            });
         }
     }
 }
