@@ -48,9 +48,10 @@ fn summary_files(dir: &Path) -> Vec<PathBuf> {
                 continue;
             };
             // Only complete parts: their `runs` file exists (a sweep may still be running).
-            let runs_dir = root
-                .parent()
-                .map(|d| d.join("runs").join(p.file_name().unwrap_or_default()));
+            let runs_dir = root.parent().map(|d| {
+                d.join(crate::output::COMPLETION_TABLE)
+                    .join(p.file_name().unwrap_or_default())
+            });
             let mut fs: Vec<PathBuf> = fs
                 .flatten()
                 .map(|e| e.path())

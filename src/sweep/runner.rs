@@ -238,7 +238,13 @@ pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -
 /// Whether batch `b` is complete in `dataset`.
 pub fn batch_complete(dataset: &Path, plan: &Plan, b: usize) -> bool {
     let batch = &plan.batches[b];
-    part_path(dataset, "runs", &batch.scenario, batch.index).exists()
+    part_path(
+        dataset,
+        crate::output::COMPLETION_TABLE,
+        &batch.scenario,
+        batch.index,
+    )
+    .exists()
 }
 
 /// Runs an experiment file with the given options.
