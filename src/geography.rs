@@ -132,7 +132,7 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
 /// A province as used by the model.
 #[derive(Clone, Debug, Serialize)]
 pub struct Province {
-    /// Index in [`GeographyPlan::provinces`].
+    /// Index in [`GeographySpec::provinces`].
     pub id: u16,
     /// Name.
     pub name: String,
@@ -151,7 +151,7 @@ pub struct Province {
 /// A city before its shares are drawn.
 #[derive(Clone, Debug, Serialize)]
 pub struct CityPlan {
-    /// City id (index in [`GeographyPlan::cities`]).
+    /// City id (index in [`GeographySpec::cities`]).
     pub id: u32,
     /// Name: a named city's name, the province name for one-city provinces, else
     /// `<Province>-<k>`.
@@ -168,7 +168,7 @@ pub struct CityPlan {
 
 /// The geography's structure: provinces, cities, agglomeration names.
 #[derive(Clone, Debug, Serialize)]
-pub struct GeographyPlan {
+pub struct GeographySpec {
     /// Provinces in table order.
     pub provinces: Vec<Province>,
     /// Cities grouped by province in table order.
@@ -179,7 +179,7 @@ pub struct GeographyPlan {
     pub city_gdp_sigma: f64,
 }
 
-impl GeographyPlan {
+impl GeographySpec {
     /// Builds the structure; `label` names the config file in errors.
     pub fn new(rows: &[ProvinceRow], cfg: &RawGeography, label: &str) -> Result<Self> {
         let mut problems = Vec::new();
@@ -304,7 +304,7 @@ impl GeographyPlan {
             ));
         }
         if problems.is_empty() {
-            Ok(GeographyPlan {
+            Ok(GeographySpec {
                 provinces,
                 cities,
                 agglomerations,
@@ -338,7 +338,7 @@ pub struct CityShares {
 /// Draws every city's GDP and population share of its province (keyed by city id).
 /// Named cities keep their given shares; synthetic ones split the rest by lognormal weights
 /// (population weights are the GDP weights to the power 0.7, so population is more even).
-pub fn draw_city_shares(plan: &GeographyPlan, seed: u64) -> Vec<CityShares> {
+pub fn draw_city_shares(plan: &GeographySpec, seed: u64) -> Vec<CityShares> {
     let mut out = vec![
         CityShares {
             gdp: 0.0,
@@ -405,7 +405,7 @@ mod tests {
             population_share: 0.14,
             in_agglomeration: true,
         });
-        let plan = GeographyPlan::new(&rows, &cfg, "test").unwrap();
+        let plan = GeographySpec::new(&rows, &cfg, "test").unwrap();
         assert!(plan.city_id("Shenzhen").is_some());
         assert!(plan.city_id("Beijing").is_some());
         assert_eq!(plan.agglomerations.len(), 5);

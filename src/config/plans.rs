@@ -7,7 +7,7 @@ use super::raw::RawPlan;
 use super::resolve::SectorSpec;
 use super::series::Series;
 use super::validate::Checker;
-use crate::geography::GeographyPlan;
+use crate::geography::GeographySpec;
 use serde::Serialize;
 
 /// A resolved `[[plans]]` entry (see `config/raw.rs` for each key's meaning and unit).
@@ -59,7 +59,7 @@ impl PlanSpec {
 pub fn resolve_plans(
     raw: &[RawPlan],
     sectors: &[SectorSpec],
-    geography: &GeographyPlan,
+    geography: &GeographySpec,
     (y0, y1): (i32, i32),
     c: &mut Checker,
 ) -> Vec<PlanSpec> {

@@ -5,7 +5,7 @@ use super::plans::PlanSpec;
 use super::raw::*;
 use super::series::{PathRaw, Series};
 use super::validate::Checker;
-use crate::geography::{GeographyPlan, ProvinceRow};
+use crate::geography::{GeographySpec, ProvinceRow};
 use serde::Serialize;
 
 /// A resolved, valid scenario: everything a run needs besides the seed.
@@ -29,7 +29,7 @@ pub struct Scenario {
     /// The provinces table's label.
     pub provinces_source: String,
     /// The geography's structure.
-    pub geography: GeographyPlan,
+    pub geography: GeographySpec,
     /// Sectors in name order (index = sector id).
     pub sectors: Vec<SectorSpec>,
     /// Explicit firms.
@@ -226,7 +226,7 @@ pub fn resolve(
     c: &mut Checker,
 ) -> Option<Scenario> {
     let (provinces_source, rows) = provinces;
-    let geography = match GeographyPlan::new(&rows, &raw.geography, &source) {
+    let geography = match GeographySpec::new(&rows, &raw.geography, &source) {
         Ok(g) => g,
         Err(crate::Error::Input { problems }) => {
             c.problems.extend(problems);

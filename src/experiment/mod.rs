@@ -56,7 +56,7 @@ pub mod sample;
 pub mod spec;
 pub mod validate;
 
-pub use plan::{Batch, Plan, PlannedRun, parse_shard, plan, shard_batches};
+pub use plan::{Batch, PlannedRun, RunPlan, parse_shard, plan, shard_batches};
 pub use sample::draw_samples;
 pub use spec::{Dist, Method, RawExperiment, load_experiment, parse_experiment, validate};
 
@@ -105,7 +105,7 @@ firm_every_years = 5
 
 /// Reads and validates the experiment file at `path`, draws its samples (a csv design
 /// relative to the file's folder) and plans its runs.
-pub fn load_and_plan(path: &Path) -> Result<(RawExperiment, Vec<Vec<f64>>, Plan)> {
+pub fn load_and_plan(path: &Path) -> Result<(RawExperiment, Vec<Vec<f64>>, RunPlan)> {
     let exp = load_experiment(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let samples = draw_samples(&exp, &path.display().to_string(), dir)?;

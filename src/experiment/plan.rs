@@ -41,13 +41,13 @@ pub struct Batch {
     pub index: u32,
     /// Scenario name.
     pub scenario: String,
-    /// Indexes into [`Plan::runs`].
+    /// Indexes into [`RunPlan::runs`].
     pub runs: Range<usize>,
 }
 
 /// The expanded experiment.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Plan {
+pub struct RunPlan {
     /// Every run, in run-id order.
     pub runs: Vec<PlannedRun>,
     /// Batches in plan order; together they cover `runs` exactly once.
@@ -86,7 +86,7 @@ fn parameters_json(paths: &[&str], row: &[f64]) -> String {
 /// [`super::sample::draw_samples`]: one value per parameter path, in file order; extra
 /// values are ignored) into runs and batches. Should `batch_size` be 0 (an unvalidated
 /// file), batches of 1 are used.
-pub fn plan(exp: &RawExperiment, samples: &[Vec<f64>]) -> Plan {
+pub fn plan(exp: &RawExperiment, samples: &[Vec<f64>]) -> RunPlan {
     let paths = exp.parameter_paths();
     let h = &exp.experiment;
     let batch_size = (h.batch_size as usize).max(1);
@@ -101,7 +101,7 @@ pub fn plan(exp: &RawExperiment, samples: &[Vec<f64>]) -> Plan {
             (sets, parameters_json(&paths, row))
         })
         .collect();
-    let mut out = Plan::default();
+    let mut out = RunPlan::default();
     for (si, sc) in exp.scenarios.iter().enumerate() {
         let start = out.runs.len();
         for (k, (sets, json)) in sampled.iter().enumerate() {
@@ -158,11 +158,11 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32)> {
     Ok((i, n))
 }
 
-/// The batches (indexes into [`Plan::batches`]) of shard `i` of `n`: batch `k` (its
+/// The batches (indexes into [`RunPlan::batches`]) of shard `i` of `n`: batch `k` (its
 /// position in the whole plan, not its part number) belongs to shard `k % n`. Round-robin
 /// spreads every scenario over the shards; the shards partition the batches. Empty when
 /// `n == 0` or `i >= n`.
-pub fn shard_batches(plan: &Plan, i: u32, n: u32) -> Vec<usize> {
+pub fn shard_batches(plan: &RunPlan, i: u32, n: u32) -> Vec<usize> {
     if n == 0 || i >= n {
         return Vec::new();
     }

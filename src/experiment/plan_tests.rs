@@ -22,7 +22,7 @@ dist = "values"
 values = [1, 2.5, 3]
 "#;
 
-fn two() -> (RawExperiment, Plan) {
+fn two() -> (RawExperiment, RunPlan) {
     let exp = parse_experiment(TWO_SCENARIOS, "t.toml").unwrap();
     let samples = crate::experiment::sample::grid(&[vec![1.0, 2.5, 3.0]]);
     let p = plan(&exp, &samples);

@@ -1,5 +1,5 @@
 //! The simulation model: the agents ([`agents`]: components and the resources they share),
-//! the World of one run ([`world`]), the year's systems ([`systems`], one file per phase)
+//! the World of one run ([`world`]), the year's systems ([`systems`], one file per mechanism)
 //! and their order ([`schedule`]). Nothing here reads files or writes output; the record
 //! phase that turns the World into rows lives in [`crate::output::collect`].
 

@@ -6,7 +6,7 @@
 
 use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
 use crate::error::{Error, Result};
-use crate::experiment::plan::{Plan, PlannedRun, shard_batches};
+use crate::experiment::plan::{PlannedRun, RunPlan, shard_batches};
 use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::output::writer::part_path;
 use crate::run::{PartWriter, RunSpec, simulate};
@@ -123,7 +123,7 @@ impl Sources {
 
 /// A fingerprint of the plan (FNV-1a over runs and batches): an output folder may only be
 /// resumed by the same plan.
-pub fn fingerprint(exp: &RawExperiment, plan: &Plan) -> String {
+pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |s: &str| {
         for b in s.bytes().chain(std::iter::once(0xff)) {
@@ -152,7 +152,7 @@ pub fn fingerprint(exp: &RawExperiment, plan: &Plan) -> String {
 }
 
 /// Checks every planned run's scenario (in parallel); all problems at once.
-pub fn check_runs(sources: &Sources, plan: &Plan) -> Result<()> {
+pub fn check_runs(sources: &Sources, plan: &RunPlan) -> Result<()> {
     let mut problems: Vec<String> = plan
         .runs
         .par_iter()
@@ -176,7 +176,12 @@ pub fn check_runs(sources: &Sources, plan: &Plan) -> Result<()> {
 
 /// Prepares `<out>/<experiment>`: refuses a folder that holds another experiment, and writes
 /// `experiment.json` (atomically) when it is new.
-pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -> Result<PathBuf> {
+pub fn prepare_dataset(
+    out: &Path,
+    exp: &RawExperiment,
+    plan: &RunPlan,
+    fp: &str,
+) -> Result<PathBuf> {
     let dataset = out.join(&exp.experiment.name);
     let meta_path = dataset.join("experiment.json");
     if let Ok(text) = std::fs::read_to_string(&meta_path) {
@@ -236,7 +241,7 @@ pub fn prepare_dataset(out: &Path, exp: &RawExperiment, plan: &Plan, fp: &str) -
 }
 
 /// Whether batch `b` is complete in `dataset`.
-pub fn batch_complete(dataset: &Path, plan: &Plan, b: usize) -> bool {
+pub fn batch_complete(dataset: &Path, plan: &RunPlan, b: usize) -> bool {
     let batch = &plan.batches[b];
     part_path(
         dataset,
@@ -329,7 +334,7 @@ fn progress(quiet: bool, runs: u64) -> ProgressBar {
 /// Simulates the runs of batch `b` into one part.
 fn run_batch(
     sources: &Sources,
-    plan: &Plan,
+    plan: &RunPlan,
     b: usize,
     dataset: &Path,
     experiment: &str,

@@ -1,5 +1,9 @@
-//! The systems of one simulated year, one file per phase (MODEL.md section 3). Each system is
-//! a plain function; the arithmetic it needs lives in [`crate::market`] and [`crate::econ`].
+//! The systems of one simulated year (MODEL.md section 3), one file per mechanism: most
+//! files hold one phase; `administrative` has a Policy-phase and a Market-phase system, and
+//! `recycling` and `targets` are steps of the Accounting phase. The record phase lives in
+//! [`crate::output::collect::year`]. Each system is a plain function made of named steps;
+//! the arithmetic it needs lives in [`crate::market`], [`crate::econ`] and
+//! [`crate::model::adoption`].
 
 pub mod accounting;
 pub mod administrative;
