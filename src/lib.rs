@@ -39,6 +39,7 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod run;
+pub mod series;
 pub mod sweep;
 
 pub use error::{Error, Result};

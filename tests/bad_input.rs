@@ -244,3 +244,17 @@ fn set_by_name_unknown_name_lists_the_names() {
     assert_eq!(by_name.stdout, by_index.stdout);
     assert!(String::from_utf8_lossy(&by_name.stdout).contains("floor = 17.5"));
 }
+
+#[test]
+fn tax_market_with_a_price_floor() {
+    // A tax fixes the price: a floor (or reserve price, reserve volume) does not apply.
+    let tax = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/regimes/tax.toml");
+    rejects(
+        &[
+            tax.to_str().unwrap(),
+            "--set",
+            "markets.carbon_tax.floor=10",
+        ],
+        &["markets[", "floor", "does not apply to a tax market"],
+    );
+}

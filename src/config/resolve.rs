@@ -6,7 +6,9 @@ use super::raw::*;
 use super::series::{PathRaw, Series};
 use super::validate::Checker;
 use crate::geography::{GeographySpec, ProvinceRow};
+use crate::market::mechanism::{MarketYear, Mechanism};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A resolved, valid scenario: everything a run needs besides the seed.
 #[derive(Clone, Debug, Serialize)]
@@ -159,16 +161,12 @@ pub struct MarketSpec {
     pub cap_factor: Option<Series>,
     /// Absolute cap, t CO2 per year.
     pub cap_t: Option<Series>,
-    /// Auctioned share of the cap or benchmark total.
+    /// Auctioned share of the cap or benchmark total (the rest is allocated free).
     pub auction_share: Series,
-    /// Auction reserve price, CNY per t.
-    pub reserve_price: Series,
-    /// Price floor, CNY per t.
-    pub floor: Series,
-    /// Price ceiling, CNY per t.
-    pub ceiling: Series,
-    /// Cost-containment reserve volume at the ceiling, t per year.
-    pub ccr_volume_t: Series,
+    /// The market's mechanisms in the order they run at each hook
+    /// ([`crate::market::mechanism`], built by [`super::mechanisms::build`]).
+    #[serde(skip)]
+    pub mechanisms: Vec<Arc<dyn Mechanism>>,
     /// Penalty per t of shortfall, CNY per t (besides the price multiple).
     pub penalty_per_t: Series,
 }
@@ -188,13 +186,20 @@ impl MarketSpec {
             && self.sector_from[s].is_some_and(|y| year >= y)
             && self.cities[c as usize]
     }
-    /// Whether the obligation cap applies in `year`, and its share.
-    pub fn obligation_cap(&self, year: i32) -> Option<f64> {
-        let share = self.raw.obligation_cap_share?;
-        match self.raw.obligation_cap_until {
-            Some(until) if year > until => None,
-            _ => Some(share),
+    /// The market in `year` as its mechanisms see it.
+    pub fn year(&self, year: i32) -> MarketYear {
+        MarketYear {
+            year,
+            last: year >= self.end_year,
         }
+    }
+    /// The lowest price the market can clear at in `year` (the highest floor its mechanisms
+    /// set, else 0), CNY per t.
+    pub fn price_floor(&self, year: i32) -> f64 {
+        self.mechanisms
+            .iter()
+            .filter_map(|m| m.price_floor(year))
+            .fold(0.0, f64::max)
     }
 }
 
@@ -319,10 +324,7 @@ pub fn resolve(
                 .clone()
                 .unwrap_or(PathRaw::Constant(default_share))
                 .resolve(y0, y1),
-            reserve_price: m.reserve_price.resolve(y0, y1),
-            floor: m.floor.resolve(y0, y1),
-            ceiling: m.ceiling.resolve(y0, y1),
-            ccr_volume_t: m.ccr_volume_t.resolve(y0, y1),
+            mechanisms: super::mechanisms::build(m, y0, y1),
             penalty_per_t: m.penalty_per_t.resolve(y0, y1),
         });
     }

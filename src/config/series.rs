@@ -2,6 +2,7 @@
 //! interpolated between points and held constant outside them. Resolved once into a dense
 //! [`Series`] over the simulated years so that systems read a value by year index.
 
+pub use crate::series::Series;
 use serde::{Deserialize, Serialize};
 
 /// A path as written in a config file: `0.5` or `[[2021, 0.8218], [2025, 0.80]]`.
@@ -77,26 +78,6 @@ impl PathRaw {
             first_year,
             values: (first_year..=last_year).map(|y| self.at(y)).collect(),
         }
-    }
-}
-
-/// A path resolved to one value per simulated year.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Series {
-    /// The year of `values[0]`.
-    pub first_year: i32,
-    /// One value per year.
-    pub values: Vec<f64>,
-}
-
-impl Series {
-    /// The value in `year` (clamped to the resolved range).
-    pub fn at(&self, year: i32) -> f64 {
-        if self.values.is_empty() {
-            return 0.0;
-        }
-        let i = (year - self.first_year).clamp(0, self.values.len() as i32 - 1);
-        self.values[i as usize]
     }
 }
 

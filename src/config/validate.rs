@@ -359,7 +359,22 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
         }
     }
     match (&mk.tax, mk.allocation) {
-        (Some(t), AllocationRule::Tax) => c.path(&k("tax"), t, 0.0, 1e6),
+        (Some(t), AllocationRule::Tax) => {
+            c.path(&k("tax"), t, 0.0, 1e6);
+            // A tax fixes the price: the band, the auction and the reserve do not apply.
+            for (key, p) in [
+                ("floor", &mk.floor),
+                ("reserve_price", &mk.reserve_price),
+                ("ccr_volume_t", &mk.ccr_volume_t),
+            ] {
+                if p.check(0.0, 0.0).is_err() {
+                    c.fail(
+                        &k(key),
+                        "does not apply to a tax market (the tax fixes the price): remove it",
+                    );
+                }
+            }
+        }
         (None, AllocationRule::Tax) => c.fail(
             &k("tax"),
             "allocation = \"tax\" needs a tax path (CNY per t)",

@@ -35,6 +35,7 @@
 
 mod bid;
 mod clearing;
+pub mod mechanism;
 mod rules;
 
 pub use bid::{Bid, BidError, Kink};

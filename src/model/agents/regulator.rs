@@ -2,6 +2,7 @@
 //! [`crate::config::MarketSpec`] (a market is data); the entity holds the state that
 //! changes from year to year.
 
+use crate::market::mechanism::MarketBook;
 use bevy_ecs::prelude::Component;
 
 /// A market regulator and its year state.
@@ -13,8 +14,9 @@ pub struct Regulator {
     pub active: bool,
     /// Last clearing price, CNY per t (None before the first clearing).
     pub last_price: Option<f64>,
-    /// Allowances in the cost-containment reserve from unsold auction volume, t CO2.
-    pub reserve_stock: f64,
+    /// What the market's mechanisms keep: this year's auction volume and the reserve
+    /// stock, t CO2.
+    pub book: MarketBook,
     /// This year's outcome.
     pub year: MarketOutcome,
     /// Technology fund balance (revenue recycling), CNY.
@@ -32,8 +34,6 @@ pub struct MarketOutcome {
     pub volume: f64,
     /// Free allocation, t CO2.
     pub free_allocation: f64,
-    /// Auction volume offered, t CO2.
-    pub auctioned: f64,
     /// Reserve sales, t CO2.
     pub reserve_sales: f64,
     /// Withheld auction volume, t CO2.

@@ -11,6 +11,7 @@
 //! shortfalls is deducted from the free allocation.
 
 use crate::config::kinds::{AllocationRule, CapBasis, GrandfatheringBase};
+use crate::market::mechanism::AllocationTotals;
 use crate::model::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
@@ -121,11 +122,19 @@ pub fn allocate(
         let share = spec.auction_share.at(year);
         r.year.free_allocation = sc.free[m];
         r.year.participants = sc.participants[m];
-        r.year.auctioned = match spec.raw.allocation {
-            // The tax "auction" sells whatever is demanded at the tax (set at clearing).
-            AllocationRule::Tax => 0.0,
-            AllocationRule::Benchmark => share * sc.bench_total[m],
-            _ => share * caps[m],
+        let totals = AllocationTotals {
+            auction_base: match spec.raw.allocation {
+                AllocationRule::Benchmark => sc.bench_total[m],
+                _ => caps[m],
+            },
+            auction_share: share,
         };
+        // Without an auction mechanism (a tax market) nothing is offered here; a tax sells
+        // what is demanded at the tax when the market clears.
+        r.book.auctioned = 0.0;
+        let y = spec.year(year);
+        for mech in &spec.mechanisms {
+            mech.allocate(y, &totals, &mut r.book);
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! banking is allowed, else cancelled. Every firm records last year's emissions for the
 //! threshold test and grandfathering.
 
+use crate::market::mechanism::{Obligation, Settlement};
 use crate::model::agents::firm::{Account, Coverage, YearFlows};
 use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
@@ -27,11 +28,17 @@ pub fn comply(
         let Some(m) = cov.market else { continue };
         let spec = &s.markets[m as usize];
         let em = flows.emissions;
-        let obligation = match spec.obligation_cap(year) {
-            Some(share) => em.min(acc.allocation + share * em),
-            None => em,
+        let y = spec.year(year);
+        let mut o = Obligation {
+            emissions: em,
+            allocation: acc.allocation,
+            owed: em,
+            available: acc.bank_start + acc.allocation + acc.net_purchase,
         };
-        let available = acc.bank_start + acc.allocation + acc.net_purchase;
+        for mech in &spec.mechanisms {
+            mech.obligation(y, &mut o);
+        }
+        let (obligation, available) = (o.owed, o.available);
         let surrendered = obligation.min(available).max(0.0);
         let mut shortfall = obligation - surrendered;
         if shortfall < SHORTFALL_TOLERANCE_T {
@@ -41,13 +48,16 @@ pub fn comply(
         acc.surrendered = surrendered;
         acc.forgiven = em - obligation;
         acc.shortfall = shortfall;
-        if spec.raw.banking {
-            acc.bank = leftover;
-            acc.cancelled = 0.0;
-        } else {
-            acc.bank = 0.0;
-            acc.cancelled = leftover;
+        let mut settled = Settlement {
+            leftover,
+            bank: 0.0,
+            cancelled: leftover,
+        };
+        for mech in &spec.mechanisms {
+            mech.settle(y, &mut settled);
         }
+        acc.bank = settled.bank;
+        acc.cancelled = settled.cancelled;
         if shortfall > 0.0 {
             acc.penalty = shortfall
                 * (spec.raw.penalty_price_multiple * flows.price + spec.penalty_per_t.at(year))

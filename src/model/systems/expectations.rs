@@ -29,7 +29,7 @@ pub fn update_expectations(
                     Some(p) if cov.entered == clock.year => p,
                     Some(p) => exp.market + beh.lambda * (p - exp.market),
                 };
-                e.max(spec.floor.at(clock.year))
+                e.max(spec.price_floor(clock.year))
             }
         };
         // `std.shadow` still holds last year's value here (the Market phase resets it).

@@ -7,8 +7,8 @@
 //! A firm whose capped obligation (China's early-cycle 20 % rule) binds at the clearing price
 //! does not abate: abating would not lower what it owes. Uncovered firms do not abate.
 
-use crate::config::kinds::{AllocationRule, Unsold};
 use crate::config::{MarketSpec, Scenario};
+use crate::market::mechanism::{Bidder, open_rules, plain_bid};
 use crate::market::{Bid, Clearing, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
@@ -102,78 +102,50 @@ fn firm_bid(
         bid_slope = slope * (beh_cfg.bid_noise * z1).exp();
         bid_e = (e * (1.0 + beh_cfg.forecast_error * z2)).max(0.0);
     }
-    let banking =
-        spec.raw.banking && year < spec.end_year && spec.raw.allocation != AllocationRule::Tax;
-    let obligation_cap = match spec.obligation_cap(year) {
-        Some(share) => acc.allocation + share * bid_e,
-        None => f64::INFINITY,
+    let holdings = acc.bank_start + acc.allocation;
+    let abatement_max = mac.max_share * bid_e;
+    let abatement = (f.std.abatement.min(abatement_max), abatement_max);
+    let mut bid = plain_bid(bid_e, bid_slope, abatement, holdings);
+    let bidder = Bidder {
+        allocation: acc.allocation,
+        hedge_share: beh.hedge_share,
+        speculation: beh.speculation,
+        expected_price: f.exp.market,
+        hurdle_rate: beh.hurdle_rate,
     };
-    let bid = Bid {
-        emissions: bid_e,
-        mac_slope: bid_slope,
-        abatement_max: mac.max_share * bid_e,
-        abatement_min: f.std.abatement.min(mac.max_share * bid_e),
-        holdings: acc.bank_start + acc.allocation,
-        obligation_cap,
-        bank_hedge: if banking {
-            beh.hedge_share * bid_e
-        } else {
-            0.0
-        },
-        bank_slope: if banking {
-            beh.speculation * bid_e
-        } else {
-            0.0
-        },
-        bank_value: if banking {
-            f.exp.market / (1.0 + beh.hurdle_rate)
-        } else {
-            0.0
-        },
-    };
+    let y = spec.year(year);
+    for mech in &spec.mechanisms {
+        mech.bid(y, &bidder, &mut bid);
+    }
     (bid, slope)
 }
 
-/// The market's clearing rules this year. A tax is a market whose price is fixed: the
-/// regulator sells what is demanded at the tax (its auction volume is set here).
+/// The market's clearing rules this year: open rules ([`open_rules`]) changed by each of
+/// the market's mechanisms in turn (a tax fixes the price and sets its auction volume here).
 fn clearing_rules(
     spec: &MarketSpec,
     year: i32,
     bids: &[Bid],
     reg: &mut Regulator,
 ) -> ClearingRules {
-    match &spec.raw.tax {
-        Some(tax) => {
-            let t = tax.at(year);
-            reg.year.auctioned = bids.iter().map(|b| b.net_demand(t).max(0.0)).sum();
-            ClearingRules {
-                floor: t,
-                ceiling: t,
-                auction_volume: reg.year.auctioned,
-                reserve_price: t,
-                ccr_volume: 0.0,
-            }
-        }
-        None => ClearingRules {
-            floor: spec.floor.at(year),
-            ceiling: spec.ceiling.at(year),
-            auction_volume: reg.year.auctioned,
-            reserve_price: spec.reserve_price.at(year),
-            ccr_volume: spec.ccr_volume_t.at(year) + reg.reserve_stock,
-        },
+    let mut rules = open_rules();
+    let y = spec.year(year);
+    for mech in &spec.mechanisms {
+        mech.rules(y, bids, &mut reg.book, &mut rules);
     }
+    rules
 }
 
-/// Books the clearing in the regulator: price, volume, reserve sales (beyond this year's
-/// cost-containment volume they draw the reserve stock), withheld auction volume (into the
-/// reserve when `unsold_auction = "reserve"`), unmet demand and unsold supply.
+/// Books the clearing in the regulator: price, volume, reserve sales, withheld auction
+/// volume, unmet demand and unsold supply; then each mechanism books what it keeps (the
+/// reserve draws its stock for sales beyond this year's volume, the auction adds unsold
+/// volume to it with `unsold_auction = "reserve"`).
 fn record_outcome(spec: &MarketSpec, year: i32, out: &Clearing, reg: &mut Regulator) {
     let p = out.price;
     reg.last_price = Some(p);
-    let annual_ccr = spec.ccr_volume_t.at(year);
-    reg.reserve_stock -= (out.ccr_sold - annual_ccr).max(0.0);
-    if spec.raw.unsold_auction == Unsold::Reserve {
-        reg.reserve_stock += out.withheld;
+    let y = spec.year(year);
+    for mech in &spec.mechanisms {
+        mech.after_clearing(y, out, &mut reg.book);
     }
     reg.year.price = p;
     reg.year.volume = out.volume;

@@ -54,7 +54,7 @@ pub fn recycle_revenue(
         let m = r.market as usize;
         let y = r.year;
         let revenue = if r.active {
-            (y.auctioned - y.withheld + y.reserve_sales) * y.price
+            (r.book.auctioned - y.withheld + y.reserve_sales) * y.price
         } else {
             0.0
         };

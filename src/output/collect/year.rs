@@ -143,7 +143,7 @@ pub fn record_aggregates(
         b.volume.push(y.volume);
         b.covered_emissions.push(t.emissions);
         b.free_allocation.push(y.free_allocation);
-        b.auctioned.push(y.auctioned);
+        b.auctioned.push(r.book.auctioned);
         b.reserve_sales.push(y.reserve_sales);
         b.withheld.push(y.withheld);
         b.bank_start.push(t.bank_start);

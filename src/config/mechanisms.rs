@@ -1,0 +1,53 @@
+//! The mechanisms of a market, built from its config (see [`crate::market::mechanism`]):
+//! the one place that says which configured keys turn which mechanism on, and in what order
+//! the mechanisms run at each hook.
+
+use super::kinds::{AllocationRule, Unsold};
+use super::raw::RawMarket;
+use crate::market::mechanism::{
+    Auction, Banking, CostContainment, Mechanism, ObligationCap, PriceBand, Tax,
+};
+use std::sync::Arc;
+
+/// A market's mechanisms in the order they run, over years `y0..=y1`:
+/// * a tax market: [`Tax`] (it fixes the price, so no band, auction or reserve);
+/// * any other market: [`PriceBand`], [`CostContainment`], [`Auction`] (the reserve books
+///   its sales before the auction adds unsold volume to its stock);
+/// * then [`ObligationCap`] if `obligation_cap_share` is set, and [`Banking`] if `banking`.
+pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
+    let mut list: Vec<Arc<dyn Mechanism>> = Vec::new();
+    let tax = m
+        .tax
+        .as_ref()
+        .filter(|_| m.allocation == AllocationRule::Tax);
+    match tax {
+        Some(rate) => list.push(Arc::new(Tax {
+            rate: rate.resolve(y0, y1),
+        })),
+        None => {
+            list.push(Arc::new(PriceBand {
+                floor: m.floor.resolve(y0, y1),
+                ceiling: m.ceiling.resolve(y0, y1),
+            }));
+            list.push(Arc::new(CostContainment {
+                volume_t: m.ccr_volume_t.resolve(y0, y1),
+            }));
+            list.push(Arc::new(Auction {
+                reserve_price: m.reserve_price.resolve(y0, y1),
+                to_reserve: m.unsold_auction == Unsold::Reserve,
+            }));
+        }
+    }
+    if let Some(share) = m.obligation_cap_share {
+        list.push(Arc::new(ObligationCap {
+            share,
+            until: m.obligation_cap_until,
+        }));
+    }
+    if m.banking {
+        list.push(Arc::new(Banking {
+            in_bids: tax.is_none(),
+        }));
+    }
+    list
+}

@@ -1,0 +1,72 @@
+//! Banking: unused allowances are carried into next year, and firms bid for a bank.
+
+use super::{Bidder, MarketYear, Mechanism, Settlement};
+use crate::market::Bid;
+
+/// Banking: at compliance unused allowances go to the firm's bank (else they are
+/// cancelled). With `in_bids`, firms also demand a bank when they bid, except in the
+/// market's last year: a hedge (`hedge_share x` emissions), plus a speculative demand of
+/// slope `speculation x` emissions around the discounted expected price
+/// `E[p] / (1 + hurdle rate)`. A tax market carries allowances over but does not bid for a
+/// bank (`in_bids = false`).
+#[derive(Clone, Debug)]
+pub struct Banking {
+    /// Whether bids carry a banking demand.
+    pub in_bids: bool,
+}
+
+impl Mechanism for Banking {
+    fn name(&self) -> &'static str {
+        "banking"
+    }
+    fn bid(&self, y: MarketYear, firm: &Bidder, bid: &mut Bid) {
+        if self.in_bids && !y.last {
+            bid.bank_hedge = firm.hedge_share * bid.emissions;
+            bid.bank_slope = firm.speculation * bid.emissions;
+            bid.bank_value = firm.expected_price / (1.0 + firm.hurdle_rate);
+        }
+    }
+    fn settle(&self, _: MarketYear, s: &mut Settlement) {
+        s.bank = s.leftover;
+        s.cancelled = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn banks_leftovers_and_bids_for_a_bank_except_in_the_last_year() {
+        let m = Banking { in_bids: true };
+        let firm = Bidder {
+            allocation: 0.0,
+            hedge_share: 0.1,
+            speculation: 0.5,
+            expected_price: 110.0,
+            hurdle_rate: 0.1,
+        };
+        let mut b = bid(100.0, 0.0);
+        m.bid(year(2025), &firm, &mut b);
+        assert_eq!((b.bank_hedge, b.bank_slope), (10.0, 50.0));
+        assert!((b.bank_value - 100.0).abs() < 1e-12);
+        let mut last = bid(100.0, 0.0);
+        let y = MarketYear {
+            year: 2030,
+            last: true,
+        };
+        m.bid(y, &firm, &mut last);
+        assert_eq!(last, bid(100.0, 0.0));
+        let mut none = bid(100.0, 0.0);
+        Banking { in_bids: false }.bid(year(2025), &firm, &mut none);
+        assert_eq!(none, bid(100.0, 0.0));
+        let mut s = Settlement {
+            leftover: 12.0,
+            bank: 0.0,
+            cancelled: 12.0,
+        };
+        m.settle(year(2025), &mut s);
+        assert_eq!((s.bank, s.cancelled), (12.0, 0.0));
+    }
+}

@@ -1,0 +1,77 @@
+//! Obligation cap: a firm never owes more than its free allocation plus a share of its
+//! emissions (China's national market in its first cycles: 20 %).
+
+use super::{Bidder, MarketYear, Mechanism, Obligation};
+use crate::market::Bid;
+
+/// Caps what a covered firm owes at `allocation + share x emissions` up to `until`; the rest
+/// of its emissions is forgiven. Bids carry the cap, so a firm whose cap binds at the price
+/// does not buy (or abate) beyond it.
+#[derive(Clone, Debug)]
+pub struct ObligationCap {
+    /// Share of (forecast, then verified) emissions owed beyond free allocation.
+    pub share: f64,
+    /// Last year the cap applies (None: every year).
+    pub until: Option<i32>,
+}
+
+impl ObligationCap {
+    fn applies(&self, year: i32) -> bool {
+        self.until.is_none_or(|u| year <= u)
+    }
+}
+
+impl Mechanism for ObligationCap {
+    fn name(&self) -> &'static str {
+        "obligation_cap"
+    }
+    fn bid(&self, y: MarketYear, firm: &Bidder, bid: &mut Bid) {
+        if self.applies(y.year) {
+            bid.obligation_cap = firm.allocation + self.share * bid.emissions;
+        }
+    }
+    fn obligation(&self, y: MarketYear, o: &mut Obligation) {
+        if self.applies(y.year) {
+            o.owed = o.emissions.min(o.allocation + self.share * o.emissions);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn caps_bid_and_obligation_until_its_last_year() {
+        let m = ObligationCap {
+            share: 0.2,
+            until: Some(2025),
+        };
+        let firm = Bidder {
+            allocation: 50.0,
+            hedge_share: 0.0,
+            speculation: 0.0,
+            expected_price: 0.0,
+            hurdle_rate: 0.0,
+        };
+        let mut b = bid(100.0, 50.0);
+        m.bid(year(2025), &firm, &mut b);
+        assert_eq!(b.obligation_cap, 70.0);
+        let mut later = bid(100.0, 50.0);
+        m.bid(year(2026), &firm, &mut later);
+        assert_eq!(later.obligation_cap, f64::INFINITY);
+        let mut o = Obligation {
+            emissions: 100.0,
+            allocation: 50.0,
+            owed: 100.0,
+            available: 60.0,
+        };
+        m.obligation(year(2025), &mut o);
+        assert_eq!(o.owed, 70.0);
+        // Allocation above emissions: owes its emissions, not more.
+        o.allocation = 120.0;
+        m.obligation(year(2025), &mut o);
+        assert_eq!(o.owed, 100.0);
+    }
+}
