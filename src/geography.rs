@@ -6,7 +6,6 @@
 //! validated before a seed is known. The cities' GDP and population shares are drawn at
 //! world build from keyed draws ([`draw_city_shares`]).
 
-use crate::config::raw::RawGeography;
 use crate::error::{Error, Result};
 use crate::rng::{Stream, keyed};
 use rand_distr::{Distribution, LogNormal};
@@ -26,6 +25,38 @@ pub const GRIDS: [&str; 7] = [
     "South",
     "Southwest",
 ];
+
+/// A named city inside a province.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCity {
+    /// City name, unique.
+    pub name: String,
+    /// Province it belongs to.
+    pub province: String,
+    /// Share of the province's GDP, in (0, 1).
+    pub gdp_share: f64,
+    /// Share of the province's population, in (0, 1).
+    pub population_share: f64,
+    /// Whether the city belongs to its province's agglomeration (if any).
+    #[serde(default = "yes")]
+    pub in_agglomeration: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How cities are laid out within provinces (resolved from `[geography]`).
+#[derive(Clone, Debug, Default)]
+pub struct CityLayout {
+    /// Cities per province, overriding the table's `cities` column (0 = use the table).
+    pub cities_per_province: u32,
+    /// Dispersion (lognormal sigma) of synthetic cities' GDP shares within a province.
+    pub city_gdp_sigma: f64,
+    /// Cities with names and given shares of their province.
+    pub named_cities: Vec<NamedCity>,
+}
 
 /// One row of a provinces table (CSV columns of the same names).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -181,7 +212,7 @@ pub struct GeographySpec {
 
 impl GeographySpec {
     /// Builds the structure; `label` names the config file in errors.
-    pub fn new(rows: &[ProvinceRow], cfg: &RawGeography, label: &str) -> Result<Self> {
+    pub fn new(rows: &[ProvinceRow], cfg: &CityLayout, label: &str) -> Result<Self> {
         let mut problems = Vec::new();
         let mut agglomerations: Vec<String> = Vec::new();
         let mut provinces = Vec::with_capacity(rows.len());
@@ -397,8 +428,11 @@ mod tests {
         assert_eq!(rows.len(), 31);
         let gdp: f64 = rows.iter().map(|r| r.gdp_cny_tn).sum();
         assert!((gdp - 126.0).abs() < 2.0, "{gdp}");
-        let mut cfg = RawGeography::default();
-        cfg.named_cities.push(crate::config::raw::RawNamedCity {
+        let mut cfg = CityLayout {
+            city_gdp_sigma: 0.5,
+            ..Default::default()
+        };
+        cfg.named_cities.push(NamedCity {
             name: "Shenzhen".into(),
             province: "Guangdong".into(),
             gdp_share: 0.25,

@@ -14,10 +14,7 @@ pub fn check(scenario: Option<&Path>, set: &[String]) -> Result<()> {
         s.geography.provinces.len(),
         s.geography.cities.len(),
         s.sectors.len(),
-        s.sectors
-            .iter()
-            .map(|x| x.raw.firms as usize)
-            .sum::<usize>(),
+        s.sectors.iter().map(|x| x.firms as usize).sum::<usize>(),
         s.firms.len(),
         s.markets.len(),
         s.start_year(),

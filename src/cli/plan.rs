@@ -32,12 +32,8 @@ pub fn plan(experiment: &Path) -> Result<()> {
             .count();
         let Some(first) = runs.first() else { continue };
         let s = sources.resolve(first)?;
-        let firms: usize = s
-            .sectors
-            .iter()
-            .map(|x| x.raw.firms as usize)
-            .sum::<usize>()
-            + s.firms.len();
+        let firms: usize =
+            s.sectors.iter().map(|x| x.firms as usize).sum::<usize>() + s.firms.len();
         let per_run = estimate_bytes(&s, firms);
         bytes += per_run * runs.len() as f64;
         say!(

@@ -2,6 +2,10 @@
 
 use super::raw::{DistSpec, RawDist};
 use rand::Rng;
+
+/// A distribution of firm attributes as declared (constant, normal, lognormal, uniform,
+/// triangular); the resolved scenario keeps it to draw generated firms.
+pub type Dist = RawDist;
 use rand_distr::{Distribution, LogNormal, Normal, Triangular, Uniform};
 
 impl RawDist {

@@ -110,22 +110,8 @@ impl Default for RawGeography {
     }
 }
 
-/// A named city inside a province.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawNamedCity {
-    /// City name, unique.
-    pub name: String,
-    /// Province it belongs to.
-    pub province: String,
-    /// Share of the province's GDP, in (0, 1).
-    pub gdp_share: f64,
-    /// Share of the province's population, in (0, 1).
-    pub population_share: f64,
-    /// Whether the city belongs to its province's agglomeration (if any).
-    #[serde(default = "yes")]
-    pub in_agglomeration: bool,
-}
+/// A named city inside a province (declared with the geography it shapes).
+pub use crate::geography::NamedCity as RawNamedCity;
 
 fn yes() -> bool {
     true

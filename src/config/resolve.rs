@@ -1,11 +1,12 @@
 //! Resolution of a validated raw scenario into a [`Scenario`]: sector and market indexes,
 //! city references checked against the geography, paths resolved per year.
 
+use super::dist::Dist;
 use super::plans::PlanSpec;
 use super::raw::*;
 use super::series::{PathRaw, Series};
 use super::validate::Checker;
-use crate::geography::{GeographySpec, ProvinceRow};
+use crate::geography::{CityLayout, GeographySpec, ProvinceRow};
 use crate::market::mechanism::{MarketYear, Mechanism};
 use serde::Serialize;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ impl Scenario {
     }
     /// Total number of generated firms over all sectors.
     pub fn generated_firms(&self) -> usize {
-        self.sectors.iter().map(|x| x.raw.firms as usize).sum()
+        self.sectors.iter().map(|x| x.firms as usize).sum()
     }
     /// Scenario name.
     pub fn name(&self) -> &str {
@@ -109,8 +110,48 @@ impl Scenario {
 pub struct SectorSpec {
     /// Name.
     pub name: String,
-    /// The configured parameters and distributions.
-    pub raw: RawSector,
+    /// Unit of output, e.g. `"MWh"`, `"t crude steel"`.
+    pub unit: String,
+    /// Number of generated firms.
+    pub firms: u32,
+    /// Total output of the generated firms in the base year, units per year.
+    pub total_output: f64,
+    /// Dispersion (lognormal sigma) of generated firm sizes.
+    pub size_sigma: f64,
+    /// Output over capacity in the base year, in (0, 1].
+    pub utilisation: f64,
+    /// Product price without carbon cost, CNY per unit.
+    pub price: f64,
+    /// Variable unit cost of generated firms, CNY per unit.
+    pub variable_cost: Dist,
+    /// Price elasticity of demand (>= 0; 0 = fixed demand).
+    pub elasticity: f64,
+    /// Scope of the goods market.
+    pub scope: Scope,
+    /// Logit sensitivity of market shares to relative unit cost (0 = shares by capacity).
+    pub logit_sensitivity: f64,
+    /// Share of the average carbon cost passed into the product price, in [0, 1].
+    pub pass_through: f64,
+    /// Energy intensity of generated firms, tce per unit of output.
+    pub energy_intensity: Dist,
+    /// Carbon factor of generated firms, t CO2 per tce.
+    pub carbon_factor: Dist,
+    /// Carbon price (CNY per t CO2) at which a generated firm abates 5 % of its baseline.
+    pub mac_price_at_5pct: Dist,
+    /// Operational abatement bound as a share of baseline emissions, in [0, 1].
+    pub abatement_max_share: f64,
+    /// Hurdle (discount) rate of generated firms, per year.
+    pub hurdle_rate: Dist,
+    /// Expectation weight lambda of generated firms, in [0, 1].
+    pub expectation_weight: Dist,
+    /// Hedging bank as a share of the firm's emissions (when banking is allowed).
+    pub bank_hedge_share: f64,
+    /// Speculative banking: share of emissions banked per CNY/t of expected gain.
+    pub bank_speculation: f64,
+    /// How generated firms are placed.
+    pub location: Location,
+    /// Fuel price, CNY per tce (values energy savings of technologies).
+    pub fuel_price: f64,
     /// Demand index per year relative to the base year (1 in the base year).
     pub demand_index: Series,
 }
@@ -124,8 +165,32 @@ pub struct TechSpec {
     pub sector: usize,
     /// Position within its sector's catalog (bit index in a firm's technology slots).
     pub slot: usize,
-    /// The configured values.
-    pub raw: RawTechnology,
+    /// Name, unique (output dictionary `technology`).
+    pub name: String,
+    /// Multiplier on energy intensity once installed (> 1: energy penalty).
+    pub energy_factor: f64,
+    /// Multiplier on the carbon factor once installed (< 1: fuel switch, capture).
+    pub carbon_factor: f64,
+    /// Capital cost at the start, CNY per unit of annual capacity.
+    pub capex: f64,
+    /// Extra operating cost, CNY per unit of output.
+    pub opex: f64,
+    /// Economic lifetime, years.
+    pub lifetime: u32,
+    /// Years between the decision and the effect.
+    pub build_lag: u32,
+    /// Learning rate: unit capex falls by this share per doubling of capacity, in [0, 1).
+    pub learning_rate: f64,
+    /// Cumulative capacity installed before the run (X0), units of annual capacity.
+    pub initial_capacity: f64,
+    /// Bass innovation coefficient p, per year.
+    pub bass_p: f64,
+    /// Bass imitation coefficient q, per year.
+    pub bass_q: f64,
+    /// First year the technology can be adopted.
+    pub available_from: i32,
+    /// Dispersion (lognormal sigma) of the firm-specific capex multiplier.
+    pub capex_sigma: f64,
     /// Capacity installed outside the modelled firms per year: `X0 x` cumulative external
     /// growth, units of annual capacity.
     pub external_capacity: Series,
@@ -138,8 +203,20 @@ pub struct ExplicitFirm {
     pub sector: usize,
     /// City id.
     pub city: u32,
-    /// The configured values.
-    pub raw: RawFirm,
+    /// Output in the base year, units per year.
+    pub output: f64,
+    /// Energy intensity, tce per unit.
+    pub energy_intensity: f64,
+    /// Carbon factor, t CO2 per tce.
+    pub carbon_factor: f64,
+    /// MAC slope at base output, CNY per t CO2 per t CO2.
+    pub mac_slope: f64,
+    /// Operational abatement bound at base output, t CO2.
+    pub abatement_max: f64,
+    /// Variable unit cost, CNY per unit (None: the mean of the sector's).
+    pub variable_cost: Option<f64>,
+    /// Hurdle rate per year (None: the mean of the sector's).
+    pub hurdle_rate: Option<f64>,
 }
 
 /// A market with resolved coverage and per-year parameters.
@@ -147,8 +224,30 @@ pub struct ExplicitFirm {
 pub struct MarketSpec {
     /// Market id (index).
     pub id: u16,
-    /// The configured values.
-    pub raw: RawMarket,
+    /// Market name, unique (output dictionary `market`).
+    pub name: String,
+    /// National or pilot (a firm in both is in the national market).
+    pub kind: MarketKind,
+    /// First year of operation.
+    pub start_year: i32,
+    /// Inclusion threshold: last year's baseline emissions, t CO2 per year.
+    pub threshold_t: f64,
+    /// Free allocation rule.
+    pub allocation: AllocationRule,
+    /// What `cap_factor` multiplies.
+    pub cap_basis: CapBasis,
+    /// Base of grandfathered allocation.
+    pub grandfathering_base: GrandfatheringBase,
+    /// Penalty per t of shortfall as a multiple of the clearing price.
+    pub penalty_price_multiple: f64,
+    /// Fixed fine per firm with a shortfall, CNY.
+    pub penalty_fine: f64,
+    /// Whether a shortfall is deducted from next year's allocation (make-good).
+    pub make_good: bool,
+    /// Price firms expect in the market's first year, CNY per t.
+    pub launch_price: f64,
+    /// What happens to auction, reserve and tax revenue.
+    pub recycling: Recycling,
     /// First year covered, per sector id (None: not covered).
     pub sector_from: Vec<Option<i32>>,
     /// Whether each city id is in the market's region.
@@ -174,11 +273,11 @@ pub struct MarketSpec {
 impl MarketSpec {
     /// Market name.
     pub fn name(&self) -> &str {
-        &self.raw.name
+        &self.name
     }
     /// Whether the market operates in `year`.
     pub fn active(&self, year: i32) -> bool {
-        year >= self.raw.start_year && year <= self.end_year
+        year >= self.start_year && year <= self.end_year
     }
     /// Whether the market covers sector `s` in city `c` in `year` (threshold aside).
     pub fn covers(&self, s: usize, c: u32, year: i32) -> bool {
@@ -231,7 +330,12 @@ pub fn resolve(
     c: &mut Checker,
 ) -> Option<Scenario> {
     let (provinces_source, rows) = provinces;
-    let geography = match GeographySpec::new(&rows, &raw.geography, &source) {
+    let layout = CityLayout {
+        cities_per_province: raw.geography.cities_per_province,
+        city_gdp_sigma: raw.geography.city_gdp_sigma,
+        named_cities: raw.geography.named_cities.clone(),
+    };
+    let geography = match GeographySpec::new(&rows, &layout, &source) {
         Ok(g) => g,
         Err(crate::Error::Input { problems }) => {
             c.problems.extend(problems);
@@ -249,7 +353,27 @@ pub fn resolve(
         .iter()
         .map(|(name, s)| SectorSpec {
             name: name.clone(),
-            raw: s.clone(),
+            unit: s.unit.clone(),
+            firms: s.firms,
+            total_output: s.total_output,
+            size_sigma: s.size_sigma,
+            utilisation: s.utilisation,
+            price: s.price,
+            variable_cost: s.variable_cost.clone(),
+            elasticity: s.elasticity,
+            scope: s.scope,
+            logit_sensitivity: s.logit_sensitivity,
+            pass_through: s.pass_through,
+            energy_intensity: s.energy_intensity.clone(),
+            carbon_factor: s.carbon_factor.clone(),
+            mac_price_at_5pct: s.mac_price_at_5pct.clone(),
+            abatement_max_share: s.abatement_max_share,
+            hurdle_rate: s.hurdle_rate.clone(),
+            expectation_weight: s.expectation_weight.clone(),
+            bank_hedge_share: s.bank_hedge_share,
+            bank_speculation: s.bank_speculation,
+            location: s.location,
+            fuel_price: s.fuel_price,
             demand_index: index_series(|y| s.demand_growth.at(y), base, y0, y1),
         })
         .collect();
@@ -267,7 +391,13 @@ pub fn resolve(
             firms.push(ExplicitFirm {
                 sector,
                 city,
-                raw: f.clone(),
+                output: f.output,
+                energy_intensity: f.energy_intensity,
+                carbon_factor: f.carbon_factor,
+                mac_slope: f.mac_slope,
+                abatement_max: f.abatement_max,
+                variable_cost: f.variable_cost,
+                hurdle_rate: f.hurdle_rate,
             });
         }
     }
@@ -312,7 +442,18 @@ pub fn resolve(
         };
         markets.push(MarketSpec {
             id: i as u16,
-            raw: m.clone(),
+            name: m.name.clone(),
+            kind: m.kind,
+            start_year: m.start_year,
+            threshold_t: m.threshold_t,
+            allocation: m.allocation,
+            cap_basis: m.cap_basis,
+            grandfathering_base: m.grandfathering_base,
+            penalty_price_multiple: m.penalty_price_multiple,
+            penalty_fine: m.penalty_fine,
+            make_good: m.make_good,
+            launch_price: m.launch_price,
+            recycling: m.recycling,
             sector_from,
             cities,
             end_year: m.end_year.unwrap_or(y1),
@@ -352,7 +493,19 @@ pub fn resolve(
                 id,
                 sector: sid,
                 slot: sector_techs[sid].len(),
-                raw: t.clone(),
+                name: t.name.clone(),
+                energy_factor: t.energy_factor,
+                carbon_factor: t.carbon_factor,
+                capex: t.capex,
+                opex: t.opex,
+                lifetime: t.lifetime,
+                build_lag: t.build_lag,
+                learning_rate: t.learning_rate,
+                initial_capacity: t.initial_capacity,
+                bass_p: t.bass_p,
+                bass_q: t.bass_q,
+                available_from: t.available_from,
+                capex_sigma: t.capex_sigma,
                 external_capacity: Series {
                     first_year: y0,
                     values: growth

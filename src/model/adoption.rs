@@ -27,15 +27,15 @@ pub fn option_cost(
     let upfront = unit_capex * slot.capex_multiplier * capacity;
     (
         upfront,
-        upfront * crf(hurdle_rate, f64::from(spec.raw.lifetime)),
+        upfront * crf(hurdle_rate, f64::from(spec.lifetime)),
     )
 }
 
 /// The firm's intensities once `spec` is installed (energy and carbon factors multiply).
 pub fn after_adoption(int: &Intensity, spec: &TechSpec) -> Intensity {
     Intensity {
-        energy: int.energy * spec.raw.energy_factor,
-        carbon_factor: int.carbon_factor * spec.raw.carbon_factor,
+        energy: int.energy * spec.energy_factor,
+        carbon_factor: int.carbon_factor * spec.carbon_factor,
         initial_emission: int.initial_emission,
     }
 }
@@ -43,7 +43,7 @@ pub fn after_adoption(int: &Intensity, spec: &TechSpec) -> Intensity {
 /// First year in which an option ordered in `year` takes effect (see the module docs):
 /// `installed_this_year` says whether this year's installation step is still to run.
 pub fn effect_year(year: i32, spec: &TechSpec, installed_this_year: bool) -> i32 {
-    let lag = spec.raw.build_lag as i32;
+    let lag = spec.build_lag as i32;
     if installed_this_year {
         year + lag
     } else {
@@ -77,10 +77,10 @@ mod tests {
     fn spec(lag: u32) -> TechSpec {
         let s = crate::config::load_embedded_default(&[]).unwrap();
         let mut t = s.technologies[0].clone();
-        t.raw.build_lag = lag;
-        t.raw.lifetime = 10;
-        t.raw.energy_factor = 0.9;
-        t.raw.carbon_factor = 0.5;
+        t.build_lag = lag;
+        t.lifetime = 10;
+        t.energy_factor = 0.9;
+        t.carbon_factor = 0.5;
         t
     }
 

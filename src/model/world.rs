@@ -35,7 +35,7 @@ fn name_hash(name: &str) -> u64 {
 /// The goods market id of a firm of `sector` in `city`.
 fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 {
     let c = &s.geography.cities[city as usize];
-    let region = match s.sectors[sector].raw.scope {
+    let region = match s.sectors[sector].scope {
         Scope::National => 0,
         Scope::Grid => u32::from(c.grid),
         Scope::Province => u32::from(c.province),
@@ -49,7 +49,7 @@ fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
     let mut n = 0u32;
     for sec in &s.sectors {
         offsets.push(n);
-        n += match sec.raw.scope {
+        n += match sec.scope {
             Scope::National => 1,
             Scope::Grid => crate::geography::GRIDS.len() as u32,
             Scope::Province => s.geography.provinces.len() as u32,
@@ -77,7 +77,7 @@ fn tech_slots(s: &Scenario, seed: u64, sector: usize, draw_key: u64) -> Technolo
         .iter()
         .enumerate()
         .map(|(k, &t)| {
-            let sigma = s.technologies[t].raw.capex_sigma;
+            let sigma = s.technologies[t].capex_sigma;
             let m = LogNormal::new(0.0, sigma).map_or(1.0, |d| {
                 d.sample(&mut keyed(seed, Stream::TechCapex, draw_key, 0, k as u32))
             });
@@ -112,7 +112,7 @@ fn tech_state(s: &Scenario, firms: &[FirmSpawn]) -> TechState {
     };
     for t in &s.technologies {
         for c in 0..cities {
-            st.capex[t.id * cities + c] = t.raw.capex;
+            st.capex[t.id * cities + c] = t.capex;
         }
     }
     for f in firms {
@@ -223,7 +223,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
     let mut out = Vec::new();
     let mut id = 0u32;
     for (sid, sec) in s.sectors.iter().enumerate() {
-        let r = &sec.raw;
+        let r = sec;
         if r.firms == 0 {
             continue;
         }
@@ -258,7 +258,7 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
                 p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
             }) as u32;
             let base_output = r.total_output * w / total;
-            let draw = |d: &crate::config::raw::RawDist, i: u32| {
+            let draw = |d: &crate::config::dist::Dist, i: u32| {
                 d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
             };
             let energy = draw(&r.energy_intensity, 0);
@@ -315,8 +315,8 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
         }
     }
     for (pos, f) in s.firms.iter().enumerate() {
-        let r = &s.sectors[f.sector].raw;
-        let x = &f.raw;
+        let r = &s.sectors[f.sector];
+        let x = f;
         let e0 = x.energy_intensity * x.carbon_factor * x.output;
         out.push(FirmSpawn {
             info: FirmInfo {

@@ -367,13 +367,13 @@ fn forced_adoption(
 ) {
     let (s, year) = (ctx.s, ctx.year);
     let metric = ctx.plan.metric;
-    let fuel_price = s.sectors[f.info.sector as usize].raw.fuel_price;
+    let fuel_price = s.sectors[f.info.sector as usize].fuel_price;
     let int = *f.int;
     let q = f.prod.output;
     let mut best: Option<(usize, f64, f64, f64)> = None;
     for (k, slot) in f.tech.slots.iter().enumerate() {
         let spec = &s.technologies[slot.tech as usize];
-        if slot.adopted.is_some() || year < spec.raw.available_from {
+        if slot.adopted.is_some() || year < spec.available_from {
             continue;
         }
         let after = after_adoption(&int, spec);
@@ -383,7 +383,7 @@ fn forced_adoption(
         }
         let unit = ctx.techs.capex[ctx.techs.at(spec.id, f.info.city)];
         let (upfront, annual) = option_cost(slot, spec, unit, f.prod.capacity, f.beh.hurdle_rate);
-        let net = annual + spec.raw.opex * q - fuel_price * q * (int.energy - after.energy);
+        let net = annual + spec.opex * q - fuel_price * q * (int.energy - after.energy);
         let per_unit = net / (q * reduction);
         if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
             best = Some((k, per_unit, upfront, annual));
@@ -480,7 +480,7 @@ fn curtail_firm(
     } else {
         0.0
     };
-    let margin = (s.sectors[f.info.sector as usize].raw.price - prod.variable_cost).max(0.0);
+    let margin = (s.sectors[f.info.sector as usize].price - prod.variable_cost).max(0.0);
     prod.output -= dq;
     let flows = &mut *f.flows;
     let std = &mut *f.std;

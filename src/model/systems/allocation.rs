@@ -60,7 +60,7 @@ pub fn allocate(
     for (info, cov, prod, flows, _) in &firms {
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
-            sc.base[m as usize] += base_of(cov, spec.raw.grandfathering_base, year);
+            sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
             sc.baseline[m as usize] += flows.gross_emissions;
             if let Some(b) = &spec.benchmarks[info.sector as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
@@ -73,7 +73,7 @@ pub fn allocate(
         match (&spec.cap_factor, &spec.cap_t) {
             (Some(f), _) => {
                 f.at(year)
-                    * match spec.raw.cap_basis {
+                    * match spec.cap_basis {
                         CapBasis::BasePeriod => sc.base[m],
                         CapBasis::Baseline => sc.baseline[m],
                     }
@@ -96,11 +96,11 @@ pub fn allocate(
         let m = m as usize;
         let spec = &s.markets[m];
         let share = spec.auction_share.at(year);
-        let free = match spec.raw.allocation {
+        let free = match spec.allocation {
             AllocationRule::Tax => 0.0,
             AllocationRule::Benchmark => cov.free_rate * prod.output,
             AllocationRule::Grandfathering | AllocationRule::Auction => {
-                let base = base_of(cov, spec.raw.grandfathering_base, year);
+                let base = base_of(cov, spec.grandfathering_base, year);
                 if sc.base[m] > 0.0 {
                     (1.0 - share) * caps[m] * base / sc.base[m]
                 } else {
@@ -123,7 +123,7 @@ pub fn allocate(
         r.year.free_allocation = sc.free[m];
         r.year.participants = sc.participants[m];
         let totals = AllocationTotals {
-            auction_base: match spec.raw.allocation {
+            auction_base: match spec.allocation {
                 AllocationRule::Benchmark => sc.bench_total[m],
                 _ => caps[m],
             },

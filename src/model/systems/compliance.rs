@@ -60,9 +60,9 @@ pub fn comply(
         acc.cancelled = settled.cancelled;
         if shortfall > 0.0 {
             acc.penalty = shortfall
-                * (spec.raw.penalty_price_multiple * flows.price + spec.penalty_per_t.at(year))
-                + spec.raw.penalty_fine;
-            if spec.raw.make_good {
+                * (spec.penalty_price_multiple * flows.price + spec.penalty_per_t.at(year))
+                + spec.penalty_fine;
+            if spec.make_good {
                 acc.debt += shortfall;
             }
         }

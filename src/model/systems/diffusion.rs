@@ -81,7 +81,7 @@ pub fn diffuse(
                 sc.agg_capacity[g as usize] += x;
             }
         }
-        let x0 = spec.raw.initial_capacity;
+        let x0 = spec.initial_capacity;
         let x_ext = spec.external_capacity.at(year);
         for c in 0..st.cities {
             let g = st.city_agglomeration[c].map(usize::from);
@@ -101,8 +101,7 @@ pub fn diffuse(
                 phi_a,
                 phi_n,
             );
-            st.capex[base + c] =
-                wright_capex(spec.raw.capex, x0, x_ext + x, spec.raw.learning_rate);
+            st.capex[base + c] = wright_capex(spec.capex, x0, x_ext + x, spec.learning_rate);
         }
         let m = spec.id * (1 + n_agg);
         if nf > 0.0 && na / nf >= 0.5 && st.milestones[m].is_none() {
@@ -120,9 +119,10 @@ pub fn diffuse(
     for (info, mut tech) in &mut firms {
         // Draw only when some slot can still become aware (results are the same: a slot's
         // draw is its position in the firm-year stream, whatever the others need).
-        let pending = tech.slots.iter().any(|slot| {
-            !slot.aware && year >= s.technologies[slot.tech as usize].raw.available_from
-        });
+        let pending = tech
+            .slots
+            .iter()
+            .any(|slot| !slot.aware && year >= s.technologies[slot.tech as usize].available_from);
         if !pending {
             continue;
         }
@@ -130,11 +130,11 @@ pub fn diffuse(
         for slot in tech.slots.iter_mut() {
             let u: f64 = rng.random();
             let spec = &s.technologies[slot.tech as usize];
-            if slot.aware || year < spec.raw.available_from {
+            if slot.aware || year < spec.available_from {
                 continue;
             }
             let i = st.at(spec.id, info.city);
-            if u < awareness_probability(spec.raw.bass_p, spec.raw.bass_q, st.share[i]) {
+            if u < awareness_probability(spec.bass_p, spec.bass_q, st.share[i]) {
                 slot.aware = true;
                 st.aware[i] += 1;
             }

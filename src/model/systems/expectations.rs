@@ -25,7 +25,7 @@ pub fn update_expectations(
             Some(m) => {
                 let spec = &s.markets[m as usize];
                 let e = match last[m as usize] {
-                    None => spec.raw.launch_price,
+                    None => spec.launch_price,
                     Some(p) if cov.entered == clock.year => p,
                     Some(p) => exp.market + beh.lambda * (p - exp.market),
                 };

@@ -38,9 +38,9 @@ pub fn annual_value(
 ) -> f64 {
     let h = int.energy;
     let e = int.emission();
-    let h2 = h * spec.raw.energy_factor;
-    let e2 = h2 * int.carbon_factor * spec.raw.carbon_factor;
-    expected_price * output * (e - e2) + fuel_price * output * (h - h2) - spec.raw.opex * output
+    let h2 = h * spec.energy_factor;
+    let e2 = h2 * int.carbon_factor * spec.carbon_factor;
+    expected_price * output * (e - e2) + fuel_price * output * (h - h2) - spec.opex * output
 }
 
 /// Decides adoptions, installs what comes due, charges investment costs.
@@ -110,12 +110,12 @@ pub fn decide(
     tech: &mut Technologies,
 ) {
     let inv = &s.investment;
-    let sector = &s.sectors[firm.sector].raw;
+    let sector = &s.sectors[firm.sector];
     for _ in 0..inv.max_new_per_year {
         let mut best: Option<(usize, f64, f64, f64)> = None;
         for (k, slot) in tech.slots.iter().enumerate() {
             let spec = &s.technologies[slot.tech as usize];
-            if year < spec.raw.available_from || !slot.aware || slot.adopted.is_some() {
+            if year < spec.available_from || !slot.aware || slot.adopted.is_some() {
                 continue;
             }
             let unit = state.capex[state.at(spec.id, firm.city)];
@@ -165,17 +165,17 @@ fn install(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_
         }
         let spec = &s.technologies[slot.tech as usize];
         if slot.effective == year {
-            f.int.energy *= spec.raw.energy_factor;
-            f.int.carbon_factor *= spec.raw.carbon_factor;
+            f.int.energy *= spec.energy_factor;
+            f.int.carbon_factor *= spec.carbon_factor;
             let i = state.at(spec.id, f.info.city);
             state.adopters[i] += 1;
             state.cum_capacity[i] += f.prod.capacity;
         }
         installed += 1;
-        if year < slot.effective + spec.raw.lifetime as i32 {
+        if year < slot.effective + spec.lifetime as i32 {
             cost += slot.annual_capex;
         }
-        cost += spec.raw.opex * output;
+        cost += spec.opex * output;
     }
     f.tech.cost = cost;
     f.tech.installed = installed;

@@ -35,8 +35,8 @@ pub fn assign_coverage(
     let order: Vec<usize> = s
         .markets
         .iter()
-        .filter(|m| m.raw.kind == MarketKind::National)
-        .chain(s.markets.iter().filter(|m| m.raw.kind == MarketKind::Pilot))
+        .filter(|m| m.kind == MarketKind::National)
+        .chain(s.markets.iter().filter(|m| m.kind == MarketKind::Pilot))
         .filter(|m| m.active(year))
         .map(|m| m.id as usize)
         .collect();
@@ -44,7 +44,7 @@ pub fn assign_coverage(
         let sector = info.sector as usize;
         let market = order.iter().copied().find(|&m| {
             let spec = &s.markets[m];
-            spec.covers(sector, info.city, year) && cov.last_baseline >= spec.raw.threshold_t
+            spec.covers(sector, info.city, year) && cov.last_baseline >= spec.threshold_t
         });
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
@@ -59,7 +59,7 @@ pub fn assign_coverage(
         cov.free_rate = match market {
             Some(m) => {
                 let spec = &s.markets[m];
-                match (spec.raw.allocation, &spec.benchmarks[sector]) {
+                match (spec.allocation, &spec.benchmarks[sector]) {
                     (AllocationRule::Benchmark, Some(b)) => {
                         b.at(year) * (1.0 - spec.auction_share.at(year))
                     }

@@ -67,7 +67,7 @@ pub fn produce(
     }
     // Pass 2: logit weights and share-weighted carbon cost.
     for mut f in &mut firms {
-        let raw = &s.sectors[f.info.sector as usize].raw;
+        let raw = &s.sectors[f.info.sector as usize];
         let g = f.info.goods_market as usize;
         let (u, carbon) = unit_cost(&f.prod, f.int, f.cov, f.exp);
         let w = f.prod.capacity * (-raw.logit_sensitivity * (u - sc.min_cost[g]) / raw.price).exp();
@@ -83,9 +83,9 @@ pub fn produce(
         } else {
             0.0
         };
-        let rel_price = (1.0 + raw.raw.pass_through * avg_carbon / raw.raw.price).max(0.1);
+        let rel_price = (1.0 + raw.pass_through * avg_carbon / raw.price).max(0.1);
         sc.demand[g] =
-            gm.base_demand[g] * raw.demand_index.at(year) * rel_price.powf(-raw.raw.elasticity);
+            gm.base_demand[g] * raw.demand_index.at(year) * rel_price.powf(-raw.elasticity);
         sc.free_weight[g] = sc.weight[g];
     }
     // Water-filling: firms whose share exceeds capacity produce at capacity; the rest share

@@ -65,14 +65,14 @@ pub fn recycle_revenue(
             if !spec.cities[info.id as usize] {
                 return 0.0;
             }
-            match spec.raw.recycling {
+            match spec.recycling {
                 Recycling::Population => st.population,
                 Recycling::Gdp => st.gdp,
                 Recycling::Abatement => abatement[m * n + info.id as usize],
                 Recycling::Centre | Recycling::TechnologyFund => 0.0,
             }
         };
-        match spec.raw.recycling {
+        match spec.recycling {
             Recycling::Centre => {}
             Recycling::TechnologyFund => {
                 r.fund += revenue;

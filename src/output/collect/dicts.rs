@@ -19,7 +19,7 @@ pub fn dicts(s: &Scenario) -> Dicts {
             .map(|g| g.to_string())
             .collect(),
         agglomeration: s.geography.agglomerations.clone(),
-        technology: s.technologies.iter().map(|t| t.raw.name.clone()).collect(),
+        technology: s.technologies.iter().map(|t| t.name.clone()).collect(),
         level: vec!["nation".to_string(), "agglomeration".to_string()],
     })
 }

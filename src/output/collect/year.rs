@@ -223,7 +223,7 @@ pub fn record_technologies(
             b.unit_capex.push(if v.firms > 0.0 {
                 v.capex_x_firms / v.firms
             } else {
-                t.raw.capex
+                t.capex
             });
         }
     }
