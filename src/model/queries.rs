@@ -151,3 +151,17 @@ pub struct RecordedFirm {
     /// Standard and curtailment.
     pub std: &'static Standard,
 }
+
+/// What revenue recycling reads and sets (committed capex, technology-fund subsidy).
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct RecyclingFirm {
+    /// Identity and city.
+    pub info: &'static FirmInfo,
+    /// Covering market.
+    pub cov: &'static Coverage,
+    /// Emissions and counterfactual emissions (abatement-based recycling).
+    pub flows: &'static YearFlows,
+    /// Committed capex and subsidy (set).
+    pub tech: &'static mut Technologies,
+}

@@ -153,6 +153,22 @@ pub struct Account {
     pub penalty: f64,
 }
 
+impl Account {
+    /// Opens the compliance year: the bank carried in becomes the starting bank and this
+    /// year's flows (allocation, trades, surrender, cancellation, shortfall, forgiveness,
+    /// penalty) are zeroed; the bank and make-good debt carry over.
+    pub fn start_year(&mut self) {
+        self.bank_start = self.bank;
+        self.net_purchase = 0.0;
+        self.surrendered = 0.0;
+        self.cancelled = 0.0;
+        self.shortfall = 0.0;
+        self.forgiven = 0.0;
+        self.penalty = 0.0;
+        self.allocation = 0.0;
+    }
+}
+
 /// One technology of the firm's sector catalog, from the firm's point of view.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TechSlot {

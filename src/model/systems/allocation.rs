@@ -11,6 +11,7 @@
 //! shortfalls is deducted from the free allocation.
 
 use crate::config::kinds::{AllocationRule, CapBasis, GrandfatheringBase};
+use crate::config::{MarketSpec, Scenario};
 use crate::market::mechanism::AllocationTotals;
 use crate::model::agents::firm::{Account, Coverage, FirmInfo, Production, YearFlows};
 use crate::model::agents::regulator::Regulator;
@@ -34,80 +35,36 @@ fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
     }
 }
 
-/// Sets each covered firm's free allocation and each market's auction volume.
+/// The allocation query: identity, coverage, output and baseline emissions; the account is
+/// set.
+type AllocatedFirm = (
+    &'static FirmInfo,
+    &'static Coverage,
+    &'static Production,
+    &'static YearFlows,
+    &'static mut Account,
+);
+
+/// Sets each covered firm's free allocation and each market's auction volume. Steps:
+/// [`market_sums`], [`cap`] per market, [`free_allocation`] per firm, and each market's
+/// mechanisms at allocation ([`crate::market::mechanism::Mechanism::allocate`]).
 pub fn allocate(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut scratch: Local<Scratch>,
     mut regs: Query<&mut Regulator>,
-    mut firms: Query<(&FirmInfo, &Coverage, &Production, &YearFlows, &mut Account)>,
+    mut firms: Query<AllocatedFirm>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
-    let n = s.markets.len();
     let sc = &mut *scratch;
-    for v in [
-        &mut sc.base,
-        &mut sc.baseline,
-        &mut sc.bench_total,
-        &mut sc.free,
-    ] {
-        v.clear();
-        v.resize(n, 0.0);
-    }
-    sc.participants.clear();
-    sc.participants.resize(n, 0);
-    for (info, cov, prod, flows, _) in &firms {
-        if let Some(m) = cov.market {
-            let spec = &s.markets[m as usize];
-            sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
-            sc.baseline[m as usize] += flows.gross_emissions;
-            if let Some(b) = &spec.benchmarks[info.sector as usize] {
-                sc.bench_total[m as usize] += b.at(year) * prod.output;
-            }
-            sc.participants[m as usize] += 1;
-        }
-    }
-    let cap = |m: usize| {
-        let spec = &s.markets[m];
-        match (&spec.cap_factor, &spec.cap_t) {
-            (Some(f), _) => {
-                f.at(year)
-                    * match spec.cap_basis {
-                        CapBasis::BasePeriod => sc.base[m],
-                        CapBasis::Baseline => sc.baseline[m],
-                    }
-            }
-            (None, Some(c)) => c.at(year),
-            (None, None) => 0.0,
-        }
-    };
-    let caps: Vec<f64> = (0..n).map(cap).collect();
+    market_sums(s, year, sc, &firms);
+    let caps: Vec<f64> = s.markets.iter().map(|spec| cap(spec, year, sc)).collect();
     for (_, cov, prod, _, mut acc) in &mut firms {
-        acc.bank_start = acc.bank;
-        acc.net_purchase = 0.0;
-        acc.surrendered = 0.0;
-        acc.cancelled = 0.0;
-        acc.shortfall = 0.0;
-        acc.forgiven = 0.0;
-        acc.penalty = 0.0;
-        acc.allocation = 0.0;
+        acc.start_year();
         let Some(m) = cov.market else { continue };
         let m = m as usize;
-        let spec = &s.markets[m];
-        let share = spec.auction_share.at(year);
-        let free = match spec.allocation {
-            AllocationRule::Tax => 0.0,
-            AllocationRule::Benchmark => cov.free_rate * prod.output,
-            AllocationRule::Grandfathering | AllocationRule::Auction => {
-                let base = base_of(cov, spec.grandfathering_base, year);
-                if sc.base[m] > 0.0 {
-                    (1.0 - share) * caps[m] * base / sc.base[m]
-                } else {
-                    0.0
-                }
-            }
-        };
+        let free = free_allocation(&s.markets[m], year, cov, prod, caps[m], sc.base[m]);
         let deduction = acc.debt.min(free);
         acc.debt -= deduction;
         acc.allocation = free - deduction;
@@ -119,7 +76,6 @@ pub fn allocate(
             continue;
         }
         let spec = &s.markets[m];
-        let share = spec.auction_share.at(year);
         r.year.free_allocation = sc.free[m];
         r.year.participants = sc.participants[m];
         let totals = AllocationTotals {
@@ -127,7 +83,7 @@ pub fn allocate(
                 AllocationRule::Benchmark => sc.bench_total[m],
                 _ => caps[m],
             },
-            auction_share: share,
+            auction_share: spec.auction_share.at(year),
         };
         // Without an auction mechanism (a tax market) nothing is offered here; a tax sells
         // what is demanded at the tax when the market clears.
@@ -135,6 +91,75 @@ pub fn allocate(
         let y = spec.year(year);
         for mech in &spec.mechanisms {
             mech.allocate(y, &totals, &mut r.book);
+        }
+    }
+}
+
+/// Per market: covered firms' grandfathering bases and baseline emissions, the benchmark
+/// total (t CO2) and the number of participants.
+fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<AllocatedFirm>) {
+    let n = s.markets.len();
+    for v in [
+        &mut sc.base,
+        &mut sc.baseline,
+        &mut sc.bench_total,
+        &mut sc.free,
+    ] {
+        v.clear();
+        v.resize(n, 0.0);
+    }
+    sc.participants.clear();
+    sc.participants.resize(n, 0);
+    for (info, cov, prod, flows, _) in firms {
+        if let Some(m) = cov.market {
+            let spec = &s.markets[m as usize];
+            sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
+            sc.baseline[m as usize] += flows.gross_emissions;
+            if let Some(b) = &spec.benchmarks[info.sector as usize] {
+                sc.bench_total[m as usize] += b.at(year) * prod.output;
+            }
+            sc.participants[m as usize] += 1;
+        }
+    }
+}
+
+/// The market's cap this year, t CO2: `cap_factor x` its covered firms' base-period (or
+/// baseline) emissions, or `cap_t`, or 0 (benchmark and tax markets have none).
+fn cap(spec: &MarketSpec, year: i32, sc: &Scratch) -> f64 {
+    let m = spec.id as usize;
+    match (&spec.cap_factor, &spec.cap_t) {
+        (Some(f), _) => {
+            f.at(year)
+                * match spec.cap_basis {
+                    CapBasis::BasePeriod => sc.base[m],
+                    CapBasis::Baseline => sc.baseline[m],
+                }
+        }
+        (None, Some(c)) => c.at(year),
+        (None, None) => 0.0,
+    }
+}
+
+/// A covered firm's free allocation before make-good deduction, t CO2: benchmark rate x
+/// output, or its base's share of `(1 - auction share) x cap`, or 0 under a tax.
+fn free_allocation(
+    spec: &MarketSpec,
+    year: i32,
+    cov: &Coverage,
+    prod: &Production,
+    cap: f64,
+    base_total: f64,
+) -> f64 {
+    match spec.allocation {
+        AllocationRule::Tax => 0.0,
+        AllocationRule::Benchmark => cov.free_rate * prod.output,
+        AllocationRule::Grandfathering | AllocationRule::Auction => {
+            let base = base_of(cov, spec.grandfathering_base, year);
+            if base_total > 0.0 {
+                (1.0 - spec.auction_share.at(year)) * cap * base / base_total
+            } else {
+                0.0
+            }
         }
     }
 }

@@ -15,21 +15,14 @@
 //!   rest of country `phi_national`). Both are computed per technology and city from
 //!   regional sums: O(technologies x cities), no per-firm pairwise work.
 
+use crate::config::{Scenario, TechSpec};
 use crate::econ::learning::{awareness_probability, wright_capex};
 use crate::model::agents::firm::{FirmInfo, Technologies};
-use crate::model::agents::technology::TechState;
+use crate::model::agents::technology::{RegionSums, TechState};
 use crate::model::agents::{Clock, RunParams};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand::RngExt;
-
-/// Regional sums of one technology, reused across years.
-#[derive(Default)]
-pub struct Scratch {
-    agg_firms: Vec<f64>,
-    agg_adopters: Vec<f64>,
-    agg_capacity: Vec<f64>,
-}
 
 /// Proximity-weighted value for a city: own + phi_a (agglomeration - own) + phi_n (nation -
 /// agglomeration-or-own).
@@ -40,11 +33,12 @@ fn weighted(own: f64, agg: Option<f64>, nation: f64, phi_a: f64, phi_n: f64) -> 
     }
 }
 
-/// Updates adoption shares, awareness, learning-curve capex and milestones.
+/// Updates adoption shares, awareness, learning-curve capex and milestones. Steps per
+/// technology: [`TechState::region_sums`], [`shares_and_capex`], [`milestones`]; then
+/// [`awareness`] per firm.
 pub fn diffuse(
     params: Res<RunParams>,
     clock: Res<Clock>,
-    mut scratch: Local<Scratch>,
     mut state: ResMut<TechState>,
     mut firms: Query<(&FirmInfo, &mut Technologies)>,
 ) {
@@ -53,70 +47,74 @@ pub fn diffuse(
         return;
     }
     let year = clock.year;
-    let (phi_a, phi_n) = (s.diffusion.phi_agglomeration, s.diffusion.phi_national);
+    let phi = (s.diffusion.phi_agglomeration, s.diffusion.phi_national);
     let st = &mut *state;
-    let sc = &mut *scratch;
-    let n_agg = st.agglomerations;
     for spec in &s.technologies {
-        let base = spec.id * st.cities;
-        sc.agg_firms.clear();
-        sc.agg_firms.resize(n_agg, 0.0);
-        sc.agg_adopters.clear();
-        sc.agg_adopters.resize(n_agg, 0.0);
-        sc.agg_capacity.clear();
-        sc.agg_capacity.resize(n_agg, 0.0);
-        let (mut nf, mut na, mut nc) = (0.0, 0.0, 0.0);
-        for c in 0..st.cities {
-            let (f, a, x) = (
-                f64::from(st.firms[base + c]),
-                f64::from(st.adopters[base + c]),
-                st.cum_capacity[base + c],
-            );
-            nf += f;
-            na += a;
-            nc += x;
-            if let Some(g) = st.city_agglomeration[c] {
-                sc.agg_firms[g as usize] += f;
-                sc.agg_adopters[g as usize] += a;
-                sc.agg_capacity[g as usize] += x;
-            }
-        }
-        let x0 = spec.initial_capacity;
-        let x_ext = spec.external_capacity.at(year);
-        for c in 0..st.cities {
-            let g = st.city_agglomeration[c].map(usize::from);
-            let pick = |v: &Vec<f64>| g.map(|g| v[g]);
-            let a = weighted(
-                f64::from(st.adopters[base + c]),
-                pick(&sc.agg_adopters),
-                na,
-                phi_a,
-                phi_n,
-            );
-            st.share[base + c] = if nf > 0.0 { a / nf } else { 0.0 };
-            let x = weighted(
-                st.cum_capacity[base + c],
-                pick(&sc.agg_capacity),
-                nc,
-                phi_a,
-                phi_n,
-            );
-            st.capex[base + c] = wright_capex(spec.capex, x0, x_ext + x, spec.learning_rate);
-        }
-        let m = spec.id * (1 + n_agg);
-        if nf > 0.0 && na / nf >= 0.5 && st.milestones[m].is_none() {
-            st.milestones[m] = Some(year);
-        }
-        for g in 0..n_agg {
-            if sc.agg_firms[g] > 0.0
-                && sc.agg_adopters[g] / sc.agg_firms[g] >= 0.5
-                && st.milestones[m + 1 + g].is_none()
-            {
-                st.milestones[m + 1 + g] = Some(year);
-            }
+        let sums = st.region_sums(spec.id);
+        shares_and_capex(spec, year, phi, &sums, st);
+        milestones(spec.id, year, &sums, st);
+    }
+    awareness(s, params.seed, year, st, &mut firms);
+}
+
+/// Each city's proximity-weighted adoption share and learning-curve capex of technology
+/// `spec` (CNY per unit of annual capacity), from the regional sums.
+fn shares_and_capex(
+    spec: &TechSpec,
+    year: i32,
+    (phi_a, phi_n): (f64, f64),
+    sums: &[RegionSums],
+    st: &mut TechState,
+) {
+    let base = spec.id * st.cities;
+    let nation = &sums[0];
+    let x0 = spec.initial_capacity;
+    let x_ext = spec.external_capacity.at(year);
+    for c in 0..st.cities {
+        let agg = st.city_agglomeration[c].map(|g| &sums[1 + g as usize]);
+        let a = weighted(
+            f64::from(st.adopters[base + c]),
+            agg.map(|r| r.adopters),
+            nation.adopters,
+            phi_a,
+            phi_n,
+        );
+        st.share[base + c] = if nation.firms > 0.0 {
+            a / nation.firms
+        } else {
+            0.0
+        };
+        let x = weighted(
+            st.cum_capacity[base + c],
+            agg.map(|r| r.cum_capacity),
+            nation.cum_capacity,
+            phi_a,
+            phi_n,
+        );
+        st.capex[base + c] = wright_capex(spec.capex, x0, x_ext + x, spec.learning_rate);
+    }
+}
+
+/// The first year half of the sector's firms have adopted technology `tech`, nationally and
+/// per agglomeration.
+fn milestones(tech: usize, year: i32, sums: &[RegionSums], st: &mut TechState) {
+    let m = tech * (1 + st.agglomerations);
+    for (k, r) in sums.iter().enumerate() {
+        if r.firms > 0.0 && r.adopters / r.firms >= 0.5 && st.milestones[m + k].is_none() {
+            st.milestones[m + k] = Some(year);
         }
     }
-    for (info, mut tech) in &mut firms {
+}
+
+/// Bass awareness draws: one uniform per catalog slot from the firm-year stream.
+fn awareness(
+    s: &Scenario,
+    seed: u64,
+    year: i32,
+    st: &mut TechState,
+    firms: &mut Query<(&FirmInfo, &mut Technologies)>,
+) {
+    for (info, mut tech) in firms.iter_mut() {
         // Draw only when some slot can still become aware (results are the same: a slot's
         // draw is its position in the firm-year stream, whatever the others need).
         let pending = tech
@@ -126,7 +124,7 @@ pub fn diffuse(
         if !pending {
             continue;
         }
-        let mut rng = keyed(params.seed, Stream::Awareness, info.key, year as u32, 0);
+        let mut rng = keyed(seed, Stream::Awareness, info.key, year as u32, 0);
         for slot in tech.slots.iter_mut() {
             let u: f64 = rng.random();
             let spec = &s.technologies[slot.tech as usize];

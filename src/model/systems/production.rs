@@ -6,6 +6,7 @@
 //! capacity (excess demand is redistributed to firms with spare capacity, water-filling).
 //! Capacity follows the sector's demand index (entry and exit are not modelled).
 
+use crate::config::Scenario;
 use crate::model::agents::firm::{Coverage, Expectation, Intensity, Production};
 use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::{Clock, RunParams};
@@ -25,7 +26,19 @@ pub struct Scratch {
     free_prev: Vec<f64>,
 }
 
-/// Sets every firm's output and baseline emissions.
+/// Expected unit cost of a firm and its carbon part, CNY per unit:
+/// `c_i + E_i[p] (e_i - b_i)` for a covered firm, `c_i` otherwise.
+fn unit_cost(p: &Production, i: &Intensity, c: &Coverage, e: &Expectation) -> (f64, f64) {
+    let carbon = if c.market.is_some() {
+        e.market * (i.emission() - c.free_rate)
+    } else {
+        0.0
+    };
+    (p.variable_cost + carbon, carbon)
+}
+
+/// Sets every firm's output and baseline emissions. Steps: [`capacities`], [`logit_weights`],
+/// [`demands`], [`water_fill`], [`set_output`].
 pub fn produce(
     params: Res<RunParams>,
     clock: Res<Clock>,
@@ -35,69 +48,87 @@ pub fn produce(
 ) {
     let s = &params.scenario;
     let year = clock.year;
-    let n = gm.sector.len();
     let sc = &mut *scratch;
-    for v in [
-        &mut sc.min_cost,
-        &mut sc.weight,
-        &mut sc.carbon,
-        &mut sc.fixed,
-        &mut sc.free_weight,
-        &mut sc.demand,
-    ] {
-        v.clear();
-        v.resize(n, 0.0);
+    sc.reset(gm.sector.len());
+    capacities(s, year, sc, &mut firms);
+    logit_weights(s, sc, &mut firms);
+    demands(s, year, &gm, sc);
+    water_fill(sc, &mut firms);
+    set_output(sc, &mut firms);
+}
+
+impl Scratch {
+    fn reset(&mut self, n: usize) {
+        for v in [
+            &mut self.min_cost,
+            &mut self.weight,
+            &mut self.carbon,
+            &mut self.fixed,
+            &mut self.free_weight,
+            &mut self.demand,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        self.min_cost.fill(f64::INFINITY);
     }
-    sc.min_cost.fill(f64::INFINITY);
-    let unit_cost = |p: &Production, i: &Intensity, c: &Coverage, e: &Expectation| {
-        let carbon = if c.market.is_some() {
-            e.market * (i.emission() - c.free_rate)
-        } else {
-            0.0
-        };
-        (p.variable_cost + carbon, carbon)
-    };
-    // Pass 1: capacity, and the lowest unit cost per goods market (for a stable logit).
-    for mut f in &mut firms {
+}
+
+/// Capacity this year (base capacity x demand index), and the lowest unit cost per goods
+/// market (for a stable logit).
+fn capacities(s: &Scenario, year: i32, sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
+    for mut f in firms.iter_mut() {
         let sector = &s.sectors[f.info.sector as usize];
         f.prod.capacity = f.cap.base_capacity * sector.demand_index.at(year);
         let (u, _) = unit_cost(&f.prod, f.int, f.cov, f.exp);
         let g = f.info.goods_market as usize;
         sc.min_cost[g] = sc.min_cost[g].min(u);
     }
-    // Pass 2: logit weights and share-weighted carbon cost.
-    for mut f in &mut firms {
-        let raw = &s.sectors[f.info.sector as usize];
+}
+
+/// Logit weights `capacity x exp(-beta (u_i - u_min) / price)` and the weighted carbon cost
+/// per goods market.
+fn logit_weights(s: &Scenario, sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
+    for mut f in firms.iter_mut() {
+        let sector = &s.sectors[f.info.sector as usize];
         let g = f.info.goods_market as usize;
         let (u, carbon) = unit_cost(&f.prod, f.int, f.cov, f.exp);
-        let w = f.prod.capacity * (-raw.logit_sensitivity * (u - sc.min_cost[g]) / raw.price).exp();
+        let w = f.prod.capacity
+            * (-sector.logit_sensitivity * (u - sc.min_cost[g]) / sector.price).exp();
         f.prod.weight = w;
         f.prod.capped = false;
         sc.weight[g] += w;
         sc.carbon[g] += w * carbon;
     }
-    for g in 0..n {
-        let raw = &s.sectors[gm.sector[g] as usize];
+}
+
+/// Demand per goods market: base demand x demand index x relative price^-elasticity, the
+/// price carrying `pass_through` of the share-weighted carbon cost.
+fn demands(s: &Scenario, year: i32, gm: &GoodsMarkets, sc: &mut Scratch) {
+    for g in 0..gm.sector.len() {
+        let sector = &s.sectors[gm.sector[g] as usize];
         let avg_carbon = if sc.weight[g] > 0.0 {
             sc.carbon[g] / sc.weight[g]
         } else {
             0.0
         };
-        let rel_price = (1.0 + raw.pass_through * avg_carbon / raw.price).max(0.1);
+        let rel_price = (1.0 + sector.pass_through * avg_carbon / sector.price).max(0.1);
         sc.demand[g] =
-            gm.base_demand[g] * raw.demand_index.at(year) * rel_price.powf(-raw.elasticity);
+            gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity);
         sc.free_weight[g] = sc.weight[g];
     }
-    // Water-filling: firms whose share exceeds capacity produce at capacity; the rest share
-    // the remaining demand by weight.
-    // Each round caps at least one more firm or ends the loop, so it terminates; in practice
-    // it takes a few rounds.
+}
+
+/// Water-filling: firms whose share exceeds capacity produce at capacity; the rest share
+/// the remaining demand by weight. Each round caps at least one more firm or ends the loop,
+/// so it terminates; in practice it takes a few rounds.
+fn water_fill(sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
     loop {
         let mut changed = false;
         sc.fixed_prev.clone_from(&sc.fixed);
         sc.free_prev.clone_from(&sc.free_weight);
         let (fixed_before, free_before) = (&sc.fixed_prev, &sc.free_prev);
-        for mut f in &mut firms {
+        for mut f in firms.iter_mut() {
             let g = f.info.goods_market as usize;
             let prod = &mut *f.prod;
             if prod.capped || prod.weight <= 0.0 || free_before[g] <= 0.0 {
@@ -115,7 +146,12 @@ pub fn produce(
             break;
         }
     }
-    for mut f in &mut firms {
+}
+
+/// Output (capacity if capped, else its weight's share of the demand left) and baseline and
+/// counterfactual emissions, t CO2.
+fn set_output(sc: &Scratch, firms: &mut Query<ProducingFirm>) {
+    for mut f in firms.iter_mut() {
         let g = f.info.goods_market as usize;
         let int = f.int;
         let prod = &mut *f.prod;

@@ -8,9 +8,9 @@
 use crate::config::kinds::Recycling;
 use crate::model::agents::RunParams;
 use crate::model::agents::city::{CityInfo, CityState};
-use crate::model::agents::firm::{Coverage, FirmInfo, Technologies, YearFlows};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::totals::Receipts;
+use crate::model::queries::RecyclingFirm;
 use bevy_ecs::prelude::*;
 
 /// Scratch, reused across years.
@@ -21,15 +21,15 @@ pub struct Scratch {
     abatement: Vec<f64>,
 }
 
-/// Distributes each market's revenue.
-#[allow(clippy::type_complexity)]
+/// Distributes each market's revenue. Steps: [`market_sums`], then per market its revenue
+/// and [`fund_payout`] or [`pay_cities`]; [`subsidise`] pays the fund's rate to firms.
 pub fn recycle_revenue(
     params: Res<RunParams>,
     mut scratch: Local<Scratch>,
     mut receipts: ResMut<Receipts>,
     mut regs: Query<&mut Regulator>,
     cities: Query<(&CityInfo, &CityState)>,
-    mut firms: Query<(&FirmInfo, &Coverage, &YearFlows, &mut Technologies)>,
+    mut firms: Query<RecyclingFirm>,
 ) {
     let s = &params.scenario;
     let sc = &mut *scratch;
@@ -37,18 +37,7 @@ pub fn recycle_revenue(
     let nm = s.markets.len();
     receipts.0.clear();
     receipts.0.resize(n, 0.0);
-    sc.committed.clear();
-    sc.committed.resize(nm, 0.0);
-    sc.abatement.clear();
-    sc.abatement.resize(nm * n, 0.0);
-    for (info, cov, flows, mut tech) in &mut firms {
-        tech.subsidy = 0.0;
-        if let Some(m) = cov.market {
-            sc.committed[m as usize] += tech.committed;
-            sc.abatement[m as usize * n + info.city as usize] +=
-                (flows.counterfactual_emissions - flows.emissions).max(0.0);
-        }
-    }
+    market_sums(n, nm, sc, &mut firms);
     let mut rates = vec![0.0; nm];
     for mut r in &mut regs {
         let m = r.market as usize;
@@ -60,59 +49,113 @@ pub fn recycle_revenue(
         };
         r.year.revenue = revenue;
         let spec = &s.markets[m];
-        let abatement = &sc.abatement;
-        let weight_of = |info: &CityInfo, st: &CityState| -> f64 {
-            if !spec.cities[info.id as usize] {
-                return 0.0;
-            }
-            match spec.recycling {
-                Recycling::Population => st.population,
-                Recycling::Gdp => st.gdp,
-                Recycling::Abatement => abatement[m * n + info.id as usize],
-                Recycling::Centre | Recycling::TechnologyFund => 0.0,
-            }
-        };
         match spec.recycling {
             Recycling::Centre => {}
             Recycling::TechnologyFund => {
-                r.fund += revenue;
-                let rate = if sc.committed[m] > 0.0 {
-                    (r.fund / sc.committed[m]).min(1.0)
-                } else {
-                    0.0
-                };
-                let paid = rate * sc.committed[m];
-                r.fund -= paid;
-                r.year.recycled = paid;
-                r.payout_rate = rate;
-                rates[m] = rate;
+                rates[m] = fund_payout(&mut r, revenue, sc.committed[m]);
             }
             _ => {
-                let mut weights = std::mem::take(&mut sc.weights);
-                weights.clear();
-                weights.resize(n, 0.0);
-                for (info, st) in &cities {
-                    weights[info.id as usize] = weight_of(info, st);
-                }
-                let total: f64 = weights.iter().sum();
-                if total > 0.0 && revenue > 0.0 {
-                    for (r, w) in receipts.0.iter_mut().zip(&weights) {
-                        *r += revenue * w / total;
+                let abatement = &sc.abatement[m * n..(m + 1) * n];
+                let weight_of = |info: &CityInfo, st: &CityState| -> f64 {
+                    if !spec.cities[info.id as usize] {
+                        return 0.0;
                     }
-                    r.year.recycled = revenue;
-                } else {
-                    // Nobody to pay: the centre keeps it.
-                    r.year.recycled = 0.0;
+                    match spec.recycling {
+                        Recycling::Population => st.population,
+                        Recycling::Gdp => st.gdp,
+                        Recycling::Abatement => abatement[info.id as usize],
+                        Recycling::Centre | Recycling::TechnologyFund => 0.0,
+                    }
+                };
+                sc.weights.clear();
+                sc.weights.resize(n, 0.0);
+                for (info, st) in &cities {
+                    sc.weights[info.id as usize] = weight_of(info, st);
                 }
-                sc.weights = weights;
+                r.year.recycled = pay_cities(revenue, &sc.weights, &mut receipts.0);
             }
         }
     }
+    subsidise(&rates, &mut firms);
+}
+
+/// Per market: capex its firms committed this year (CNY) and per city the abatement their
+/// covered firms achieved below their counterfactual (t CO2); resets subsidies.
+fn market_sums(n: usize, nm: usize, sc: &mut Scratch, firms: &mut Query<RecyclingFirm>) {
+    sc.committed.clear();
+    sc.committed.resize(nm, 0.0);
+    sc.abatement.clear();
+    sc.abatement.resize(nm * n, 0.0);
+    for mut f in firms.iter_mut() {
+        f.tech.subsidy = 0.0;
+        if let Some(m) = f.cov.market {
+            sc.committed[m as usize] += f.tech.committed;
+            sc.abatement[m as usize * n + f.info.city as usize] +=
+                (f.flows.counterfactual_emissions - f.flows.emissions).max(0.0);
+        }
+    }
+}
+
+/// Technology fund: revenue goes in; it pays the share `min(1, fund / committed)` of the
+/// capex committed this year (CNY), which is returned as the payout rate.
+fn fund_payout(r: &mut Regulator, revenue: f64, committed: f64) -> f64 {
+    r.fund += revenue;
+    let rate = if committed > 0.0 {
+        (r.fund / committed).min(1.0)
+    } else {
+        0.0
+    };
+    let paid = rate * committed;
+    r.fund -= paid;
+    r.year.recycled = paid;
+    r.payout_rate = rate;
+    rate
+}
+
+/// Pays `revenue` (CNY) to cities in proportion to `weights`; returns what was paid (0 when
+/// nobody has weight: the centre keeps it).
+fn pay_cities(revenue: f64, weights: &[f64], receipts: &mut [f64]) -> f64 {
+    let total: f64 = weights.iter().sum();
+    if total > 0.0 && revenue > 0.0 {
+        for (r, w) in receipts.iter_mut().zip(weights) {
+            *r += revenue * w / total;
+        }
+        revenue
+    } else {
+        0.0
+    }
+}
+
+/// Each covered firm's subsidy: its committed capex x its market's fund payout rate, CNY.
+fn subsidise(rates: &[f64], firms: &mut Query<RecyclingFirm>) {
     if rates.iter().any(|r| *r > 0.0) {
-        for (_, cov, _, mut tech) in &mut firms {
-            if let Some(m) = cov.market {
-                tech.subsidy = tech.committed * rates[m as usize];
+        for mut f in firms.iter_mut() {
+            if let Some(m) = f.cov.market {
+                f.tech.subsidy = f.tech.committed * rates[m as usize];
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cities_are_paid_by_weight_and_the_fund_pays_what_it_holds() {
+        let mut receipts = vec![0.0; 3];
+        assert_eq!(pay_cities(100.0, &[1.0, 3.0, 0.0], &mut receipts), 100.0);
+        assert_eq!(receipts, vec![25.0, 75.0, 0.0]);
+        assert_eq!(pay_cities(100.0, &[0.0; 3], &mut receipts), 0.0);
+        let mut r = Regulator {
+            fund: 20.0,
+            ..Default::default()
+        };
+        // 20 + 40 in the fund, 100 committed: pays 60 %, fund empty.
+        assert_eq!(fund_payout(&mut r, 40.0, 100.0), 0.6);
+        assert_eq!((r.fund, r.year.recycled), (0.0, 60.0));
+        // 50 in, 10 committed: pays all of it, keeps 40.
+        assert_eq!(fund_payout(&mut r, 50.0, 10.0), 1.0);
+        assert_eq!((r.fund, r.year.recycled), (40.0, 10.0));
     }
 }
