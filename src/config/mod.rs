@@ -13,12 +13,13 @@ pub mod overrides;
 pub mod plans;
 pub mod raw;
 pub mod resolve;
+pub mod scenario;
 pub mod series;
 pub mod validate;
 pub mod validate_policy;
 
 pub use plans::PlanSpec;
-pub use resolve::{ExplicitFirm, MarketSpec, Scenario, SectorSpec, TechSpec};
+pub use scenario::{ExplicitFirm, MacroParams, MarketSpec, Scenario, SectorSpec, TechSpec};
 
 use crate::error::{Error, Result};
 use crate::geography::load_province_rows;

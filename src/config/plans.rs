@@ -4,7 +4,7 @@
 
 use super::kinds::{CurtailmentOrder, Differentiation, Metric, StandardKind};
 use super::raw::RawPlan;
-use super::resolve::SectorSpec;
+use super::scenario::SectorSpec;
 use super::series::Series;
 use super::validate::Checker;
 use crate::geography::GeographySpec;

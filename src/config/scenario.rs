@@ -1,0 +1,302 @@
+//! The resolved scenario: every setting a run reads, with names turned into ids and paths
+//! into per-year [`Series`] (built from the raw config by [`super::resolve`]).
+
+use super::dist::Dist;
+use super::plans::PlanSpec;
+use super::raw::*;
+use super::series::Series;
+use crate::geography::GeographySpec;
+use crate::market::mechanism::{MarketYear, Mechanism};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A resolved, valid scenario: everything a run needs besides the seed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    /// The raw scenario after overrides: kept only for writing metadata
+    /// (`experiment.json`, `synergy check`); the model reads the resolved fields below.
+    pub(super) raw: RawScenario,
+    /// Bounded rationality in bidding (`[behaviour]`).
+    pub behaviour: BehaviourParams,
+    /// Firm-level output options (`[output]`).
+    pub output: OutputParams,
+    /// The investment rule (`[investment]`).
+    pub investment: InvestmentParams,
+    /// Knowledge spillovers (`[diffusion]`).
+    pub diffusion: DiffusionParams,
+    /// Emissions outside the modelled firms (`[macro]`).
+    pub macro_: MacroParams,
+    /// Where it came from (file path or `embedded default`).
+    pub source: String,
+    /// The provinces table's label.
+    pub provinces_source: String,
+    /// The geography's structure.
+    pub geography: GeographySpec,
+    /// Sectors in name order (index = sector id).
+    pub sectors: Vec<SectorSpec>,
+    /// Explicit firms.
+    pub firms: Vec<ExplicitFirm>,
+    /// Markets in file order (index = market id).
+    pub markets: Vec<MarketSpec>,
+    /// Five-year plans in file order (index = plan id).
+    pub plans: Vec<PlanSpec>,
+    /// Technologies (index = technology id).
+    pub technologies: Vec<TechSpec>,
+    /// Technology ids of each sector, in catalog order.
+    pub sector_techs: Vec<Vec<usize>>,
+    /// GDP index per year relative to the GDP data year (1 in that year).
+    pub gdp_index: Series,
+    /// Uncovered emissions index per year relative to the CO2 data year.
+    pub uncovered_index: Series,
+}
+
+/// `[behaviour]` as declared (no names or paths to resolve).
+pub type BehaviourParams = RawBehaviour;
+/// `[output]` as declared.
+pub type OutputParams = RawOutput;
+/// `[investment]` as declared.
+pub type InvestmentParams = RawInvestment;
+/// `[diffusion]` as declared.
+pub type DiffusionParams = RawDiffusion;
+
+/// The scalars of `[macro]` that the model reads (its paths are resolved into
+/// [`Scenario::gdp_index`] and [`Scenario::uncovered_index`]).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct MacroParams {
+    /// Share of a province's CO2 emitted outside the modelled firms, share.
+    pub uncovered_share: f64,
+    /// Carbon factor of that energy use, t CO2 per tce.
+    pub uncovered_carbon_factor: f64,
+}
+
+impl Scenario {
+    /// The raw scenario after overrides (for metadata only: `experiment.json`, `check`).
+    pub fn raw(&self) -> &RawScenario {
+        &self.raw
+    }
+    /// Total number of generated firms over all sectors.
+    pub fn generated_firms(&self) -> usize {
+        self.sectors.iter().map(|x| x.firms as usize).sum()
+    }
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.raw.scenario.name
+    }
+    /// First simulated year.
+    pub fn start_year(&self) -> i32 {
+        self.raw.scenario.start_year
+    }
+    /// Last simulated year.
+    pub fn end_year(&self) -> i32 {
+        self.raw.scenario.end_year
+    }
+    /// Number of simulated years.
+    pub fn years(&self) -> usize {
+        (self.end_year() - self.start_year() + 1) as usize
+    }
+    /// Default world seed.
+    pub fn seed(&self) -> u64 {
+        self.raw.scenario.seed
+    }
+    /// The sector id called `name`.
+    pub fn sector_id(&self, name: &str) -> Option<usize> {
+        self.sectors.iter().position(|s| s.name == name)
+    }
+}
+
+/// A sector with its demand path.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectorSpec {
+    /// Name.
+    pub name: String,
+    /// Unit of output, e.g. `"MWh"`, `"t crude steel"`.
+    pub unit: String,
+    /// Number of generated firms.
+    pub firms: u32,
+    /// Total output of the generated firms in the base year, units per year.
+    pub total_output: f64,
+    /// Dispersion (lognormal sigma) of generated firm sizes.
+    pub size_sigma: f64,
+    /// Output over capacity in the base year, in (0, 1].
+    pub utilisation: f64,
+    /// Product price without carbon cost, CNY per unit.
+    pub price: f64,
+    /// Variable unit cost of generated firms, CNY per unit.
+    pub variable_cost: Dist,
+    /// Price elasticity of demand (>= 0; 0 = fixed demand).
+    pub elasticity: f64,
+    /// Scope of the goods market.
+    pub scope: Scope,
+    /// Logit sensitivity of market shares to relative unit cost (0 = shares by capacity).
+    pub logit_sensitivity: f64,
+    /// Share of the average carbon cost passed into the product price, in [0, 1].
+    pub pass_through: f64,
+    /// Energy intensity of generated firms, tce per unit of output.
+    pub energy_intensity: Dist,
+    /// Carbon factor of generated firms, t CO2 per tce.
+    pub carbon_factor: Dist,
+    /// Carbon price (CNY per t CO2) at which a generated firm abates 5 % of its baseline.
+    pub mac_price_at_5pct: Dist,
+    /// Operational abatement bound as a share of baseline emissions, in [0, 1].
+    pub abatement_max_share: f64,
+    /// Hurdle (discount) rate of generated firms, per year.
+    pub hurdle_rate: Dist,
+    /// Expectation weight lambda of generated firms, in [0, 1].
+    pub expectation_weight: Dist,
+    /// Hedging bank as a share of the firm's emissions (when banking is allowed).
+    pub bank_hedge_share: f64,
+    /// Speculative banking: share of emissions banked per CNY/t of expected gain.
+    pub bank_speculation: f64,
+    /// How generated firms are placed.
+    pub location: Location,
+    /// Fuel price, CNY per tce (values energy savings of technologies).
+    pub fuel_price: f64,
+    /// Demand index per year relative to the base year (1 in the base year).
+    pub demand_index: Series,
+}
+
+/// A technology with resolved sector and paths.
+#[derive(Clone, Debug, Serialize)]
+pub struct TechSpec {
+    /// Technology id (index).
+    pub id: usize,
+    /// Sector id.
+    pub sector: usize,
+    /// Position within its sector's catalog (bit index in a firm's technology slots).
+    pub slot: usize,
+    /// Name, unique (output dictionary `technology`).
+    pub name: String,
+    /// Multiplier on energy intensity once installed (> 1: energy penalty).
+    pub energy_factor: f64,
+    /// Multiplier on the carbon factor once installed (< 1: fuel switch, capture).
+    pub carbon_factor: f64,
+    /// Capital cost at the start, CNY per unit of annual capacity.
+    pub capex: f64,
+    /// Extra operating cost, CNY per unit of output.
+    pub opex: f64,
+    /// Economic lifetime, years.
+    pub lifetime: u32,
+    /// Years between the decision and the effect.
+    pub build_lag: u32,
+    /// Learning rate: unit capex falls by this share per doubling of capacity, in [0, 1).
+    pub learning_rate: f64,
+    /// Cumulative capacity installed before the run (X0), units of annual capacity.
+    pub initial_capacity: f64,
+    /// Bass innovation coefficient p, per year.
+    pub bass_p: f64,
+    /// Bass imitation coefficient q, per year.
+    pub bass_q: f64,
+    /// First year the technology can be adopted.
+    pub available_from: i32,
+    /// Dispersion (lognormal sigma) of the firm-specific capex multiplier.
+    pub capex_sigma: f64,
+    /// Capacity installed outside the modelled firms per year: `X0 x` cumulative external
+    /// growth, units of annual capacity.
+    pub external_capacity: Series,
+}
+
+/// An explicitly listed firm with resolved references.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExplicitFirm {
+    /// Sector id.
+    pub sector: usize,
+    /// City id.
+    pub city: u32,
+    /// Output in the base year, units per year.
+    pub output: f64,
+    /// Energy intensity, tce per unit.
+    pub energy_intensity: f64,
+    /// Carbon factor, t CO2 per tce.
+    pub carbon_factor: f64,
+    /// MAC slope at base output, CNY per t CO2 per t CO2.
+    pub mac_slope: f64,
+    /// Operational abatement bound at base output, t CO2.
+    pub abatement_max: f64,
+    /// Variable unit cost, CNY per unit (None: the mean of the sector's).
+    pub variable_cost: Option<f64>,
+    /// Hurdle rate per year (None: the mean of the sector's).
+    pub hurdle_rate: Option<f64>,
+}
+
+/// A market with resolved coverage and per-year parameters.
+#[derive(Clone, Debug, Serialize)]
+pub struct MarketSpec {
+    /// Market id (index).
+    pub id: u16,
+    /// Market name, unique (output dictionary `market`).
+    pub name: String,
+    /// National or pilot (a firm in both is in the national market).
+    pub kind: MarketKind,
+    /// First year of operation.
+    pub start_year: i32,
+    /// Inclusion threshold: last year's baseline emissions, t CO2 per year.
+    pub threshold_t: f64,
+    /// Free allocation rule.
+    pub allocation: AllocationRule,
+    /// What `cap_factor` multiplies.
+    pub cap_basis: CapBasis,
+    /// Base of grandfathered allocation.
+    pub grandfathering_base: GrandfatheringBase,
+    /// Penalty per t of shortfall as a multiple of the clearing price.
+    pub penalty_price_multiple: f64,
+    /// Fixed fine per firm with a shortfall, CNY.
+    pub penalty_fine: f64,
+    /// Whether a shortfall is deducted from next year's allocation (make-good).
+    pub make_good: bool,
+    /// Price firms expect in the market's first year, CNY per t.
+    pub launch_price: f64,
+    /// What happens to auction, reserve and tax revenue.
+    pub recycling: Recycling,
+    /// First year covered, per sector id (None: not covered).
+    pub sector_from: Vec<Option<i32>>,
+    /// Whether each city id is in the market's region.
+    pub cities: Vec<bool>,
+    /// Last year of operation.
+    pub end_year: i32,
+    /// Benchmark per sector id, t CO2 per unit.
+    pub benchmarks: Vec<Option<Series>>,
+    /// Cap relative to base-period emissions.
+    pub cap_factor: Option<Series>,
+    /// Absolute cap, t CO2 per year.
+    pub cap_t: Option<Series>,
+    /// Auctioned share of the cap or benchmark total (the rest is allocated free).
+    pub auction_share: Series,
+    /// The market's mechanisms in the order they run at each hook
+    /// ([`crate::market::mechanism`], built by [`super::mechanisms::build`]).
+    #[serde(skip)]
+    pub mechanisms: Vec<Arc<dyn Mechanism>>,
+    /// Penalty per t of shortfall, CNY per t (besides the price multiple).
+    pub penalty_per_t: Series,
+}
+
+impl MarketSpec {
+    /// Market name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Whether the market operates in `year`.
+    pub fn active(&self, year: i32) -> bool {
+        year >= self.start_year && year <= self.end_year
+    }
+    /// Whether the market covers sector `s` in city `c` in `year` (threshold aside).
+    pub fn covers(&self, s: usize, c: u32, year: i32) -> bool {
+        self.active(year)
+            && self.sector_from[s].is_some_and(|y| year >= y)
+            && self.cities[c as usize]
+    }
+    /// The market in `year` as its mechanisms see it.
+    pub fn year(&self, year: i32) -> MarketYear {
+        MarketYear {
+            year,
+            last: year >= self.end_year,
+        }
+    }
+    /// The lowest price the market can clear at in `year` (the highest floor its mechanisms
+    /// set, else 0), CNY per t.
+    pub fn price_floor(&self, year: i32) -> f64 {
+        self.mechanisms
+            .iter()
+            .filter_map(|m| m.price_floor(year))
+            .fold(0.0, f64::max)
+    }
+}
