@@ -8,6 +8,7 @@
 
 pub mod dist;
 pub mod kinds;
+pub mod limits;
 pub mod mechanisms;
 pub mod overrides;
 pub mod plans;

@@ -4,6 +4,8 @@
 //! [`super::resolve`] turns a valid raw scenario into a [`super::Scenario`].
 
 pub use super::kinds::*;
+use super::limits::Bound::{Dist, Positive, Within};
+use super::limits::limits;
 use super::series::PathRaw;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -72,6 +74,11 @@ pub struct RawMeta {
     #[serde(default)]
     pub seed: u64,
 }
+
+limits!(RawMeta {
+    start_year: Within(1900.0, 2300.0),
+    base_year: Within(1900.0, 2300.0),
+});
 
 /// `[geography]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -144,6 +151,13 @@ pub struct RawMacro {
     pub uncovered_intensity_decline: PathRaw,
 }
 
+limits!(RawMacro {
+    gdp_growth: Within(-0.5, 1.0),
+    uncovered_share: Within(0.0, 10.0),
+    uncovered_intensity_decline: Within(-0.5, 0.99),
+    uncovered_carbon_factor: Within(1e-6, 100.0),
+});
+
 fn default_gdp_growth() -> PathRaw {
     PathRaw::Constant(0.0)
 }
@@ -189,6 +203,11 @@ pub struct RawBehaviour {
     #[serde(default)]
     pub forecast_error: f64,
 }
+
+limits!(RawBehaviour {
+    bid_noise: Within(0.0, 5.0),
+    forecast_error: Within(0.0, 0.9),
+});
 
 /// A random attribute: a number (constant) or a distribution table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -304,6 +323,26 @@ pub struct RawSector {
     pub fuel_price: f64,
 }
 
+limits!(RawSector {
+    size_sigma: Within(0.0, 5.0),
+    utilisation: Within(1e-6, 1.0),
+    price: Positive,
+    variable_cost: Dist { positive: false },
+    demand_growth: Within(-0.5, 1.0),
+    elasticity: Within(0.0, 10.0),
+    logit_sensitivity: Within(0.0, 1000.0),
+    pass_through: Within(0.0, 1.0),
+    energy_intensity: Dist { positive: true },
+    carbon_factor: Dist { positive: false },
+    mac_price_at_5pct: Dist { positive: true },
+    abatement_max_share: Within(0.0, 1.0),
+    hurdle_rate: Dist { positive: false },
+    expectation_weight: Dist { positive: false },
+    bank_hedge_share: Within(0.0, 10.0),
+    bank_speculation: Within(0.0, 1.0),
+    fuel_price: Within(0.0, 1e6),
+});
+
 fn one() -> f64 {
     1.0
 }
@@ -345,6 +384,16 @@ pub struct RawFirm {
     #[serde(default)]
     pub hurdle_rate: Option<f64>,
 }
+
+limits!(RawFirm {
+    output: Positive,
+    energy_intensity: Positive,
+    carbon_factor: Within(0.0, 1e6),
+    mac_slope: Positive,
+    abatement_max: Within(0.0, f64::MAX),
+    variable_cost: Within(0.0, f64::MAX),
+    hurdle_rate: Within(0.0, 1.0),
+});
 
 /// `[[markets]]`: one emissions trading market (a regulator entity).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -444,6 +493,20 @@ pub struct RawMarket {
     pub recycling: Recycling,
 }
 
+limits!(RawMarket {
+    threshold_t: Within(0.0, f64::MAX),
+    auction_share: Within(0.0, 1.0),
+    reserve_price: Within(0.0, 1e6),
+    floor: Within(0.0, 1e6),
+    ceiling: Within(0.0, 1e6),
+    ccr_volume_t: Within(0.0, 1e13),
+    obligation_cap_share: Within(0.0, 1.0),
+    penalty_price_multiple: Within(0.0, 1000.0),
+    penalty_per_t: Within(0.0, 1e7),
+    penalty_fine: Within(0.0, 1e12),
+    launch_price: Within(0.0, 1e6),
+});
+
 fn default_ceiling() -> PathRaw {
     PathRaw::Constant(1000.0)
 }
@@ -462,6 +525,10 @@ pub struct RawOutput {
     #[serde(default = "one_u32")]
     pub firm_every_years: u32,
 }
+
+limits!(RawOutput {
+    firm_sample_share: Within(1e-9, 1.0),
+});
 
 fn one_u32() -> u32 {
     1
@@ -524,6 +591,19 @@ pub struct RawTechnology {
     pub confidence: String,
 }
 
+limits!(RawTechnology {
+    energy_factor: Within(0.0, 10.0),
+    carbon_factor: Within(0.0, 10.0),
+    capex: Within(0.0, 1e9),
+    opex: Within(-1e9, 1e9),
+    learning_rate: Within(0.0, 0.99),
+    initial_capacity: Positive,
+    external_growth: Within(-0.5, 2.0),
+    bass_p: Within(0.0, 1000.0),
+    bass_q: Within(0.0, 1000.0),
+    capex_sigma: Within(0.0, 3.0),
+});
+
 /// `[investment]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -540,6 +620,10 @@ pub struct RawInvestment {
     #[serde(default = "yes")]
     pub economic_filter: bool,
 }
+
+limits!(RawInvestment {
+    budget_share_of_revenue: Within(0.0, 100.0),
+});
 
 impl Default for RawInvestment {
     fn default() -> Self {
@@ -564,6 +648,11 @@ pub struct RawDiffusion {
     #[serde(default = "default_phi_nat")]
     pub phi_national: f64,
 }
+
+limits!(RawDiffusion {
+    phi_agglomeration: Within(0.0, 1.0),
+    phi_national: Within(0.0, 1.0),
+});
 
 fn default_phi_agg() -> f64 {
     0.5
@@ -632,6 +721,10 @@ pub struct RawPlan {
     #[serde(default)]
     pub curtailment_order: CurtailmentOrder,
 }
+
+limits!(RawPlan {
+    max_stringency: Within(0.0, 1.0),
+});
 
 fn default_stringency() -> f64 {
     0.5

@@ -129,13 +129,7 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
             format!("= {:?}: use letters, digits, _ and - only", m.name),
         );
     }
-    c.range(
-        "scenario.start_year",
-        f64::from(m.start_year),
-        1900.0,
-        2300.0,
-    );
-    c.range("scenario.base_year", f64::from(m.base_year), 1900.0, 2300.0);
+    m.check_limits(c, &|f| format!("scenario.{f}"));
     if m.end_year < m.start_year {
         c.fail(
             "scenario.end_year",
@@ -147,26 +141,8 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
     } else if m.end_year - m.start_year > 500 {
         c.fail("scenario.end_year", "runs are limited to 500 years");
     }
-    c.path("macro.gdp_growth", &raw.macro_.gdp_growth, -0.5, 1.0);
-    c.range(
-        "macro.uncovered_share",
-        raw.macro_.uncovered_share,
-        0.0,
-        10.0,
-    );
-    c.path(
-        "macro.uncovered_intensity_decline",
-        &raw.macro_.uncovered_intensity_decline,
-        -0.5,
-        0.99,
-    );
-    c.range("behaviour.bid_noise", raw.behaviour.bid_noise, 0.0, 5.0);
-    c.range(
-        "behaviour.forecast_error",
-        raw.behaviour.forecast_error,
-        0.0,
-        0.9,
-    );
+    raw.macro_.check_limits(c, &|f| format!("macro.{f}"));
+    raw.behaviour.check_limits(c, &|f| format!("behaviour.{f}"));
     if raw.sectors.is_empty() {
         c.fail(
             "sectors",
@@ -195,53 +171,22 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
                 format!("= {}: at most 5,000,000 per sector", s.firms),
             );
         }
-        c.range(&k("size_sigma"), s.size_sigma, 0.0, 5.0);
-        c.range(&k("utilisation"), s.utilisation, 1e-6, 1.0);
-        c.positive(&k("price"), s.price);
-        c.dist(&k("variable_cost"), &s.variable_cost, false);
-        c.path(&k("demand_growth"), &s.demand_growth, -0.5, 1.0);
-        c.range(&k("elasticity"), s.elasticity, 0.0, 10.0);
-        c.range(&k("logit_sensitivity"), s.logit_sensitivity, 0.0, 1000.0);
-        c.range(&k("pass_through"), s.pass_through, 0.0, 1.0);
-        c.dist(&k("energy_intensity"), &s.energy_intensity, true);
-        c.dist(&k("carbon_factor"), &s.carbon_factor, false);
-        c.dist(&k("mac_price_at_5pct"), &s.mac_price_at_5pct, true);
-        c.range(&k("abatement_max_share"), s.abatement_max_share, 0.0, 1.0);
-        c.dist(&k("hurdle_rate"), &s.hurdle_rate, false);
-        c.dist(&k("expectation_weight"), &s.expectation_weight, false);
+        s.check_limits(c, &k);
         if let RawDist::Constant(v) = s.expectation_weight {
             c.range(&k("expectation_weight"), v, 0.0, 1.0);
         }
-        c.range(&k("bank_hedge_share"), s.bank_hedge_share, 0.0, 10.0);
-        c.range(&k("bank_speculation"), s.bank_speculation, 0.0, 1.0);
-        c.range(&k("fuel_price"), s.fuel_price, 0.0, 1e6);
     }
     for (i, f) in raw.firms.iter().enumerate() {
         let k = |x: &str| format!("firms[{i}].{x}");
         if !raw.sectors.contains_key(&f.sector) {
             c.fail(&k("sector"), format!("= {:?}: no such sector", f.sector));
         }
-        c.positive(&k("output"), f.output);
-        c.positive(&k("energy_intensity"), f.energy_intensity);
-        c.range(&k("carbon_factor"), f.carbon_factor, 0.0, 1e6);
-        c.positive(&k("mac_slope"), f.mac_slope);
-        c.range(&k("abatement_max"), f.abatement_max, 0.0, f64::MAX);
-        if let Some(v) = f.variable_cost {
-            c.range(&k("variable_cost"), v, 0.0, f64::MAX);
-        }
-        if let Some(v) = f.hurdle_rate {
-            c.range(&k("hurdle_rate"), v, 0.0, 1.0);
-        }
+        f.check_limits(c, &k);
     }
     for (i, mk) in raw.markets.iter().enumerate() {
         validate_market(raw, i, mk, c);
     }
-    c.range(
-        "output.firm_sample_share",
-        raw.output.firm_sample_share,
-        1e-9,
-        1.0,
-    );
+    raw.output.check_limits(c, &|f| format!("output.{f}"));
     if raw.output.firm_every_years == 0 {
         c.fail("output.firm_every_years", "= 0: must be at least 1");
     }
@@ -293,7 +238,7 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
     if mk.kind == MarketKind::Pilot && mk.provinces.is_empty() && mk.cities.is_empty() {
         c.fail(&k("provinces"), "a pilot must list provinces or cities");
     }
-    c.range(&k("threshold_t"), mk.threshold_t, 0.0, f64::MAX);
+    mk.check_limits(c, &k);
     match mk.allocation {
         AllocationRule::Benchmark => {
             for s in mk.sectors.keys() {
@@ -332,19 +277,15 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             );
         }
     }
-    if let Some(p) = &mk.auction_share {
-        c.path(&k("auction_share"), p, 0.0, 1.0);
-        if mk.allocation == AllocationRule::Auction && p.check(1.0, 1.0).is_err() {
-            c.fail(
-                &k("auction_share"),
-                "must be 1 (or absent) when allocation = \"auction\"",
-            );
-        }
+    if let Some(p) = &mk.auction_share
+        && mk.allocation == AllocationRule::Auction
+        && p.check(1.0, 1.0).is_err()
+    {
+        c.fail(
+            &k("auction_share"),
+            "must be 1 (or absent) when allocation = \"auction\"",
+        );
     }
-    c.path(&k("reserve_price"), &mk.reserve_price, 0.0, 1e6);
-    c.path(&k("floor"), &mk.floor, 0.0, 1e6);
-    c.path(&k("ceiling"), &mk.ceiling, 0.0, 1e6);
-    c.path(&k("ccr_volume_t"), &mk.ccr_volume_t, 0.0, 1e13);
     for y in mk.start_year..=end {
         if mk.ceiling.at(y) <= mk.floor.at(y) {
             c.fail(
@@ -382,16 +323,4 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
         (Some(_), _) => c.fail(&k("tax"), "a tax path needs allocation = \"tax\""),
         (None, _) => {}
     }
-    if let Some(v) = mk.obligation_cap_share {
-        c.range(&k("obligation_cap_share"), v, 0.0, 1.0);
-    }
-    c.range(
-        &k("penalty_price_multiple"),
-        mk.penalty_price_multiple,
-        0.0,
-        1000.0,
-    );
-    c.path(&k("penalty_per_t"), &mk.penalty_per_t, 0.0, 1e7);
-    c.range(&k("penalty_fine"), mk.penalty_fine, 0.0, 1e12);
-    c.range(&k("launch_price"), mk.launch_price, 0.0, 1e6);
 }

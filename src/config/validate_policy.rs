@@ -38,10 +38,7 @@ pub fn validate_technologies(raw: &RawScenario, c: &mut Checker) {
                 ),
             );
         }
-        c.range(&k("energy_factor"), t.energy_factor, 0.0, 10.0);
-        c.range(&k("carbon_factor"), t.carbon_factor, 0.0, 10.0);
-        c.range(&k("capex"), t.capex, 0.0, 1e9);
-        c.range(&k("opex"), t.opex, -1e9, 1e9);
+        t.check_limits(c, &k);
         if t.lifetime == 0 {
             c.fail(&k("lifetime"), "= 0: must be at least 1 year");
         }
@@ -51,12 +48,6 @@ pub fn validate_technologies(raw: &RawScenario, c: &mut Checker) {
                 format!("= {}: at most 50 years", t.build_lag),
             );
         }
-        c.range(&k("learning_rate"), t.learning_rate, 0.0, 0.99);
-        c.positive(&k("initial_capacity"), t.initial_capacity);
-        c.path(&k("external_growth"), &t.external_growth, -0.5, 2.0);
-        c.range(&k("bass_p"), t.bass_p, 0.0, 1000.0);
-        c.range(&k("bass_q"), t.bass_q, 0.0, 1000.0);
-        c.range(&k("capex_sigma"), t.capex_sigma, 0.0, 3.0);
         if !["", "H", "M", "L", "H/M", "L/M", "M/L"].contains(&t.confidence.as_str()) {
             c.fail(
                 &k("confidence"),
@@ -75,27 +66,9 @@ pub fn validate_technologies(raw: &RawScenario, c: &mut Checker) {
     if raw.investment.max_new_per_year == 0 {
         c.fail("investment.max_new_per_year", "= 0: must be at least 1");
     }
-    if let Some(b) = raw.investment.budget_share_of_revenue {
-        c.range("investment.budget_share_of_revenue", b, 0.0, 100.0);
-    }
-    c.range(
-        "diffusion.phi_agglomeration",
-        raw.diffusion.phi_agglomeration,
-        0.0,
-        1.0,
-    );
-    c.range(
-        "diffusion.phi_national",
-        raw.diffusion.phi_national,
-        0.0,
-        1.0,
-    );
-    c.range(
-        "macro.uncovered_carbon_factor",
-        raw.macro_.uncovered_carbon_factor,
-        1e-6,
-        100.0,
-    );
+    raw.investment
+        .check_limits(c, &|f| format!("investment.{f}"));
+    raw.diffusion.check_limits(c, &|f| format!("diffusion.{f}"));
 }
 
 /// Checks `[[plans]]`.
@@ -155,6 +128,6 @@ pub fn validate_plans(raw: &RawScenario, c: &mut Checker) {
         for (s, path) in &p.fixed_rate {
             c.path(&k(&format!("fixed_rate.{s}")), path, 0.0, 1e6);
         }
-        c.range(&k("max_stringency"), p.max_stringency, 0.0, 1.0);
+        p.check_limits(c, &k);
     }
 }
