@@ -16,7 +16,7 @@ pub enum Phase {
     Macro,
     /// Price expectations.
     Expectations,
-    /// Goods markets, output, baseline emissions.
+    /// Goods markets, output, gross emissions.
     Production,
     /// Abatement investment in technologies.
     Investment,

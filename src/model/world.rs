@@ -207,15 +207,15 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     world
 }
 
-/// Sets every firm's last-year baseline before the first year (threshold test).
+/// Sets every firm's last-year gross emissions before the first year (threshold test).
 fn init_coverage(world: &mut World, s: &Scenario) {
     let mut q = world.query::<(&FirmInfo, &Capacity, &Intensity, &mut Coverage)>();
     for (info, cap, int, mut cov) in q.iter_mut(world) {
         let idx = s.sectors[info.sector as usize]
             .demand_index
             .at(s.start_year());
-        cov.last_baseline = int.emission() * cap.base_output * idx;
-        cov.last_emissions = cov.last_baseline;
+        cov.last_gross_emissions = int.emission() * cap.base_output * idx;
+        cov.last_emissions = cov.last_gross_emissions;
     }
 }
 

@@ -118,10 +118,11 @@ pub struct Coverage {
     pub previous: Option<u16>,
     /// Year the firm entered its current market.
     pub entered: i32,
-    /// Baseline emissions in the entry year (grandfathering base), t CO2.
+    /// Gross emissions (before operational abatement) in the entry year (grandfathering
+    /// base), t CO2.
     pub base_emissions: f64,
-    /// Last year's baseline emissions, t CO2 (threshold test).
-    pub last_baseline: f64,
+    /// Last year's gross emissions (before operational abatement), t CO2 (threshold test).
+    pub last_gross_emissions: f64,
     /// Last year's realised emissions, t CO2.
     pub last_emissions: f64,
     /// Marginal free allocation per unit of output this year (benchmark rule), t CO2 per unit.

@@ -22,7 +22,7 @@ use bevy_ecs::prelude::*;
 #[derive(Default)]
 pub struct Scratch {
     base: Vec<f64>,
-    baseline: Vec<f64>,
+    gross: Vec<f64>,
     bench_total: Vec<f64>,
     free: Vec<f64>,
     participants: Vec<u32>,
@@ -35,7 +35,7 @@ fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
     }
 }
 
-/// The allocation query: identity, coverage, output and baseline emissions; the account is
+/// The allocation query: identity, coverage, output and gross emissions; the account is
 /// set.
 type AllocatedFirm = (
     &'static FirmInfo,
@@ -95,13 +95,13 @@ pub fn allocate(
     }
 }
 
-/// Per market: covered firms' grandfathering bases and baseline emissions, the benchmark
+/// Per market: covered firms' grandfathering bases and gross emissions, the benchmark
 /// total (t CO2) and the number of participants.
 fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<AllocatedFirm>) {
     let n = s.markets.len();
     for v in [
         &mut sc.base,
-        &mut sc.baseline,
+        &mut sc.gross,
         &mut sc.bench_total,
         &mut sc.free,
     ] {
@@ -114,7 +114,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
             sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
-            sc.baseline[m as usize] += flows.gross_emissions;
+            sc.gross[m as usize] += flows.gross_emissions;
             if let Some(b) = &spec.benchmarks[info.sector as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
             }
@@ -132,7 +132,7 @@ fn cap(spec: &MarketSpec, year: i32, sc: &Scratch) -> f64 {
             f.at(year)
                 * match spec.cap_basis {
                     CapBasis::BasePeriod => sc.base[m],
-                    CapBasis::Baseline => sc.baseline[m],
+                    CapBasis::Baseline => sc.gross[m],
                 }
         }
         (None, Some(c)) => c.at(year),

@@ -23,7 +23,7 @@ pub fn comply(
     let s = &params.scenario;
     let year = clock.year;
     for (mut cov, flows, mut acc) in &mut firms {
-        cov.last_baseline = flows.gross_emissions;
+        cov.last_gross_emissions = flows.gross_emissions;
         cov.last_emissions = flows.emissions;
         let Some(m) = cov.market else { continue };
         let spec = &s.markets[m as usize];

@@ -1,7 +1,7 @@
 //! Phase 1, policy: the regime timeline for year t. Markets switch on and off, sectors join
 //! the national market (leaving their pilot), and each firm's coverage is set: national
 //! markets take precedence over pilots, then file order; a firm is covered when its sector
-//! and city are in the market this year and its last-year baseline emissions reach the
+//! and city are in the market this year and its last-year gross emissions reach the
 //! threshold. A firm that leaves every market loses its bank (expired); a firm that moves
 //! between markets carries its bank.
 
@@ -44,13 +44,13 @@ pub fn assign_coverage(
         let sector = info.sector as usize;
         let market = order.iter().copied().find(|&m| {
             let spec = &s.markets[m];
-            spec.covers(sector, info.city, year) && cov.last_baseline >= spec.threshold_t
+            spec.covers(sector, info.city, year) && cov.last_gross_emissions >= spec.threshold_t
         });
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
         if cov.market != cov.previous && cov.market.is_some() {
             cov.entered = year;
-            cov.base_emissions = cov.last_baseline;
+            cov.base_emissions = cov.last_gross_emissions;
         }
         if cov.market.is_none() {
             acc.bank = 0.0;

@@ -37,7 +37,7 @@ fn unit_cost(p: &Production, i: &Intensity, c: &Coverage, e: &Expectation) -> (f
     (p.variable_cost + carbon, carbon)
 }
 
-/// Sets every firm's output and baseline emissions. Steps: [`capacities`], [`logit_weights`],
+/// Sets every firm's output and gross emissions. Steps: [`capacities`], [`logit_weights`],
 /// [`demands`], [`water_fill`], [`set_output`].
 pub fn produce(
     params: Res<RunParams>,
@@ -148,7 +148,7 @@ fn water_fill(sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
     }
 }
 
-/// Output (capacity if capped, else its weight's share of the demand left) and baseline and
+/// Output (capacity if capped, else its weight's share of the demand left) and gross and
 /// counterfactual emissions, t CO2.
 fn set_output(sc: &Scratch, firms: &mut Query<ProducingFirm>) {
     for mut f in firms.iter_mut() {
