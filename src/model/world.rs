@@ -221,140 +221,163 @@ fn init_coverage(world: &mut World, s: &Scenario) {
 
 fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -> Vec<FirmSpawn> {
     let mut out = Vec::new();
-    let mut id = 0u32;
-    for (sid, sec) in s.sectors.iter().enumerate() {
-        let r = sec;
-        if r.firms == 0 {
-            continue;
-        }
-        let weights: Vec<f64> = s
-            .geography
-            .cities
-            .iter()
-            .map(|c| {
-                let p = &s.geography.provinces[c.province as usize];
-                let pw = match r.location {
-                    Location::Co2 => p.co2_t,
-                    Location::Gdp => p.gdp_cny,
-                };
-                pw * shares[c.id as usize].gdp
-            })
-            .collect();
-        let picker = WeightedIndex::new(&weights).ok();
-        let size = LogNormal::new(0.0, r.size_sigma).ok();
-        let sector_hash = name_hash(&sec.name);
-        let key = |k: u32| (sector_hash << 32) | u64::from(k);
-        let sizes: Vec<f64> = (0..r.firms)
-            .map(|k| {
-                size.as_ref().map_or(1.0, |d| {
-                    d.sample(&mut keyed(seed, Stream::FirmSize, key(k), 0, 0))
-                })
-            })
-            .collect();
-        let total: f64 = sizes.iter().sum();
-        for (k, w) in sizes.iter().enumerate() {
-            let k = k as u32;
-            let city = picker.as_ref().map_or(0, |p| {
-                p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
-            }) as u32;
-            let base_output = r.total_output * w / total;
-            let draw = |d: &crate::config::dist::Dist, i: u32| {
-                d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
-            };
-            let energy = draw(&r.energy_intensity, 0);
-            let carbon_factor = draw(&r.carbon_factor, 1);
-            let variable_cost = draw(&r.variable_cost, 2).max(0.0);
-            let p5 = r
-                .mac_price_at_5pct
-                .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
-            let e0 = energy * carbon_factor * base_output;
-            let hurdle_rate =
-                r.hurdle_rate
-                    .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 0));
-            let lambda = r
-                .expectation_weight
-                .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 1))
-                .clamp(0.0, 1.0);
-            out.push(FirmSpawn {
-                info: FirmInfo {
-                    id,
-                    sector: sid as u16,
-                    city,
-                    goods_market: goods_market(s, offsets, sid, city),
-                    key: key(k),
-                },
-                capacity: Capacity {
-                    base_capacity: base_output / r.utilisation,
-                    base_output,
-                },
-                production: Production {
-                    variable_cost,
-                    ..Default::default()
-                },
-                intensity: Intensity {
-                    energy,
-                    carbon_factor,
-                    initial_emission: energy * carbon_factor,
-                },
-                mac: Mac {
-                    slope_ref: if e0 > 0.0 {
-                        p5 / (0.05 * e0)
-                    } else {
-                        f64::INFINITY
-                    },
-                    max_share: r.abatement_max_share,
-                },
-                behaviour: Behaviour {
-                    hurdle_rate,
-                    lambda,
-                    hedge_share: r.bank_hedge_share,
-                    speculation: r.bank_speculation,
-                },
-            });
-            id += 1;
-        }
+    for sid in 0..s.sectors.len() {
+        generated_firms(s, seed, offsets, shares, sid, &mut out);
     }
     for (pos, f) in s.firms.iter().enumerate() {
-        let r = &s.sectors[f.sector];
-        let x = f;
-        let e0 = x.energy_intensity * x.carbon_factor * x.output;
+        let id = out.len() as u32;
+        out.push(explicit_firm(s, offsets, pos, f, id));
+    }
+    out
+}
+
+/// The generated firms of sector `sid` (ids continue from `out.len()`): sizes, cities and
+/// attributes drawn with keys of (sector name hash, index within the sector).
+fn generated_firms(
+    s: &Scenario,
+    seed: u64,
+    offsets: &[u32],
+    shares: &[CityShares],
+    sid: usize,
+    out: &mut Vec<FirmSpawn>,
+) {
+    let sec = &s.sectors[sid];
+    let r = sec;
+    if r.firms == 0 {
+        return;
+    }
+    let weights: Vec<f64> = s
+        .geography
+        .cities
+        .iter()
+        .map(|c| {
+            let p = &s.geography.provinces[c.province as usize];
+            let pw = match r.location {
+                Location::Co2 => p.co2_t,
+                Location::Gdp => p.gdp_cny,
+            };
+            pw * shares[c.id as usize].gdp
+        })
+        .collect();
+    let picker = WeightedIndex::new(&weights).ok();
+    let size = LogNormal::new(0.0, r.size_sigma).ok();
+    let sector_hash = name_hash(&sec.name);
+    let key = |k: u32| (sector_hash << 32) | u64::from(k);
+    let sizes: Vec<f64> = (0..r.firms)
+        .map(|k| {
+            size.as_ref().map_or(1.0, |d| {
+                d.sample(&mut keyed(seed, Stream::FirmSize, key(k), 0, 0))
+            })
+        })
+        .collect();
+    let total: f64 = sizes.iter().sum();
+    for (k, w) in sizes.iter().enumerate() {
+        let k = k as u32;
+        let city = picker.as_ref().map_or(0, |p| {
+            p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
+        }) as u32;
+        let base_output = r.total_output * w / total;
+        let draw = |d: &crate::config::dist::Dist, i: u32| {
+            d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
+        };
+        let energy = draw(&r.energy_intensity, 0);
+        let carbon_factor = draw(&r.carbon_factor, 1);
+        let variable_cost = draw(&r.variable_cost, 2).max(0.0);
+        let p5 = r
+            .mac_price_at_5pct
+            .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
+        let e0 = energy * carbon_factor * base_output;
+        let hurdle_rate =
+            r.hurdle_rate
+                .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 0));
+        let lambda = r
+            .expectation_weight
+            .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 1))
+            .clamp(0.0, 1.0);
         out.push(FirmSpawn {
             info: FirmInfo {
-                id,
-                sector: f.sector as u16,
-                city: f.city,
-                goods_market: goods_market(s, offsets, f.sector, f.city),
-                key: (1u64 << 63) | pos as u64,
+                id: out.len() as u32,
+                sector: sid as u16,
+                city,
+                goods_market: goods_market(s, offsets, sid, city),
+                key: key(k),
             },
             capacity: Capacity {
-                base_capacity: x.output / r.utilisation,
-                base_output: x.output,
+                base_capacity: base_output / r.utilisation,
+                base_output,
             },
             production: Production {
-                variable_cost: x.variable_cost.unwrap_or_else(|| r.variable_cost.mean()),
+                variable_cost,
                 ..Default::default()
             },
             intensity: Intensity {
-                energy: x.energy_intensity,
-                carbon_factor: x.carbon_factor,
-                initial_emission: x.energy_intensity * x.carbon_factor,
+                energy,
+                carbon_factor,
+                initial_emission: energy * carbon_factor,
             },
             mac: Mac {
-                slope_ref: x.mac_slope,
-                max_share: if e0 > 0.0 {
-                    (x.abatement_max / e0).min(1.0)
+                slope_ref: if e0 > 0.0 {
+                    p5 / (0.05 * e0)
                 } else {
-                    0.0
+                    f64::INFINITY
                 },
+                max_share: r.abatement_max_share,
             },
             behaviour: Behaviour {
-                hurdle_rate: x.hurdle_rate.unwrap_or_else(|| r.hurdle_rate.mean()),
-                lambda: r.expectation_weight.mean().clamp(0.0, 1.0),
+                hurdle_rate,
+                lambda,
                 hedge_share: r.bank_hedge_share,
                 speculation: r.bank_speculation,
             },
         });
-        id += 1;
     }
-    out
+}
+
+/// A firm listed in `[[firms]]` (or a firms file), at position `pos`, with id `id`.
+fn explicit_firm(
+    s: &Scenario,
+    offsets: &[u32],
+    pos: usize,
+    f: &crate::config::ExplicitFirm,
+    id: u32,
+) -> FirmSpawn {
+    let r = &s.sectors[f.sector];
+    let x = f;
+    let e0 = x.energy_intensity * x.carbon_factor * x.output;
+    FirmSpawn {
+        info: FirmInfo {
+            id,
+            sector: f.sector as u16,
+            city: f.city,
+            goods_market: goods_market(s, offsets, f.sector, f.city),
+            key: (1u64 << 63) | pos as u64,
+        },
+        capacity: Capacity {
+            base_capacity: x.output / r.utilisation,
+            base_output: x.output,
+        },
+        production: Production {
+            variable_cost: x.variable_cost.unwrap_or_else(|| r.variable_cost.mean()),
+            ..Default::default()
+        },
+        intensity: Intensity {
+            energy: x.energy_intensity,
+            carbon_factor: x.carbon_factor,
+            initial_emission: x.energy_intensity * x.carbon_factor,
+        },
+        mac: Mac {
+            slope_ref: x.mac_slope,
+            max_share: if e0 > 0.0 {
+                (x.abatement_max / e0).min(1.0)
+            } else {
+                0.0
+            },
+        },
+        behaviour: Behaviour {
+            hurdle_rate: x.hurdle_rate.unwrap_or_else(|| r.hurdle_rate.mean()),
+            lambda: r.expectation_weight.mean().clamp(0.0, 1.0),
+            hedge_share: r.bank_hedge_share,
+            speculation: r.bank_speculation,
+        },
+    }
 }

@@ -10,6 +10,7 @@ use crate::model::agents::technology::TechState;
 use crate::model::agents::totals::YearTotals;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::RecordedFirm;
+use crate::output::tables::{CityYear, MarketYear, NationYear};
 use crate::output::{Buffers, Cat};
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
@@ -92,11 +93,23 @@ pub fn record_aggregates(
     cities: Query<(&CityInfo, &CityState)>,
     regs: Query<&Regulator>,
 ) {
-    let run_id = params.run_id;
-    let year = clock.year;
-    let b = &mut buf.city_year;
+    let (run_id, year) = (params.run_id, clock.year);
+    let buf = &mut *buf;
+    let cities_met = city_rows(run_id, year, &plans, &cities, &mut buf.city_year);
+    market_rows(run_id, year, &totals, &regs, &mut buf.market_year);
+    nation_row(run_id, year, &totals, cities_met, &mut buf.nation_year);
+}
+
+/// `city_year` rows; returns (cities meeting their target, cities with a target).
+fn city_rows(
+    run_id: u64,
+    year: i32,
+    plans: &PlanState,
+    cities: &Query<(&CityInfo, &CityState)>,
+    b: &mut CityYear,
+) -> (usize, usize) {
     let mut cities_met = (0usize, 0usize);
-    for (info, st) in &cities {
+    for (info, st) in cities {
         if let Some(m) = st.target_met {
             cities_met.1 += 1;
             cities_met.0 += usize::from(m);
@@ -129,8 +142,18 @@ pub fn record_aggregates(
         b.curtailment_cost.push(st.curtailment_cost);
         b.recycled_revenue.push(st.recycled);
     }
-    let b = &mut buf.market_year;
-    for r in &regs {
+    cities_met
+}
+
+/// `market_year` rows of the active markets.
+fn market_rows(
+    run_id: u64,
+    year: i32,
+    totals: &YearTotals,
+    regs: &Query<&Regulator>,
+    b: &mut MarketYear,
+) {
+    for r in regs {
         if !r.active {
             continue;
         }
@@ -162,8 +185,17 @@ pub fn record_aggregates(
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
     }
+}
+
+/// The `nation_year` row.
+fn nation_row(
+    run_id: u64,
+    year: i32,
+    totals: &YearTotals,
+    cities_met: (usize, usize),
+    b: &mut NationYear,
+) {
     let n = &totals.nation;
-    let b = &mut buf.nation_year;
     b.run_id.push(run_id);
     b.year.push(year);
     b.gdp.push(n.gdp);
