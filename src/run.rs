@@ -12,9 +12,10 @@ use crate::model::agents::regulator::Regulator;
 use crate::model::agents::totals::{SummaryRow, YearTotals};
 use crate::model::world::build_world;
 use crate::output::collect::{per_run, statics};
+use crate::output::commit::Staged;
 use crate::output::{Buffers, Dicts, Kind, PartFiles, Table};
 use bevy_ecs::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Identity of one run within an experiment.
@@ -61,36 +62,47 @@ pub struct RunReport {
 /// Rows of `firm_year` buffered before a write (bounds memory).
 const FLUSH_ROWS: usize = 1 << 18;
 
-/// The open files of one part (`part-<k>.parquet` of every table, one scenario): runs append
-/// to it; [`PartWriter::finish`] writes the per-run rows, closes every file and renames
-/// `runs` last, which marks the part complete.
+/// The open files of one part (`part-<k>.parquet` of every table, one scenario) in a staging
+/// folder: runs append to it; [`PartWriter::commit`] writes the per-run rows, closes and
+/// fsyncs every file and publishes the part (`runs` last, which marks it complete).
 pub struct PartWriter {
     dicts: Dicts,
     files: PartFiles,
-    /// Per-run rows of the part's runs so far (written once, at finish).
+    staged: Staged,
+    /// Per-run rows of the part's runs so far (written once, at commit).
     per_run: Buffers,
 }
 
 impl PartWriter {
-    /// Opens (temporary) files for part `part` of scenario `scenario` in `dataset`.
+    /// Opens the files of part `part` of scenario `scenario`, staged in `dataset`.
     pub fn create(dataset: &Path, scenario: &Scenario, part: u32) -> Result<Self> {
+        let staged = Staged::new(dataset, &format!("part-{part}"))?;
         Ok(PartWriter {
             dicts: crate::output::collect::dicts(scenario),
-            files: PartFiles::create(dataset, scenario.name(), part)?,
+            files: PartFiles::create(staged.root(), scenario.name(), part)?,
+            staged,
             per_run: Buffers::default(),
         })
     }
 
-    /// Writes the per-run tables and closes every file, `runs` last.
-    pub fn finish(mut self) -> Result<()> {
+    /// Writes the per-run tables, closes every file and publishes the part atomically
+    /// ([`Staged::commit`]); dropped uncommitted, the staged files are deleted.
+    pub fn commit(mut self) -> Result<()> {
         self.files
             .write(&mut self.per_run, Kind::PerRun, &self.dicts)?;
-        self.files.finish()
+        let root = self.staged.root().to_path_buf();
+        let order: Vec<PathBuf> = self
+            .files
+            .finish()?
+            .into_iter()
+            .map(|p| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p))
+            .collect();
+        self.staged.commit(&order)
     }
 }
 
-/// Runs `scenario` and writes its rows as part `part` of the dataset at `dataset`.
-/// `on_year` is called after each simulated year (progress).
+/// Runs `scenario` and writes its rows as part `part` of the dataset at `dataset`, published
+/// when complete. `on_year` is called after each simulated year (progress).
 pub fn run_to_dataset(
     scenario: Arc<Scenario>,
     spec: &RunSpec,
@@ -100,7 +112,7 @@ pub fn run_to_dataset(
 ) -> Result<RunReport> {
     let mut writer = PartWriter::create(dataset, &scenario, part)?;
     let report = simulate(scenario, spec, &mut writer, on_year)?;
-    writer.finish()?;
+    writer.commit()?;
     Ok(report)
 }
 

@@ -16,9 +16,15 @@ fn sweep_ok(exp: &Path, out: &Path, extra: &[&str]) {
     command_ok("sweep", exp, out, extra);
 }
 
-/// Asserts two dataset folders hold the same files with the same bytes.
+/// Asserts two dataset folders hold the same visible files with the same bytes (hidden
+/// files, such as writer locks, are not part of a dataset).
 fn same_dataset(a: &Path, b: &Path) {
-    let keep = |p: &PathBuf| !p.starts_with("slurm");
+    let keep = |p: &PathBuf| {
+        !p.starts_with("slurm")
+            && !p
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
     let fa: Vec<PathBuf> = files_below(a).into_iter().filter(keep).collect();
     let fb: Vec<PathBuf> = files_below(b).into_iter().filter(keep).collect();
     assert_eq!(fa, fb, "file lists differ");
@@ -135,28 +141,34 @@ fn killed_sweep_resumes_to_the_same_dataset() {
         (2..10).contains(&complete),
         "the kill must land mid-sweep ({complete} of 10 batches complete)"
     );
-    // Every visible Parquet file is complete and readable; temporaries are hidden.
+    // Every visible Parquet file is complete and readable; staging is hidden (a path with a
+    // component starting with '.' is skipped by readers).
+    let hidden = |p: &Path| {
+        p.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
     for f in files_below(&killed.join("resume")) {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if hidden(&f) {
+            continue;
+        }
         if name.ends_with(".parquet") {
-            assert!(!name.starts_with('.'));
             let file = std::fs::File::open(killed.join("resume").join(&f)).unwrap();
             assert!(
                 parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
                     .is_ok(),
                 "{name} is partial"
             );
-        } else if name.ends_with(".tmp") {
-            assert!(name.starts_with('.'), "{name} would be visible to readers");
+        } else {
+            assert!(
+                !name.ends_with(".tmp"),
+                "{name} would be visible to readers"
+            );
         }
     }
     sweep_ok(&exp, &killed, &["--jobs", "2"]);
-    let visible = |d: &Path| -> Vec<PathBuf> {
-        files_below(d)
-            .into_iter()
-            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-            .collect()
-    };
+    let visible =
+        |d: &Path| -> Vec<PathBuf> { files_below(d).into_iter().filter(|p| !hidden(p)).collect() };
     let (a, b) = (full.join("resume"), killed.join("resume"));
     assert_eq!(visible(&a), visible(&b));
     for f in visible(&a) {

@@ -3,9 +3,10 @@
 use super::load;
 use crate::config::Scenario;
 use crate::error::{Error, Result};
+use crate::output::commit;
 use crate::run::{RunReport, RunSpec, run_to_dataset};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,7 +20,34 @@ pub fn run(
 ) -> Result<()> {
     let s = Arc::new(load(scenario, set)?);
     let seed = seed.unwrap_or(s.seed());
-    let dataset = crate::sweep::dataset::prepare(out, s.name())?;
+    let target = out.join(s.name());
+    // One writer per dataset: the lock sits beside it (the dataset folder itself is swapped).
+    let bad_out = |e: std::io::Error| {
+        Error::input(format!(
+            "--out {}: cannot write the output folder: {e}",
+            out.display()
+        ))
+    };
+    let out_existed = out.exists();
+    std::fs::create_dir_all(out).map_err(bad_out)?;
+    let locked = commit::lock(
+        &out.join(format!(".{}.lock", s.name())),
+        true,
+        &format!("dataset {}", target.display()),
+    );
+    let _lock = match locked {
+        Ok(l) => l,
+        Err(e) => {
+            if !out_existed {
+                let _ = std::fs::remove_dir_all(out);
+            }
+            return Err(e);
+        }
+    };
+    commit::restore_replaced(out, s.name())?;
+    refuse_sweep_dataset(&target)?;
+    let staging = Staging(out.join(format!(".{}.staging-{}", s.name(), commit::unique_suffix())));
+    std::fs::create_dir_all(&staging.0).map_err(bad_out)?;
     let spec = RunSpec {
         run_id: 0,
         experiment: s.name().to_string(),
@@ -39,7 +67,7 @@ pub fn run(
         b
     };
     let t0 = Instant::now();
-    let report = run_to_dataset(s.clone(), &spec, &dataset, 0, &|_| bar.inc(1))?;
+    let report = run_to_dataset(s.clone(), &spec, &staging.0, 0, &|_| bar.inc(1))?;
     bar.finish_and_clear();
     let meta = serde_json::json!({
         "experiment": s.name(),
@@ -50,9 +78,39 @@ pub fn run(
         "scenario": s.raw(),
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
-    crate::sweep::dataset::write_atomic(&dataset.join("experiment.json"), &text)?;
+    crate::sweep::dataset::write_atomic(&staging.0.join("experiment.json"), &text)?;
+    let _ = std::fs::remove_dir(staging.0.join(commit::STAGING_DIR));
+    commit::publish_dataset(&staging.0, &target)?;
+    let dataset = target;
     if !quiet {
         print_report(&s, &report, &dataset, t0.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// A run's staging folder, deleted unless published.
+struct Staging(PathBuf);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `synergy run` replaces a dataset written by `synergy run`, never a sweep's.
+fn refuse_sweep_dataset(target: &Path) -> Result<()> {
+    let meta = target.join("experiment.json");
+    let Ok(text) = std::fs::read_to_string(&meta) else {
+        return Ok(());
+    };
+    let is_sweep = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("fingerprint").is_some());
+    if is_sweep {
+        return Err(Error::input(format!(
+            "{}: holds a sweep's dataset; `synergy run` would replace it: choose another --out or remove the folder",
+            target.display()
+        )));
     }
     Ok(())
 }

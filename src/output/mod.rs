@@ -6,6 +6,7 @@
 
 pub mod collect;
 pub mod column;
+pub mod commit;
 pub mod registry;
 pub mod schema;
 pub mod tables;

@@ -10,7 +10,7 @@ use super::tables::*;
 use super::writer::TableWriter;
 use crate::error::Result;
 use bevy_ecs::prelude::Resource;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// When a table's rows are made and written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,16 +42,16 @@ macro_rules! registry {
             }
         }
 
-        /// The open (temporary) files of one part: one per table.
+        /// The open files of one part (under a staging root): one per table.
         pub struct PartFiles {
             $( $field: TableWriter, )*
         }
 
         impl PartFiles {
-            /// Creates the temporary file of every table for part `part` of `scenario`.
-            pub fn create(dataset: &Path, scenario: &str, part: u32) -> Result<Self> {
+            /// Creates the file of every table for part `part` of `scenario` under `root`.
+            pub fn create(root: &Path, scenario: &str, part: u32) -> Result<Self> {
                 Ok(PartFiles {
-                    $( $field: TableWriter::create::<$ty>(dataset, scenario, part)?, )*
+                    $( $field: TableWriter::create::<$ty>(root, scenario, part)?, )*
                 })
             }
 
@@ -61,21 +61,24 @@ macro_rules! registry {
                 Ok(())
             }
 
-            /// Closes and renames every file; the completion marker (`runs`) last.
-            pub fn finish(self) -> Result<()> {
+            /// Closes and fsyncs every file; returns their paths in publication order, the
+            /// completion table (`runs`) last.
+            pub fn finish(self) -> Result<Vec<PathBuf>> {
                 let PartFiles { $( $field, )* } = self;
                 let mut marker = None;
+                let mut paths = Vec::new();
                 $(
                     if stringify!($field) == stringify!($marker) {
                         marker = Some($field);
                     } else {
-                        $field.finish()?;
+                        paths.push($field.finish()?);
                     }
                 )*
                 match marker {
-                    Some(m) => m.finish().map(|_| ()),
-                    None => Err(crate::error::Error::Bug("no completion marker table".into())),
+                    Some(m) => paths.push(m.finish()?),
+                    None => return Err(crate::error::Error::Bug("no completion marker table".into())),
                 }
+                Ok(paths)
             }
         }
 

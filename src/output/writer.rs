@@ -2,9 +2,9 @@
 //! `<dataset>/<table>/scenario=<s>/part-<k>.parquet`.
 //!
 //! Rows are written batch by batch (memory is bounded by the row-group size, not by the
-//! number of years). The file is written under a hidden temporary name
-//! (`.part-<k>.parquet.tmp`, ignored by readers) and renamed when complete; dropping an
-//! unfinished writer removes the temporary file.
+//! number of years). The file is written at its place under a staging root (a hidden folder
+//! that [`super::commit`] publishes whole) and fsynced when finished; dropping an unfinished
+//! writer removes the file.
 
 use super::column::Dicts;
 use super::schema::Table;
@@ -28,21 +28,20 @@ pub fn part_path(dataset: &Path, table: &str, scenario: &str, part: u32) -> Path
 
 /// Writes one table file.
 pub struct TableWriter {
-    final_path: PathBuf,
-    tmp_path: PathBuf,
+    path: PathBuf,
     writer: Option<ArrowWriter<File>>,
 }
 
 impl TableWriter {
-    /// Creates the temporary file for table `T`.
-    pub fn create<T: Table>(dataset: &Path, scenario: &str, part: u32) -> Result<Self> {
-        let final_path = part_path(dataset, T::NAME, scenario, part);
+    /// Creates table `T`'s file of part `part` under `root` (a staging root with the
+    /// dataset's layout, see [`super::commit`]).
+    pub fn create<T: Table>(root: &Path, scenario: &str, part: u32) -> Result<Self> {
+        let final_path = part_path(root, T::NAME, scenario, part);
         let dir = final_path
             .parent()
             .ok_or_else(|| Error::Bug("part path without parent".into()))?;
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp_path = dir.join(format!(".part-{part}.parquet.tmp"));
-        let file = File::create(&tmp_path).map_err(|e| Error::io(&tmp_path, e))?;
+        let file = File::create(&final_path).map_err(|e| Error::io(&final_path, e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -50,12 +49,11 @@ impl TableWriter {
             .build();
         let writer =
             ArrowWriter::try_new(file, T::schema(), Some(props)).map_err(|e| Error::Write {
-                path: tmp_path.clone(),
+                path: final_path.clone(),
                 message: e.to_string(),
             })?;
         Ok(TableWriter {
-            final_path,
-            tmp_path,
+            path: final_path,
             writer: Some(writer),
         })
     }
@@ -66,7 +64,7 @@ impl TableWriter {
             return Ok(());
         }
         let err = |m: String| Error::Write {
-            path: self.tmp_path.clone(),
+            path: self.path.clone(),
             message: m,
         };
         let batch = buf.take_batch(dicts).map_err(|e| err(e.to_string()))?;
@@ -77,17 +75,18 @@ impl TableWriter {
         w.write(&batch).map_err(|e| err(e.to_string()))
     }
 
-    /// Closes the file and renames it to its final name.
+    /// Closes the file and fsyncs it; returns its path.
     pub fn finish(mut self) -> Result<PathBuf> {
         if let Some(w) = self.writer.take() {
             w.close().map_err(|e| Error::Write {
-                path: self.tmp_path.clone(),
+                path: self.path.clone(),
                 message: e.to_string(),
             })?;
         }
-        std::fs::rename(&self.tmp_path, &self.final_path)
-            .map_err(|e| Error::io(&self.final_path, e))?;
-        Ok(self.final_path.clone())
+        File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.path.clone())
     }
 }
 
@@ -95,7 +94,7 @@ impl Drop for TableWriter {
     fn drop(&mut self) {
         if self.writer.is_some() {
             self.writer = None;
-            let _ = std::fs::remove_file(&self.tmp_path);
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }

@@ -28,8 +28,10 @@ fn summary_files(dir: &Path) -> Vec<PathBuf> {
     if dir.join("summary").is_dir() {
         roots.push(dir.join("summary"));
     } else if let Ok(entries) = std::fs::read_dir(dir) {
+        // Hidden folders are stagings and old copies being replaced, not datasets.
         let mut subs: Vec<PathBuf> = entries
             .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .map(|e| e.path().join("summary"))
             .filter(|p| p.is_dir())
             .collect();

@@ -8,6 +8,7 @@ use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
 use crate::error::{Error, Result};
 use crate::experiment::plan::{PlannedRun, RunPlan, shard_batches};
 use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
+use crate::output::commit;
 use crate::output::writer::part_path;
 use crate::run::{PartWriter, RunSpec, simulate};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -259,8 +260,25 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     let sources = Sources::new(&exp, exp_path)?;
     check_runs(&sources, &plan)?;
     let fp = fingerprint(&exp, &plan);
-    let dataset = prepare_dataset(&opts.out, &exp, &plan, &fp)?;
     let (i, n) = opts.shard.unwrap_or((0, 1));
+    let name = &exp.experiment.name;
+    std::fs::create_dir_all(&opts.out).map_err(|e| {
+        Error::input(format!(
+            "--out {}: cannot write the output folder: {e}",
+            opts.out.display()
+        ))
+    })?;
+    // Shards of one sweep share the dataset; `synergy run` into it, or the same shard twice,
+    // is refused.
+    let what = format!("dataset {}", opts.out.join(name).display());
+    let _shared = commit::lock(&opts.out.join(format!(".{name}.lock")), false, &what)?;
+    let dataset = prepare_dataset(&opts.out, &exp, &plan, &fp)?;
+    let _shard = commit::lock(
+        &dataset.join(format!(".shard-{i}-of-{n}.lock")),
+        true,
+        &format!("shard {i}/{n} of {what}"),
+    )?;
+    commit::recover(&dataset)?;
     let mine = shard_batches(&plan, i, n);
     let todo: Vec<usize> = mine
         .iter()
@@ -361,7 +379,7 @@ fn run_batch(
         on_run();
     }
     match writer {
-        Some(w) => w.finish(),
+        Some(w) => w.commit(),
         None => Ok(()),
     }
 }
