@@ -10,10 +10,17 @@ use crate::error::{Error, Result};
 use crate::rng::{Stream, keyed};
 use rand_distr::{Distribution, LogNormal};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The embedded provinces table (31 provinces, stylized data with confidence tags).
 pub const EMBEDDED_PROVINCES: &str = include_str!("../configs/data/provinces.csv");
+
+/// Most cities in a geography.
+pub const MAX_CITIES: u64 = 10_000_000;
+
+/// Most cities a province can have (table column or `geography.cities_per_province`).
+pub const MAX_CITIES_PER_PROVINCE: u32 = 100_000;
 
 /// The seven grid regions.
 pub const GRIDS: [&str; 7] = [
@@ -103,7 +110,7 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
         )
     } else {
         let path = base_dir.join(source);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = crate::input::read_text(&path).map_err(|e| {
             Error::input(format!(
                 "geography.provinces = {source:?}: cannot read {}: {e}",
                 path.display()
@@ -120,6 +127,7 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
             Err(e) => problems.push(format!("{label}: row {}: {e}", i + 2)),
         }
     }
+    let mut seen = std::collections::HashSet::new();
     for (i, r) in rows.iter().enumerate() {
         let at = format!("{label}: row {} ({})", i + 2, r.name);
         if !GRIDS.contains(&r.grid.as_str()) {
@@ -128,13 +136,13 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
                 r.grid
             ));
         }
-        for (col, v) in [
-            ("gdp_cny_tn", r.gdp_cny_tn),
-            ("population_million", r.population_million),
-            ("co2_mt", r.co2_mt),
+        for (col, v, hi) in [
+            ("gdp_cny_tn", r.gdp_cny_tn, 1e6),
+            ("population_million", r.population_million, 1e5),
+            ("co2_mt", r.co2_mt, 1e6),
         ] {
-            if !(v.is_finite() && v >= 0.0) {
-                problems.push(format!("{at}: {col} = {v}: must be a number >= 0"));
+            if !(v.is_finite() && v >= 0.0 && v <= hi) {
+                problems.push(format!("{at}: {col} = {v}: must be within [0, {hi}]"));
             }
         }
         if !(0.0..=1.0).contains(&r.agglomeration_city_share) {
@@ -143,10 +151,13 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
                 r.agglomeration_city_share
             ));
         }
-        if r.cities == 0 {
-            problems.push(format!("{at}: cities = 0: must be at least 1"));
+        if r.cities == 0 || r.cities > MAX_CITIES_PER_PROVINCE {
+            problems.push(format!(
+                "{at}: cities = {}: must be within [1, {MAX_CITIES_PER_PROVINCE}]",
+                r.cities
+            ));
         }
-        if rows[..i].iter().any(|o| o.name == r.name) {
+        if !seen.insert(r.name.as_str()) {
             problems.push(format!("{at}: duplicate province name {:?}", r.name));
         }
     }
@@ -208,6 +219,9 @@ pub struct GeographySpec {
     pub agglomerations: Vec<String>,
     /// Lognormal sigma of synthetic city GDP weights.
     pub city_gdp_sigma: f64,
+    /// City id by name.
+    #[serde(skip)]
+    city_index: HashMap<String, u32>,
 }
 
 impl GeographySpec {
@@ -216,15 +230,31 @@ impl GeographySpec {
         let mut problems = Vec::new();
         let mut agglomerations: Vec<String> = Vec::new();
         let mut provinces = Vec::with_capacity(rows.len());
+        if rows.len() > usize::from(u16::MAX) {
+            return Err(Error::input(format!(
+                "{label}: the provinces table has {} rows: at most {}",
+                rows.len(),
+                u16::MAX
+            )));
+        }
         for (i, r) in rows.iter().enumerate() {
             let agg = if r.agglomeration.trim().is_empty() {
                 None
             } else {
                 let pos = agglomerations.iter().position(|a| a == &r.agglomeration);
-                Some(pos.unwrap_or_else(|| {
+                let id = pos.unwrap_or_else(|| {
                     agglomerations.push(r.agglomeration.clone());
                     agglomerations.len() - 1
-                }) as u8)
+                });
+                match u8::try_from(id) {
+                    Ok(id) => Some(id),
+                    Err(_) => {
+                        return Err(Error::input(format!(
+                            "{label}: the provinces table names more than {} agglomerations",
+                            u8::MAX
+                        )));
+                    }
+                }
             };
             provinces.push(Province {
                 id: i as u16,
@@ -236,6 +266,7 @@ impl GeographySpec {
                 agglomeration: agg,
             });
         }
+        let mut named_seen = std::collections::HashSet::new();
         for (k, nc) in cfg.named_cities.iter().enumerate() {
             let at = format!("{label}: geography.named_cities[{k}]");
             if !provinces.iter().any(|p| p.name == nc.province) {
@@ -252,9 +283,22 @@ impl GeographySpec {
                     problems.push(format!("{at}.{key} = {v}: must be within (0, 1)"));
                 }
             }
-            if cfg.named_cities[..k].iter().any(|o| o.name == nc.name) {
+            if !named_seen.insert(nc.name.as_str()) {
                 problems.push(format!("{at}.name = {:?}: duplicate city name", nc.name));
             }
+        }
+        let per = |r: &ProvinceRow| {
+            u64::from(if cfg.cities_per_province > 0 {
+                cfg.cities_per_province
+            } else {
+                r.cities
+            })
+        };
+        let total: u64 = rows.iter().map(per).sum();
+        if total > MAX_CITIES {
+            return Err(Error::input(format!(
+                "{label}: geography: {total} cities in all: at most {MAX_CITIES}"
+            )));
         }
         let mut cities = Vec::new();
         for (pi, (p, r)) in provinces.iter().zip(rows).enumerate() {
@@ -320,19 +364,14 @@ impl GeographySpec {
                 });
             }
         }
-        for (i, c) in cities.iter().enumerate() {
-            if cities[..i].iter().any(|o| o.name == c.name) {
+        let mut city_index = HashMap::with_capacity(cities.len());
+        for c in &cities {
+            if city_index.insert(c.name.clone(), c.id).is_some() {
                 problems.push(format!(
                     "{label}: geography: duplicate city name {:?} (a named city clashes with a generated one)",
                     c.name
                 ));
             }
-        }
-        if !(cfg.city_gdp_sigma.is_finite() && cfg.city_gdp_sigma >= 0.0) {
-            problems.push(format!(
-                "{label}: geography.city_gdp_sigma = {}: must be >= 0",
-                cfg.city_gdp_sigma
-            ));
         }
         if problems.is_empty() {
             Ok(GeographySpec {
@@ -340,6 +379,7 @@ impl GeographySpec {
                 cities,
                 agglomerations,
                 city_gdp_sigma: cfg.city_gdp_sigma,
+                city_index,
             })
         } else {
             Err(Error::Input { problems })
@@ -348,7 +388,7 @@ impl GeographySpec {
 
     /// The id of the city called `name`.
     pub fn city_id(&self, name: &str) -> Option<u32> {
-        self.cities.iter().find(|c| c.name == name).map(|c| c.id)
+        self.city_index.get(name).copied()
     }
 
     /// The id of the province called `name`.

@@ -34,6 +34,7 @@ pub mod econ;
 pub mod error;
 pub mod experiment;
 pub mod geography;
+pub mod input;
 pub mod market;
 pub mod model;
 pub mod output;

@@ -15,6 +15,8 @@ pub enum Bound {
     Within(f64, f64),
     /// A number `> 0` (finite).
     Positive,
+    /// A number `> 0` and at most the bound.
+    PositiveTo(f64),
     /// A distribution whose support is `>= 0`, or `> 0` when `positive`.
     Dist {
         /// Whether the support must be strictly positive.
@@ -27,6 +29,7 @@ impl std::fmt::Display for Bound {
         match self {
             Bound::Within(lo, hi) => write!(f, "[{lo}, {hi}]"),
             Bound::Positive => write!(f, "> 0"),
+            Bound::PositiveTo(hi) => write!(f, "(0, {hi}]"),
             Bound::Dist { positive: true } => write!(f, "distribution > 0"),
             Bound::Dist { positive: false } => write!(f, "distribution >= 0"),
         }
@@ -44,6 +47,11 @@ impl Checked for f64 {
         match *bound {
             Bound::Within(lo, hi) => c.range(key, *self, lo, hi),
             Bound::Positive => c.positive(key, *self),
+            Bound::PositiveTo(hi) => {
+                if !(self.is_finite() && *self > 0.0 && *self <= hi) {
+                    c.fail(key, format!("= {self}: must be > 0 and at most {hi}"));
+                }
+            }
             Bound::Dist { positive } => c.dist(key, &Dist::Constant(*self), positive),
         }
     }
@@ -66,6 +74,7 @@ impl Checked for PathRaw {
         match *bound {
             Bound::Within(lo, hi) => c.path(key, self, lo, hi),
             Bound::Positive => c.path(key, self, f64::MIN_POSITIVE, f64::MAX),
+            Bound::PositiveTo(hi) => c.path(key, self, f64::MIN_POSITIVE, hi),
             Bound::Dist { positive } => {
                 let lo = if positive { f64::MIN_POSITIVE } else { 0.0 };
                 c.path(key, self, lo, f64::MAX);
@@ -78,7 +87,7 @@ impl Checked for Dist {
     fn check(&self, c: &mut Checker, key: &str, bound: &Bound) {
         match *bound {
             Bound::Dist { positive } => c.dist(key, self, positive),
-            Bound::Positive => c.dist(key, self, true),
+            Bound::Positive | Bound::PositiveTo(_) => c.dist(key, self, true),
             Bound::Within(..) => c.dist(key, self, false),
         }
     }

@@ -42,7 +42,7 @@ pub fn load_embedded_default(overrides: &[String]) -> Result<Scenario> {
 
 /// Loads a scenario file with `--set` overrides.
 pub fn load_scenario_file(path: &Path, overrides: &[String]) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::input::read_text(path).map_err(|e| {
         Error::input(format!(
             "{}: cannot read scenario file: {e}",
             path.display()
@@ -135,7 +135,7 @@ fn with_base(text: &str, label: &str, base_dir: &Path, depth: u32) -> Result<tom
         )?
     } else {
         let path = base_dir.join(&base);
-        let base_text = std::fs::read_to_string(&path).map_err(|e| {
+        let base_text = crate::input::read_text(&path).map_err(|e| {
             Error::input(format!(
                 "{label}: base = {base:?}: cannot read {}: {e}",
                 path.display()
@@ -198,7 +198,7 @@ pub fn parse_scenario(
     }
     let provinces = load_province_rows(&raw.geography.provinces, base_dir)?;
     let firm_rows = match &raw.firms_file {
-        Some(f) => read_firms_csv(&base_dir.join(f), label)?,
+        Some(f) => read_firms_csv(&base_dir.join(f), label, &raw)?,
         None => Vec::new(),
     };
     resolve::resolve(raw, label.to_string(), provinces, firm_rows, &mut checker).ok_or(
@@ -208,13 +208,16 @@ pub fn parse_scenario(
     )
 }
 
-fn read_firms_csv(path: &Path, label: &str) -> Result<Vec<RawFirm>> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| {
+/// Reads and checks the rows of a `firms_file` like inline `[[firms]]`: each problem names
+/// the file, the row (line number) and the column.
+fn read_firms_csv(path: &Path, label: &str, raw: &RawScenario) -> Result<Vec<RawFirm>> {
+    let text = crate::input::read_text(path).map_err(|e| {
         Error::input(format!(
             "{label}: firms_file: cannot read {}: {e}",
             path.display()
         ))
     })?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, r) in reader.deserialize::<RawFirm>().enumerate() {
@@ -223,6 +226,19 @@ fn read_firms_csv(path: &Path, label: &str) -> Result<Vec<RawFirm>> {
             Err(e) => problems.push(format!("{}: row {}: {e}", path.display(), i + 2)),
         }
     }
+    let file = path.display().to_string();
+    let mut c = validate::Checker::new(&file);
+    for (i, f) in rows.iter().enumerate() {
+        let row = i + 2;
+        if !raw.sectors.contains_key(&f.sector) {
+            c.fail(
+                &format!("row {row}: sector"),
+                format!("= {:?}: no such sector", f.sector),
+            );
+        }
+        f.check_limits(&mut c, &|col| format!("row {row}: {col}"));
+    }
+    problems.extend(c.problems);
     if problems.is_empty() {
         Ok(rows)
     } else {

@@ -4,7 +4,8 @@
 //! [`super::resolve`] turns a valid raw scenario into a [`super::Scenario`].
 
 pub use super::kinds::*;
-use super::limits::Bound::{Dist, Positive, Within};
+use super::limits::Bound;
+use super::limits::Bound::{Dist, Positive, PositiveTo, Within};
 use super::limits::limits;
 use super::series::PathRaw;
 use serde::{Deserialize, Serialize};
@@ -75,9 +76,13 @@ pub struct RawMeta {
     pub seed: u64,
 }
 
+/// Every year key allows 1900-2300.
+const YEAR: Bound = Within(1900.0, 2300.0);
+
 limits!(RawMeta {
-    start_year: Within(1900.0, 2300.0),
-    base_year: Within(1900.0, 2300.0),
+    start_year: YEAR,
+    end_year: YEAR,
+    base_year: YEAR,
 });
 
 /// `[geography]`.
@@ -98,6 +103,11 @@ pub struct RawGeography {
     #[serde(default)]
     pub named_cities: Vec<RawNamedCity>,
 }
+
+limits!(RawGeography {
+    cities_per_province: Within(0.0, 100_000.0),
+    city_gdp_sigma: Within(0.0, 10.0),
+});
 
 fn default_provinces() -> String {
     "embedded".into()
@@ -153,6 +163,8 @@ pub struct RawMacro {
 
 limits!(RawMacro {
     gdp_growth: Within(-0.5, 1.0),
+    gdp_data_year: YEAR,
+    co2_data_year: YEAR,
     uncovered_share: Within(0.0, 10.0),
     uncovered_intensity_decline: Within(-0.5, 0.99),
     uncovered_carbon_factor: Within(1e-6, 100.0),
@@ -324,9 +336,10 @@ pub struct RawSector {
 }
 
 limits!(RawSector {
+    firms: Within(0.0, 5e6),
     size_sigma: Within(0.0, 5.0),
     utilisation: Within(1e-6, 1.0),
-    price: Positive,
+    price: PositiveTo(1e9),
     variable_cost: Dist { positive: false },
     demand_growth: Within(-0.5, 1.0),
     elasticity: Within(0.0, 10.0),
@@ -386,12 +399,12 @@ pub struct RawFirm {
 }
 
 limits!(RawFirm {
-    output: Positive,
-    energy_intensity: Positive,
-    carbon_factor: Within(0.0, 1e6),
-    mac_slope: Positive,
-    abatement_max: Within(0.0, f64::MAX),
-    variable_cost: Within(0.0, f64::MAX),
+    output: PositiveTo(1e13),
+    energy_intensity: PositiveTo(1e4),
+    carbon_factor: Within(0.0, 100.0),
+    mac_slope: PositiveTo(1e15),
+    abatement_max: Within(0.0, 1e15),
+    variable_cost: Within(0.0, 1e9),
     hurdle_rate: Within(0.0, 1.0),
 });
 
@@ -494,7 +507,10 @@ pub struct RawMarket {
 }
 
 limits!(RawMarket {
-    threshold_t: Within(0.0, f64::MAX),
+    start_year: YEAR,
+    end_year: YEAR,
+    obligation_cap_until: YEAR,
+    threshold_t: Within(0.0, 1e13),
     auction_share: Within(0.0, 1.0),
     reserve_price: Within(0.0, 1e6),
     floor: Within(0.0, 1e6),
@@ -580,7 +596,7 @@ pub struct RawTechnology {
     pub bass_p: f64,
     /// Bass imitation coefficient q, per year.
     pub bass_q: f64,
-    /// First year the technology can be adopted.
+    /// First year the technology can be adopted (0, the default: from the start).
     #[serde(default)]
     pub available_from: i32,
     /// Dispersion (lognormal sigma) of the firm-specific capex multiplier.
@@ -592,6 +608,9 @@ pub struct RawTechnology {
 }
 
 limits!(RawTechnology {
+    available_from: Within(0.0, 2300.0),
+    lifetime: Within(1.0, 200.0),
+    build_lag: Within(0.0, 50.0),
     energy_factor: Within(0.0, 10.0),
     carbon_factor: Within(0.0, 10.0),
     capex: Within(0.0, 1e9),
@@ -723,6 +742,9 @@ pub struct RawPlan {
 }
 
 limits!(RawPlan {
+    start_year: YEAR,
+    end_year: YEAR,
+    energy_cap_tce: PositiveTo(1e13),
     max_stringency: Within(0.0, 1.0),
 });
 

@@ -51,9 +51,32 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks a distribution; `positive` requires all its support above 0.
+    /// Checks a distribution: its whole support must be `>= 0` (`> 0` with `positive`) and
+    /// its parameters finite and at most [`DIST_MAX`] in magnitude. A normal is drawn
+    /// truncated below at 5 % of its mean, so it needs a mean `> 0` (a normal around 0 would
+    /// give negative values).
     pub fn dist(&mut self, key: &str, d: &RawDist, positive: bool) {
         let lo_ok = |v: f64| !positive || v > 0.0;
+        let params: Vec<f64> = match d {
+            RawDist::Constant(v) => vec![*v],
+            RawDist::Dist(DistSpec::Normal { mean, sd }) => vec![*mean, *sd],
+            RawDist::Dist(DistSpec::Lognormal { median, sigma }) => vec![*median, *sigma],
+            RawDist::Dist(DistSpec::Uniform { min, max }) => vec![*min, *max],
+            RawDist::Dist(DistSpec::Triangular { min, mode, max }) => vec![*min, *mode, *max],
+        };
+        if params.iter().any(|v| v.abs() > DIST_MAX) {
+            self.fail(
+                key,
+                format!("parameters {params:?}: each must be at most {DIST_MAX:e} in magnitude"),
+            );
+            return;
+        }
+        if let RawDist::Dist(DistSpec::Lognormal { sigma, .. }) = d
+            && *sigma > 10.0
+        {
+            self.fail(key, format!("lognormal sigma = {sigma}: at most 10"));
+            return;
+        }
         match d {
             RawDist::Constant(v) => {
                 if !(v.is_finite() && lo_ok(*v) && *v >= 0.0) {
@@ -61,12 +84,14 @@ impl<'a> Checker<'a> {
                 }
             }
             RawDist::Dist(DistSpec::Normal { mean, sd }) => {
-                if !(mean.is_finite() && lo_ok(*mean) && sd.is_finite() && *sd >= 0.0) {
+                let degenerate_zero = *mean == 0.0 && *sd == 0.0 && !positive;
+                if !(mean.is_finite() && sd.is_finite() && *sd >= 0.0)
+                    || !(*mean > 0.0 || degenerate_zero)
+                {
                     self.fail(
                         key,
                         format!(
-                            "normal(mean = {mean}, sd = {sd}): mean must be {} and sd >= 0",
-                            gt(positive)
+                            "normal(mean = {mean}, sd = {sd}): mean must be > 0 and sd >= 0 (draws are truncated below at 5 % of the mean; for values near 0 use uniform or triangular)"
                         ),
                     );
                 }
@@ -109,6 +134,9 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Largest magnitude of a distribution parameter (keeps products of attributes finite).
+pub const DIST_MAX: f64 = 1e12;
+
 fn gt(positive: bool) -> &'static str {
     if positive { "> 0" } else { ">= 0" }
 }
@@ -141,6 +169,7 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
     } else if m.end_year - m.start_year > 500 {
         c.fail("scenario.end_year", "runs are limited to 500 years");
     }
+    raw.geography.check_limits(c, &|f| format!("geography.{f}"));
     raw.macro_.check_limits(c, &|f| format!("macro.{f}"));
     raw.behaviour.check_limits(c, &|f| format!("behaviour.{f}"));
     if raw.sectors.is_empty() {
@@ -164,12 +193,6 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
             c.positive(&k("total_output"), s.total_output);
         } else {
             c.range(&k("total_output"), s.total_output, 0.0, f64::MAX);
-        }
-        if s.firms > 5_000_000 {
-            c.fail(
-                &k("firms"),
-                format!("= {}: at most 5,000,000 per sector", s.firms),
-            );
         }
         s.check_limits(c, &k);
         if let RawDist::Constant(v) = s.expectation_weight {

@@ -39,15 +39,6 @@ pub fn validate_technologies(raw: &RawScenario, c: &mut Checker) {
             );
         }
         t.check_limits(c, &k);
-        if t.lifetime == 0 {
-            c.fail(&k("lifetime"), "= 0: must be at least 1 year");
-        }
-        if t.build_lag > 50 {
-            c.fail(
-                &k("build_lag"),
-                format!("= {}: at most 50 years", t.build_lag),
-            );
-        }
         if !["", "H", "M", "L", "H/M", "L/M", "M/L"].contains(&t.confidence.as_str()) {
             c.fail(
                 &k("confidence"),
@@ -107,9 +98,6 @@ pub fn validate_plans(raw: &RawScenario, c: &mut Checker) {
                 &k("metric"),
                 "enforce = true needs the cut of the plan's metric (energy_intensity_cut or carbon_intensity_cut) or fixed_rate",
             );
-        }
-        if let Some(v) = p.energy_cap_tce {
-            c.positive(&k("energy_cap_tce"), v);
         }
         for (prov, v) in &p.table {
             c.range(&k(&format!("table.{prov}")), *v, -1.0, 0.99);

@@ -298,10 +298,11 @@ pub fn saltelli(dists: &[Dist], n: usize, second_order: bool, master_seed: u64) 
 /// the file, the row (line number in the file) and the column; up to 50 are reported.
 pub fn read_csv_design(path: &Path, paths: &[&str]) -> Result<Vec<Vec<f64>>> {
     let f = path.display();
+    let text = crate::input::read_text(path)
+        .map_err(|e| Error::input(format!("{f}: cannot read csv design: {e}")))?;
     let mut rd = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::input(format!("{f}: cannot read csv design: {e}")))?;
+        .from_reader(text.as_bytes());
     let header: Vec<String> = rd
         .headers()
         .map_err(|e| Error::input(format!("{f}: header: {e}")))?

@@ -170,7 +170,7 @@ pub fn parse_experiment(text: &str, label: &str) -> Result<RawExperiment> {
 /// Reads, parses and validates an experiment file.
 pub fn load_experiment(path: &std::path::Path) -> Result<RawExperiment> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_text(path)
         .map_err(|e| Error::input(format!("{label}: cannot read experiment file: {e}")))?;
     parse_experiment(&text, &label)
 }

@@ -60,7 +60,7 @@ pub struct Sources {
 }
 
 fn read(path: &Path, label: &str) -> Result<(String, String, PathBuf)> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_text(path)
         .map_err(|e| Error::input(format!("{label}: cannot read {}: {e}", path.display())))?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     Ok((text, path.display().to_string(), dir))
