@@ -161,6 +161,18 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
             problems.push(format!("{at}: duplicate province name {:?}", r.name));
         }
     }
+    let agglomerations: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|r| r.agglomeration.trim())
+        .filter(|a| !a.is_empty())
+        .collect();
+    if agglomerations.len() > usize::from(u8::MAX) {
+        problems.push(format!(
+            "{label}: column agglomeration: {} agglomerations named: at most {}",
+            agglomerations.len(),
+            u8::MAX
+        ));
+    }
     if rows.is_empty() && problems.is_empty() {
         problems.push(format!("{label}: the provinces table has no rows"));
     }

@@ -7,7 +7,7 @@ use tempfile::TempDir;
 
 /// Runs `synergy run <args> --out <fresh dir>` and checks exit 2, the message and that the
 /// output folder was not created.
-fn rejects(args: &[&str], must_mention: &[&str]) {
+pub(crate) fn rejects(args: &[&str], must_mention: &[&str]) {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
     let mut full: Vec<&str> = vec!["run"];
@@ -32,12 +32,17 @@ fn rejects(args: &[&str], must_mention: &[&str]) {
 }
 
 /// Writes the linear-MAC validation scenario with `edit` applied to its text.
-fn variant(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
+pub(crate) fn variant(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
     variant_of("linear_mac", dir, name, edit)
 }
 
 /// Writes validation scenario `base` with `edit` applied to its text.
-fn variant_of(base: &str, dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
+pub(crate) fn variant_of(
+    base: &str,
+    dir: &Path,
+    name: &str,
+    edit: impl Fn(String) -> String,
+) -> String {
     let text = std::fs::read_to_string(validation(base)).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, edit(text)).unwrap();

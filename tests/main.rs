@@ -3,6 +3,7 @@
 //! (MODEL.md section 8), invariants, determinism and the error contract.
 
 mod bad_input;
+mod bad_values;
 mod commit;
 mod common;
 mod determinism;

@@ -189,10 +189,21 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         if s.unit.trim().is_empty() {
             c.fail(&k("unit"), "must name the unit of output, e.g. \"MWh\"");
         }
-        if s.firms > 0 {
-            c.positive(&k("total_output"), s.total_output);
-        } else {
-            c.range(&k("total_output"), s.total_output, 0.0, f64::MAX);
+        // Total output of the generated firms: > 0 when there are any, at most 1e14 units.
+        let lo = if s.firms > 0 { f64::MIN_POSITIVE } else { 0.0 };
+        if !(s.total_output.is_finite() && s.total_output >= lo && s.total_output <= 1e14) {
+            c.fail(
+                &k("total_output"),
+                format!(
+                    "= {}: must be {} and at most 1e14",
+                    s.total_output,
+                    if s.firms > 0 {
+                        "> 0 (the sector has firms)"
+                    } else {
+                        ">= 0"
+                    }
+                ),
+            );
         }
         s.check_limits(c, &k);
         if let RawDist::Constant(v) = s.expectation_weight {

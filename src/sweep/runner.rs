@@ -290,9 +290,19 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     let plain = !opts.quiet && !std::io::stderr().is_terminal();
     let done_runs = AtomicUsize::new(0);
     let done_batches = AtomicUsize::new(0);
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = match opts.jobs {
+        Some(j) if j > cores => {
+            if !opts.quiet {
+                eprintln!(
+                    "warning: --jobs {j} is more than the {cores} cores available: using {cores}"
+                );
+            }
+            cores
+        }
+        Some(j) => j,
+        None => cores,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()

@@ -77,14 +77,101 @@ pub fn script(
     Ok(s)
 }
 
+/// Slurm's time formats: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`, or
+/// `UNLIMITED`/`infinite`.
+pub fn valid_time(t: &str) -> bool {
+    if t == "UNLIMITED" || t == "infinite" {
+        return true;
+    }
+    let num = |p: &str| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit());
+    let (days, rest) = match t.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, t),
+    };
+    if days.is_some_and(|d| !num(d)) {
+        return false;
+    }
+    let parts: Vec<&str> = rest.split(':').collect();
+    (1..=3).contains(&parts.len()) && parts.iter().all(|p| num(p))
+}
+
+/// Slurm's memory format: a whole number with an optional unit `K`, `M`, `G` or `T`.
+pub fn valid_mem(m: &str) -> bool {
+    let digits = m.trim_end_matches(['K', 'M', 'G', 'T']);
+    m.len() - digits.len() <= 1
+        && !digits.is_empty()
+        && digits.len() <= 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A partition list: names of letters, digits, `_`, `-` and `.`, separated by commas.
+pub fn valid_partition(p: &str) -> bool {
+    !p.is_empty()
+        && p.split(',').all(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        })
+}
+
+/// Most array tasks a script may ask for.
+pub const MAX_TASKS: u32 = 1_000_000;
+/// Most CPUs per task.
+pub const MAX_CPUS: u32 = 4096;
+
+/// Checks the options; every problem names the flag and what is allowed.
+pub fn check_options(o: &SlurmOptions) -> Result<()> {
+    let mut problems = Vec::new();
+    if !(1..=MAX_TASKS).contains(&o.tasks) {
+        problems.push(format!(
+            "--tasks {}: must be within [1, {MAX_TASKS}]",
+            o.tasks
+        ));
+    }
+    if !(1..=MAX_CPUS).contains(&o.cpus) {
+        problems.push(format!("--cpus {}: must be within [1, {MAX_CPUS}]", o.cpus));
+    }
+    if !valid_time(&o.time) {
+        problems.push(format!(
+            "--time {:?}: use a Slurm time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or UNLIMITED)",
+            o.time
+        ));
+    }
+    if !valid_mem(&o.mem) {
+        problems.push(format!(
+            "--mem {:?}: use a whole number with an optional unit K, M, G or T (e.g. 4G)",
+            o.mem
+        ));
+    }
+    if let Some(p) = &o.partition
+        && !valid_partition(p)
+    {
+        problems.push(format!(
+            "--partition {p:?}: partition names use letters, digits, _, - and . (a list: comma-separated)"
+        ));
+    }
+    let out = o.out.display().to_string();
+    if out.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        problems.push(format!(
+            "--out {out:?}: the sbatch script names it in an #SBATCH line: use a path without spaces or control characters"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input { problems })
+    }
+}
+
 /// Validates options, writes the script to `<out>/<experiment>/slurm/<experiment>.sbatch`
 /// and returns its path.
 pub fn write_script(exp_path: &Path, o: &SlurmOptions) -> Result<PathBuf> {
-    if o.tasks == 0 {
-        return Err(Error::input("--tasks 0: need at least one task"));
-    }
-    if o.cpus == 0 {
-        return Err(Error::input("--cpus 0: need at least one CPU per task"));
+    check_options(o)?;
+    if exp_path.display().to_string().chars().any(char::is_control) {
+        return Err(Error::input(format!(
+            "{:?}: an experiment path with control characters cannot go into a script",
+            exp_path.display().to_string()
+        )));
     }
     let exp = crate::experiment::load_experiment(exp_path)?;
     let name = exp.experiment.name.clone();
@@ -100,6 +187,43 @@ pub fn write_script(exp_path: &Path, o: &SlurmOptions) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slurm_formats_are_checked() {
+        for t in [
+            "30",
+            "30:00",
+            "02:00:00",
+            "1-00",
+            "1-02:00",
+            "1-02:00:00",
+            "UNLIMITED",
+        ] {
+            assert!(valid_time(t), "{t}");
+        }
+        for t in [
+            "",
+            "2h",
+            "01:00:00\nrm -rf /",
+            "1-",
+            "-1",
+            "1:2:3:4",
+            "01:00 ",
+            "$(id)",
+        ] {
+            assert!(!valid_time(t), "{t:?}");
+        }
+        for m in ["4G", "4096", "512M", "1T"] {
+            assert!(valid_mem(m), "{m}");
+        }
+        for m in ["", "G", "4GB", "4G\n", "-1G", "4 G", "1.5G"] {
+            assert!(!valid_mem(m), "{m:?}");
+        }
+        assert!(valid_partition("short,long") && valid_partition("gpu-a100"));
+        for p in ["", "a b", "a;b", "a\nb", "a,,b", "$(id)"] {
+            assert!(!valid_partition(p), "{p:?}");
+        }
+    }
 
     #[test]
     fn script_has_array_and_shard() {

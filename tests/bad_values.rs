@@ -1,0 +1,321 @@
+//! Every input value is checked at its source (issue: datasets never mixed or corrupted):
+//! CSV rows, distributions on their support, years, counts against their types, values whose
+//! products would overflow, files that are not regular files or are too large, and Slurm
+//! options. Each case exits 2, names the file and the key (or row and column), and writes
+//! nothing.
+
+use crate::bad_input::{rejects, variant};
+use crate::common::*;
+use std::path::Path;
+use std::process::Command;
+use tempfile::TempDir;
+
+const FIRMS_HEADER: &str =
+    "sector,city,output,energy_intensity,carbon_factor,mac_slope,abatement_max\n";
+
+/// The linear-MAC case with a `firms_file` holding `rows` (after the header).
+fn with_firms_file(dir: &Path, rows: &str) -> String {
+    std::fs::write(dir.join("firms.csv"), format!("{FIRMS_HEADER}{rows}")).unwrap();
+    variant(dir, "ff.toml", |t| {
+        t.replace("[scenario]", "firms_file = \"firms.csv\"\n\n[scenario]")
+    })
+}
+
+fn set(key_value: &str) -> Vec<String> {
+    vec!["--set".to_string(), key_value.to_string()]
+}
+
+/// `run` on the linear-MAC case with one override must exit 2 mentioning `mention`.
+fn rejects_set(key_value: &str, mention: &[&str]) {
+    let f = validation("linear_mac");
+    let mut args: Vec<String> = vec![f.to_str().unwrap().to_string()];
+    args.extend(set(key_value));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    rejects(&args, mention);
+}
+
+/// `run` on the embedded default with one override must exit 2 mentioning `mention`.
+fn rejects_default_set(key_value: &str, mention: &[&str]) {
+    rejects(&["--set", key_value], mention);
+}
+
+#[test]
+fn firms_file_rows_are_checked_like_inline_firms() {
+    let d = TempDir::new().unwrap();
+    let cases = [
+        ("widget,Beijing,NaN,1,1,10,100\n", "row 2: output"),
+        ("widget,Beijing,1e308,1,1,10,100\n", "row 2: output"),
+        ("widget,Beijing,100,1,-1,10,100\n", "row 2: carbon_factor"),
+        ("widget,Beijing,100,1,1,0,100\n", "row 2: mac_slope"),
+        (
+            "widget,Beijing,100,1,1,10,100\nsteel,Beijing,100,1,1,10,100\n",
+            "row 3: sector",
+        ),
+        (
+            "widget,Beijing,100,inf,1,10,100\n",
+            "row 2: energy_intensity",
+        ),
+    ];
+    for (rows, mention) in cases {
+        let f = with_firms_file(d.path(), rows);
+        rejects(&[&f], &["firms.csv", mention]);
+    }
+}
+
+#[test]
+fn a_firms_file_that_is_a_directory_or_a_device_is_refused() {
+    let d = TempDir::new().unwrap();
+    std::fs::create_dir(d.path().join("dir.csv")).unwrap();
+    let f = variant(d.path(), "dir.toml", |t| {
+        t.replace("[scenario]", "firms_file = \"dir.csv\"\n\n[scenario]")
+    });
+    rejects(&[&f], &["firms_file", "not a regular file (a directory)"]);
+    let f = variant(d.path(), "dev.toml", |t| {
+        t.replace("[scenario]", "firms_file = \"/dev/zero\"\n\n[scenario]")
+    });
+    rejects(&[&f], &["firms_file", "FIFO, socket or device"]);
+}
+
+#[test]
+fn scenario_files_must_be_regular_and_small() {
+    let d = TempDir::new().unwrap();
+    rejects(
+        &[d.path().to_str().unwrap()],
+        &["not a regular file (a directory)"],
+    );
+    rejects(&["/dev/zero"], &["/dev/zero", "FIFO, socket or device"]);
+    let fifo = d.path().join("fifo.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed for this test"
+    );
+    rejects(
+        &[fifo.to_str().unwrap()],
+        &["fifo.toml", "FIFO, socket or device"],
+    );
+    // Above the size limit.
+    let out = d.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_synergy"))
+        .args(["run", validation("linear_mac").to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap(), "--quiet"])
+        .env("SYNERGY_MAX_INPUT_BYTES", "100")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("above the input size limit of 100 bytes"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn distributions_are_checked_on_their_support() {
+    for (kv, mention) in [
+        (
+            "sectors.power.hurdle_rate = { dist = \"normal\", mean = -0.9, sd = 0.1 }",
+            "sectors.power.hurdle_rate",
+        ),
+        (
+            "sectors.power.carbon_factor = { dist = \"normal\", mean = 0, sd = 100 }",
+            "sectors.power.carbon_factor",
+        ),
+        (
+            "sectors.steel.variable_cost = { dist = \"uniform\", min = 0, max = 1e300 }",
+            "sectors.steel.variable_cost",
+        ),
+        (
+            "sectors.cement.mac_price_at_5pct = { dist = \"lognormal\", median = 50, sigma = 100 }",
+            "sectors.cement.mac_price_at_5pct",
+        ),
+    ] {
+        rejects_default_set(kv, &[mention]);
+    }
+}
+
+#[test]
+fn values_whose_products_would_overflow_are_refused() {
+    for (kv, mention) in [
+        (
+            "sectors.power.total_output = 1e308",
+            "sectors.power.total_output",
+        ),
+        (
+            "geography.city_gdp_sigma = 1e300",
+            "geography.city_gdp_sigma",
+        ),
+        (
+            "geography.cities_per_province = 1000000",
+            "geography.cities_per_province",
+        ),
+        ("sectors.power.firms = 10000000", "sectors.power.firms"),
+        ("sectors.power.price = 1e300", "sectors.power.price"),
+    ] {
+        rejects_default_set(kv, &[mention]);
+    }
+    rejects_set("firms[0].output = 1e300", &["firms[0].output"]);
+    rejects_set(
+        "firms[1].abatement_max = 1e300",
+        &["firms[1].abatement_max"],
+    );
+}
+
+#[test]
+fn years_and_durations_have_ranges() {
+    for (kv, mention) in [
+        ("scenario.end_year = 2400", "scenario.end_year"),
+        ("macro.gdp_data_year = 0", "macro.gdp_data_year"),
+        (
+            "markets.national.start_year = 99999",
+            "markets[0].start_year",
+        ),
+        ("markets.national.end_year = -5", "markets[0].end_year"),
+        (
+            "markets.national.obligation_cap_until = 3000",
+            "markets[0].obligation_cap_until",
+        ),
+        (
+            "technologies[0].lifetime = 2147483647",
+            "technologies[0].lifetime",
+        ),
+        (
+            "technologies[0].available_from = 99999",
+            "technologies[0].available_from",
+        ),
+        ("plans[0].start_year = -2147483648", "plans[0].start_year"),
+        ("plans[0].energy_cap_tce = 1e300", "plans[0].energy_cap_tce"),
+    ] {
+        rejects_default_set(kv, &[mention]);
+    }
+}
+
+/// The embedded provinces table with `edit` applied, and a scenario (the linear-MAC case)
+/// that reads it.
+fn with_provinces(dir: &Path, edit: impl Fn(String) -> String) -> String {
+    let table = std::fs::read_to_string(root().join("configs/data/provinces.csv")).unwrap();
+    std::fs::write(dir.join("prov.csv"), edit(table)).unwrap();
+    variant(dir, "prov.toml", |t| {
+        t.replace("[geography]", "[geography]\nprovinces = \"prov.csv\"")
+    })
+}
+
+#[test]
+fn provinces_tables_are_checked_against_their_types() {
+    let d = TempDir::new().unwrap();
+    let f = with_provinces(d.path(), |t| {
+        t.replacen("Guangdong,South,13.6", "Guangdong,South,1e308", 1)
+    });
+    rejects(&[&f], &["prov.csv", "gdp_cny_tn"]);
+    let f = with_provinces(d.path(), |t| {
+        t.replacen(
+            ",Pearl River Delta,0.43,21,",
+            ",Pearl River Delta,0.43,4000000000,",
+            1,
+        )
+    });
+    rejects(&[&f], &["prov.csv", "cities"]);
+    // 300 agglomerations: more than fit the agglomeration id.
+    let f = with_provinces(d.path(), |t| {
+        let mut out = String::from(t.lines().next().unwrap());
+        out.push('\n');
+        for i in 0..300 {
+            out.push_str(&format!("P{i},North,1,1,1,Agg{i},0.5,1,M,M,M,M\n"));
+        }
+        out
+    });
+    rejects(&[&f], &["prov.csv", "agglomerations"]);
+    let f = variant(d.path(), "zero.toml", |t| {
+        t.replace("[geography]", "[geography]\nprovinces = \"/dev/zero\"")
+    });
+    rejects(&[&f], &["geography.provinces", "FIFO, socket or device"]);
+}
+
+#[test]
+fn experiment_inputs_must_be_regular_files() {
+    let d = TempDir::new().unwrap();
+    let out = d.path().join("out");
+    let o = synergy(&[
+        "sweep",
+        d.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a regular file (a directory)"), "{err}");
+    assert!(!out.exists());
+    // A csv design that is a directory.
+    std::fs::create_dir(d.path().join("design.csv")).unwrap();
+    let exp = d.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "[experiment]\nname = \"e\"\nbase = \"{}\"\nmaster_seed = 1\n\n[[scenarios]]\nname = \"a\"\n\n[samples]\nmethod = \"csv\"\nfile = \"design.csv\"\n\n[[samples.parameters]]\npath = \"markets[0].cap_factor\"\n",
+            validation("linear_mac").display()
+        ),
+    )
+    .unwrap();
+    let o = synergy(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("design.csv"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn slurm_options_cannot_inject_into_the_script() {
+    let d = TempDir::new().unwrap();
+    let exp = root().join("configs/experiments/slurm_ci.toml");
+    let out = d.path().join("out");
+    for (flag, value, mention) in [
+        ("--time", "01:00:00\nrm -rf ~", "--time"),
+        ("--mem", "4G; reboot", "--mem"),
+        ("--partition", "short\n#SBATCH --uid=0", "--partition"),
+        ("--tasks", "0", "--tasks"),
+        ("--cpus", "100000", "--cpus"),
+    ] {
+        let mut args = vec![
+            "slurm",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if flag != "--tasks" {
+            args.extend(["--tasks", "2"]);
+        }
+        args.extend([flag, value]);
+        let o = synergy(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value:?}: {err}");
+        assert!(err.contains(mention), "{err}");
+        assert!(!out.exists(), "{flag} {value:?} wrote {}", out.display());
+    }
+}
+
+#[test]
+fn check_scales_linearly_with_the_number_of_cities() {
+    // 31 provinces x 4,000 cities: the duplicate-name checks and lookups are hash-based, so
+    // validation takes well under a second (it took 18 s when they were quadratic).
+    let time = |n: u32| {
+        let t0 = std::time::Instant::now();
+        let o = synergy(&["check", "--set", &format!("geography.cities_per_province={n}")]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        t0.elapsed().as_secs_f64()
+    };
+    let (small, large) = (time(1_000), time(4_000));
+    assert!(large < 1.0, "check at 4,000 cities per province took {large:.2} s");
+    assert!(
+        large < 10.0 * small.max(0.01),
+        "4x the cities took {:.1}x the time ({small:.3} s -> {large:.3} s): not linear",
+        large / small
+    );
+}
