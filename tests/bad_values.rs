@@ -307,15 +307,61 @@ fn check_scales_linearly_with_the_number_of_cities() {
     // validation takes well under a second (it took 18 s when they were quadratic).
     let time = |n: u32| {
         let t0 = std::time::Instant::now();
-        let o = synergy(&["check", "--set", &format!("geography.cities_per_province={n}")]);
+        let o = synergy(&[
+            "check",
+            "--set",
+            &format!("geography.cities_per_province={n}"),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         t0.elapsed().as_secs_f64()
     };
     let (small, large) = (time(1_000), time(4_000));
-    assert!(large < 1.0, "check at 4,000 cities per province took {large:.2} s");
+    assert!(
+        large < 1.0,
+        "check at 4,000 cities per province took {large:.2} s"
+    );
     assert!(
         large < 10.0 * small.max(0.01),
         "4x the cities took {:.1}x the time ({small:.3} s -> {large:.3} s): not linear",
         large / small
     );
+}
+
+#[test]
+fn a_sweep_above_the_size_limit_needs_allow_large() {
+    let d = TempDir::new().unwrap();
+    let exp = d.path().join("big.toml");
+    // 5 million firms x 3 years x 200 replicates: about 200 GB of firm rows.
+    std::fs::write(
+        &exp,
+        format!(
+            "[experiment]\nname = \"big\"\nbase = \"{}\"\nreplicates = 200\nmaster_seed = 1\n\n[[scenarios]]\nname = \"a\"\nset = [\"sectors.widget.firms = 5000000\", \"sectors.widget.total_output = 1e9\"]\n",
+            validation("linear_mac").display()
+        ),
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let o = synergy(&["plan", exp.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        text.contains("estimated output") && text.contains("estimated time"),
+        "{text}"
+    );
+    assert!(text.contains("--allow-large"), "{text}");
+    let o = synergy(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--allow-large"), "{err}");
+    let written: Vec<_> = files_below(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    assert!(written.is_empty(), "{written:?}");
 }

@@ -243,3 +243,145 @@ fn a_sweep_batch_killed_while_publishing_is_finished_by_the_next_writer() {
         assert!(staging.is_empty(), "stagings left after recovery");
     }
 }
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (e.g. "1m") at `dir`; None where mounting is impossible
+    /// (not root, no mount namespace rights).
+    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .ok()?
+            .status
+            .success();
+        ok.then(|| Tmpfs(dir.to_path_buf()))
+    }
+    fn used_kib(&self) -> u64 {
+        let o = Command::new("df")
+            .args(["--output=used", "-k"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .nth(1)
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap()
+    }
+    fn resize(&self, kib: u64) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={kib}k")])
+            .arg(&self.0)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "remount failed");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_a_rerun_keeps_the_old_dataset_and_frees_the_space() {
+    let tmp = TempDir::new().unwrap();
+    let Some(fs) = Tmpfs::mount(&tmp.path().join("small"), "4m") else {
+        eprintln!(
+            "SKIPPED a_full_disk_during_a_rerun...: cannot mount a tmpfs here (needs root); the kill tests above still cover the commit"
+        );
+        return;
+    };
+    let out = fs.0.join("out");
+    assert!(run_with(&out, "1", None).status.success());
+    let used = fs.used_kib();
+    // Room for the old dataset and half of a new one: the rerun runs out of space mid-write.
+    fs.resize(used + used / 2);
+    let before = parquet(&out.join("linear_mac"));
+    let o = run_with(&out, "2", None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an environment failure exits 1: {err}"
+    );
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(
+        parquet(&out.join("linear_mac")),
+        before,
+        "the old dataset changed"
+    );
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".staging-"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the failed staging stays on the full disk: {left:?}"
+    );
+    assert!(fs.used_kib() <= used + 4, "the space was not freed");
+    // With room again, the rerun goes through.
+    fs.resize(used * 4);
+    assert!(run_with(&out, "2", None).status.success());
+    assert_ne!(parquet(&out.join("linear_mac")), before);
+}
+
+#[test]
+fn a_sweep_on_a_full_disk_reports_every_failed_batch_and_leaves_no_staging() {
+    let tmp = TempDir::new().unwrap();
+    let Some(fs) = Tmpfs::mount(&tmp.path().join("small"), "4m") else {
+        eprintln!("SKIPPED a_sweep_on_a_full_disk...: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let exp = root().join("configs/experiments/slurm_ci.toml");
+    let out = fs.0.join("out");
+    // Room for experiment.json and the locks, not for a batch.
+    std::fs::create_dir_all(&out).unwrap();
+    fs.resize(fs.used_kib() + 40);
+    let sweep = |skip_check: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_synergy"));
+        c.args([
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        if skip_check {
+            c.env("SYNERGY_SKIP_SPACE_CHECK", "1");
+        }
+        c.output().unwrap()
+    };
+    // The free-space check refuses before any work.
+    let o = sweep(false);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("GB are free there"), "{err}");
+    // Past the check, every batch fails on the full disk and each is reported.
+    let o = sweep(true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("4 batches failed"), "{err}");
+    for part in [
+        "current/part-0",
+        "current/part-1",
+        "auction/part-0",
+        "auction/part-1",
+    ] {
+        assert!(err.contains(part), "{part} not reported: {err}");
+    }
+    let staging = out.join("slurm_ci").join(".staging");
+    let left = std::fs::read_dir(&staging).map_or(0, |d| d.count());
+    assert_eq!(
+        left, 0,
+        "failed batches left their staging on the full disk"
+    );
+}

@@ -92,6 +92,9 @@ pub enum Command {
         /// No progress output and no table.
         #[arg(long)]
         quiet: bool,
+        /// Go ahead when the estimated output is above 100 GB.
+        #[arg(long)]
+        allow_large: bool,
     },
     /// Write an sbatch script for a Slurm job array: task i runs `sweep --shard i/N`.
     Slurm {
@@ -157,7 +160,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
             jobs,
             shard,
             quiet,
-        } => sweep::sweep(&experiment, out, jobs, shard.as_deref(), quiet),
+            allow_large,
+        } => sweep::sweep(&experiment, out, jobs, shard.as_deref(), quiet, allow_large),
         Command::Slurm {
             experiment,
             tasks,

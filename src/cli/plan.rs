@@ -1,14 +1,17 @@
 //! `synergy plan`: the runs, batches, seeds and estimated output size of an experiment.
 
-use crate::config::Scenario;
 use crate::error::Result;
+use crate::sweep::estimate;
 use std::path::Path;
 
-/// Prints the plan of the experiment file `experiment`.
+/// Largest plan whose runs `plan` resolves one by one (above it, `sweep` checks them).
+const CHECK_ALL_UP_TO: usize = 100_000;
+
+/// Prints the plan of the experiment file `experiment`: its size and cost first (from the
+/// first run of each scenario), then a check of every run.
 pub fn plan(experiment: &Path) -> Result<()> {
     let (exp, samples, plan) = crate::experiment::load_and_plan(experiment)?;
     let sources = crate::sweep::runner::Sources::new(&exp, experiment)?;
-    crate::sweep::runner::check_runs(&sources, &plan)?;
     say!(
         "experiment {}: {} runs in {} batches",
         exp.experiment.name,
@@ -22,31 +25,39 @@ pub fn plan(experiment: &Path) -> Result<()> {
         exp.experiment.replicates,
         exp.experiment.master_seed
     );
-    let mut bytes = 0.0;
-    for (i, sc) in exp.scenarios.iter().enumerate() {
-        let runs: Vec<_> = plan.runs.iter().filter(|r| r.scenario_index == i).collect();
-        let batches = plan
-            .batches
-            .iter()
-            .filter(|b| b.scenario == sc.name)
-            .count();
-        let Some(first) = runs.first() else { continue };
-        let s = sources.resolve(first)?;
-        let firms: usize =
-            s.sectors.iter().map(|x| x.firms as usize).sum::<usize>() + s.firms.len();
-        let per_run = estimate_bytes(&s, firms);
-        bytes += per_run * runs.len() as f64;
+    let scenarios = estimate::per_scenario(&exp, &plan, &sources)?;
+    for e in &scenarios {
         say!(
             "  {:<20} {:>6} runs {:>5} batches  {} firms x {} years  ~{:.1} MB/run",
-            sc.name,
-            runs.len(),
-            batches,
-            firms,
-            s.years(),
-            per_run / 1e6
+            e.name,
+            e.runs,
+            e.batches,
+            e.firms,
+            e.years,
+            e.bytes_per_run / 1e6
         );
     }
+    let bytes: f64 = scenarios
+        .iter()
+        .map(|e| e.bytes_per_run * e.runs as f64)
+        .sum();
+    let firm_years: f64 = scenarios
+        .iter()
+        .map(estimate::ScenarioEstimate::firm_years)
+        .sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     say!("  estimated output: {:.2} GB", bytes / 1e9);
+    say!(
+        "  estimated time: {} on this machine's {cores} cores (release build; {:.2e} firm-years)",
+        estimate::human_duration(estimate::wall_seconds(firm_years, plan.runs.len(), cores)),
+        firm_years
+    );
+    if bytes > estimate::LARGE_OUTPUT_BYTES {
+        say!(
+            "  warning: more than {:.0} GB: `synergy sweep` will ask for --allow-large (consider output.firm_level = \"sample\" or firm_every_years)",
+            estimate::LARGE_OUTPUT_BYTES / 1e9
+        );
+    }
     for r in plan.runs.iter().take(5) {
         say!(
             "  run {} {} sample {} replicate {} seed {} {}",
@@ -61,23 +72,14 @@ pub fn plan(experiment: &Path) -> Result<()> {
     if plan.runs.len() > 5 {
         say!("  ...");
     }
+    if plan.runs.len() <= CHECK_ALL_UP_TO {
+        crate::sweep::runner::check_runs(&sources, &plan)?;
+        say!("  every run checked: valid");
+    } else {
+        say!(
+            "  {} runs: not each checked here (above {CHECK_ALL_UP_TO}); `synergy sweep` checks them before it starts",
+            plan.runs.len()
+        );
+    }
     Ok(())
-}
-
-/// Rough output size of one run, bytes (measured on the default: about 65 bytes per
-/// firm-year row, 60 per city-year row, 100 per firm, 150 kB of small tables).
-fn estimate_bytes(s: &Scenario, firms: usize) -> f64 {
-    use crate::config::kinds::FirmLevel;
-    let o = &s.output;
-    let years = s.years() as f64;
-    let share = match o.firm_level {
-        FirmLevel::All => 1.0,
-        FirmLevel::Sample => o.firm_sample_share,
-        FirmLevel::None => 0.0,
-    };
-    let firm_years = firms as f64 * (years / f64::from(o.firm_every_years)).ceil() * share;
-    65.0 * firm_years
-        + 60.0 * s.geography.cities.len() as f64 * years
-        + 100.0 * firms as f64
-        + 150e3
 }

@@ -12,6 +12,7 @@ pub fn sweep(
     jobs: Option<usize>,
     shard: Option<&str>,
     quiet: bool,
+    allow_large: bool,
 ) -> Result<()> {
     let shard = shard.map(crate::experiment::parse_shard).transpose()?;
     let opts = crate::sweep::SweepOptions {
@@ -19,6 +20,7 @@ pub fn sweep(
         jobs,
         shard,
         quiet,
+        allow_large,
     };
     let o = crate::sweep::sweep(experiment, &opts)?;
     if !quiet {

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod dataset;
+pub mod estimate;
 pub mod runner;
 pub mod slurm;
 

@@ -11,6 +11,7 @@ use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::output::commit;
 use crate::output::writer::part_path;
 use crate::run::{PartWriter, RunSpec, simulate};
+use crate::sweep::estimate;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
@@ -30,6 +31,8 @@ pub struct SweepOptions {
     pub shard: Option<(u32, u32)>,
     /// No progress output.
     pub quiet: bool,
+    /// Go ahead with an estimated output above [`estimate::LARGE_OUTPUT_BYTES`].
+    pub allow_large: bool,
 }
 
 /// What a sweep did.
@@ -241,6 +244,74 @@ pub fn prepare_dataset(
     Ok(dataset)
 }
 
+/// Refuses (exit 2) a sweep whose remaining batches would need more space than the disk has,
+/// or more than [`estimate::LARGE_OUTPUT_BYTES`] without `allow_large`.
+fn check_size(
+    exp: &RawExperiment,
+    plan: &RunPlan,
+    sources: &Sources,
+    dataset: &Path,
+    opts: &SweepOptions,
+) -> Result<()> {
+    let (i, n) = opts.shard.unwrap_or((0, 1));
+    let per = estimate::per_scenario(exp, plan, sources)?;
+    let bytes: f64 = shard_batches(plan, i, n)
+        .into_iter()
+        .filter(|&b| !batch_complete(dataset, plan, b))
+        .map(|b| {
+            let batch = &plan.batches[b];
+            per.iter()
+                .find(|e| e.name == batch.scenario)
+                .map_or(0.0, |e| e.bytes_per_run * batch.runs.len() as f64)
+        })
+        .sum();
+    if bytes > estimate::LARGE_OUTPUT_BYTES && !opts.allow_large {
+        return Err(Error::input(format!(
+            "the sweep would write about {:.0} GB (more than {:.0} GB): pass --allow-large to go ahead, or thin firm output (output.firm_level, firm_every_years)",
+            bytes / 1e9,
+            estimate::LARGE_OUTPUT_BYTES / 1e9
+        )));
+    }
+    // `SYNERGY_SKIP_SPACE_CHECK=1` (tests of full disks) skips the free-space check.
+    let skip = std::env::var("SYNERGY_SKIP_SPACE_CHECK").is_ok_and(|v| v == "1");
+    if !skip
+        && let Some(free) = estimate::free_bytes(dataset)
+        && bytes * 1.1 > free as f64
+    {
+        return Err(Error::input(format!(
+            "--out {}: the sweep needs about {:.2} GB and {:.2} GB are free there: free space or write elsewhere",
+            opts.out.display(),
+            bytes / 1e9,
+            free as f64 / 1e9
+        )));
+    }
+    Ok(())
+}
+
+/// One error for every failed batch: bad input if all failed on input, else a write failure
+/// (exit 1); each line names the batch.
+fn batch_failures(plan: &RunPlan, dataset: &Path, mut failed: Vec<(usize, Error)>) -> Error {
+    if failed.len() == 1 {
+        return failed.remove(0).1;
+    }
+    let all_input = failed.iter().all(|(_, e)| matches!(e, Error::Input { .. }));
+    let lines: Vec<String> = failed
+        .iter()
+        .map(|(b, e)| {
+            let batch = &plan.batches[*b];
+            format!("{}/part-{}: {e}", batch.scenario, batch.index)
+        })
+        .collect();
+    if all_input {
+        Error::Input { problems: lines }
+    } else {
+        Error::Write {
+            path: dataset.to_path_buf(),
+            message: format!("{} batches failed:\n{}", lines.len(), lines.join("\n")),
+        }
+    }
+}
+
 /// Whether batch `b` is complete in `dataset`.
 pub fn batch_complete(dataset: &Path, plan: &RunPlan, b: usize) -> bool {
     let batch = &plan.batches[b];
@@ -279,6 +350,7 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
         &format!("shard {i}/{n} of {what}"),
     )?;
     commit::recover(&dataset)?;
+    check_size(&exp, &plan, &sources, &dataset, opts)?;
     let mine = shard_batches(&plan, i, n);
     let todo: Vec<usize> = mine
         .iter()
@@ -332,8 +404,13 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
             .collect()
     });
     bar.finish_and_clear();
-    for r in results {
-        r?;
+    let failed: Vec<(usize, Error)> = todo
+        .iter()
+        .zip(results)
+        .filter_map(|(&b, r)| r.err().map(|e| (b, e)))
+        .collect();
+    if !failed.is_empty() {
+        return Err(batch_failures(&plan, &dataset, failed));
     }
     Ok(SweepOutcome {
         dataset,
