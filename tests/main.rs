@@ -7,6 +7,7 @@ mod bad_values;
 mod commit;
 mod common;
 mod determinism;
+mod fuzz;
 mod golden;
 mod output_schema;
 mod regimes;

@@ -170,7 +170,10 @@ pub fn parse_scenario(
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario> {
-    let has_base = text.lines().any(|l| l.trim_start().starts_with("base"));
+    // Syntax errors are reported against the file's own lines.
+    let top: toml::Table =
+        toml::from_str(text).map_err(|e| Error::input(format!("{label}: {e}")))?;
+    let has_base = top.contains_key("base");
     let raw: RawScenario = if overrides.is_empty() && !has_base {
         toml::from_str(text).map_err(|e| Error::input(format!("{label}: {e}")))?
     } else {
@@ -181,10 +184,15 @@ pub fn parse_scenario(
         }
         let merged = toml::to_string(&doc).map_err(|e| Error::Bug(e.to_string()))?;
         toml::from_str(&merged).map_err(|e| {
-            Error::input(format!(
-                "{label} (after --set {}): {e}",
-                overrides.join(" ")
-            ))
+            // Line numbers refer to the merged document, not to the file: say what it is.
+            let what = match (has_base, overrides.is_empty()) {
+                (true, true) => "merged with its base".to_string(),
+                (true, false) => {
+                    format!("merged with its base, after --set {}", overrides.join(" "))
+                }
+                _ => format!("after --set {}", overrides.join(" ")),
+            };
+            Error::input(format!("{label} ({what}): {e}"))
         })?
     };
     let mut checker = validate::Checker::new(label);
