@@ -365,3 +365,16 @@ fn a_sweep_above_the_size_limit_needs_allow_large() {
         .collect();
     assert!(written.is_empty(), "{written:?}");
 }
+
+#[test]
+fn growth_paths_that_compound_out_of_range_are_refused() {
+    rejects_default_set(
+        "sectors.power.demand_growth = 1.0",
+        &["sectors.power.demand_growth", "compounds to an index"],
+    );
+    rejects_default_set(
+        "macro.gdp_growth = [[2005, 1.0], [2060, 1.0]]",
+        &["macro.gdp_growth", "compounds to an index"],
+    );
+    rejects_default_set("sectors = {}", &["sectors"]);
+}

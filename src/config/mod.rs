@@ -236,6 +236,12 @@ fn read_firms_csv(path: &Path, label: &str, raw: &RawScenario) -> Result<Vec<Raw
     }
     let file = path.display().to_string();
     let mut c = validate::Checker::new(&file);
+    if rows.len() as u64 > validate::MAX_FIRMS {
+        c.fail(
+            "rows",
+            format!("{}: at most {}", rows.len(), validate::MAX_FIRMS),
+        );
+    }
     for (i, f) in rows.iter().enumerate() {
         let row = i + 2;
         if !raw.sectors.contains_key(&f.sector) {

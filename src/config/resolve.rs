@@ -81,6 +81,19 @@ pub fn resolve(
         y0,
         y1,
     );
+    for (key, series) in sectors
+        .iter()
+        .map(|s| (format!("sectors.{}.demand_growth", s.name), &s.demand_index))
+        .chain([
+            ("macro.gdp_growth".to_string(), &gdp_index),
+            (
+                "macro.uncovered_intensity_decline".to_string(),
+                &uncovered_index,
+            ),
+        ])
+    {
+        check_index(&key, series, c);
+    }
     if !c.problems.is_empty() {
         return None;
     }
@@ -106,6 +119,29 @@ pub fn resolve(
         gdp_index,
         uncovered_index,
     })
+}
+
+/// Largest factor an index path may reach over the run (relative to its anchor year), so
+/// that output, emissions and costs built on it stay finite.
+pub const MAX_INDEX: f64 = 1e6;
+
+/// Reports an index path that leaves `[1 / MAX_INDEX, MAX_INDEX]` (its growth compounds too
+/// far over the simulated years).
+fn check_index(key: &str, s: &Series, c: &mut Checker) {
+    let bad = s
+        .values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && **v <= MAX_INDEX && **v >= 1.0 / MAX_INDEX));
+    if let Some((i, v)) = bad {
+        c.fail(
+            key,
+            format!(
+                "compounds to an index of {v:e} by {}: the path must keep the index within [1e-6, 1e6] of its anchor year",
+                s.first_year + i as i32
+            ),
+        );
+    }
 }
 
 fn sector_id(sectors: &[SectorSpec], name: &str) -> Option<usize> {

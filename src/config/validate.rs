@@ -134,6 +134,17 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Most sectors in a scenario.
+pub const MAX_SECTORS: u64 = 1_000;
+/// Most markets in a scenario.
+pub const MAX_MARKETS: u64 = 1_000;
+/// Most technologies in a scenario.
+pub const MAX_TECHNOLOGIES: u64 = 10_000;
+/// Most five-year plans in a scenario.
+pub const MAX_PLANS: u64 = 1_000;
+/// Most firms in a scenario (generated and listed; a firms file is counted when read).
+pub const MAX_FIRMS: u64 = 50_000_000;
+
 /// Largest magnitude of a distribution parameter (keeps products of attributes finite).
 pub const DIST_MAX: f64 = 1e12;
 
@@ -172,6 +183,29 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
     raw.geography.check_limits(c, &|f| format!("geography.{f}"));
     raw.macro_.check_limits(c, &|f| format!("macro.{f}"));
     raw.behaviour.check_limits(c, &|f| format!("behaviour.{f}"));
+    // Counts stay far inside the integer types of their ids (u16 sector, market and
+    // technology ids, u32 firm ids).
+    let total_firms: u64 = raw
+        .sectors
+        .values()
+        .map(|s| u64::from(s.firms))
+        .sum::<u64>()
+        + raw.firms.len() as u64;
+    for (key, n, max) in [
+        ("sectors", raw.sectors.len() as u64, MAX_SECTORS),
+        ("markets", raw.markets.len() as u64, MAX_MARKETS),
+        (
+            "technologies",
+            raw.technologies.len() as u64,
+            MAX_TECHNOLOGIES,
+        ),
+        ("plans", raw.plans.len() as u64, MAX_PLANS),
+        ("firms (generated and listed)", total_firms, MAX_FIRMS),
+    ] {
+        if n > max {
+            c.fail(key, format!("{n} of them: at most {max}"));
+        }
+    }
     if raw.sectors.is_empty() {
         c.fail(
             "sectors",
