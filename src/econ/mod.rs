@@ -3,6 +3,7 @@
 //! Each function has unit tests next to it.
 
 pub mod finance;
+pub mod goods;
 pub mod inequality;
 pub mod learning;
 pub mod standard;

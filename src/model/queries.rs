@@ -14,6 +14,8 @@ use bevy_ecs::query::QueryData;
 #[derive(QueryData)]
 #[query_data(mutable)]
 pub struct ProducingFirm {
+    /// The firm's entity.
+    pub entity: Entity,
     /// Identity, sector, city, goods market.
     pub info: &'static FirmInfo,
     /// Base capacity and output.

@@ -36,12 +36,11 @@ pub struct Production {
     pub output: f64,
     /// Variable unit cost, CNY per unit.
     pub variable_cost: f64,
-    /// Logit weight in the goods market this year (scratch of the production phase).
-    pub weight: f64,
+    /// Log of the logit weight in the goods market this year: ln(capacity) - beta (u - u_min)
+    /// / price (-inf without capacity; scratch of the production phase).
+    pub log_weight: f64,
     /// Capacity this year, units per year.
     pub capacity: f64,
-    /// Whether the firm produces at capacity this year (scratch of the production phase).
-    pub capped: bool,
 }
 
 /// Intensities; emission intensity = energy x carbon factor. Installed technologies

@@ -3,27 +3,33 @@
 //! `u_i = c_i + E_i[p] (e_i - b_i)` (b_i: marginal free allocation per unit), weighted by
 //! capacity. The product price is the sector's no-carbon price plus `pass_through` times the
 //! share-weighted carbon cost; demand responds with elasticity `epsilon`; output is capped by
-//! capacity (excess demand is redistributed to firms with spare capacity, water-filling).
-//! Capacity follows the sector's demand index (entry and exit are not modelled).
+//! capacity (excess demand is redistributed to firms with spare capacity, water-filling,
+//! [`crate::econ::goods::fill`], in log space so demand is served exactly however far apart
+//! the weights are). Capacity follows the sector's demand index (entry and exit are not
+//! modelled).
 
 use crate::config::Scenario;
+use crate::econ::goods::{fill, log_sum_exp};
 use crate::model::agents::firm::{Coverage, Expectation, Intensity, Production};
 use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::ProducingFirm;
 use bevy_ecs::prelude::*;
 
-/// Per goods market scratch, reused across years.
+/// Per goods market and per firm scratch, reused across years. The firm arrays are grouped
+/// by goods market (`start[g]..start[g + 1]`).
 #[derive(Default)]
 pub struct Scratch {
     min_cost: Vec<f64>,
-    weight: Vec<f64>,
-    carbon: Vec<f64>,
     demand: Vec<f64>,
-    fixed: Vec<f64>,
-    free_weight: Vec<f64>,
-    fixed_prev: Vec<f64>,
-    free_prev: Vec<f64>,
+    start: Vec<usize>,
+    next: Vec<usize>,
+    entity: Vec<Entity>,
+    log_weight: Vec<f64>,
+    capacity: Vec<f64>,
+    carbon: Vec<f64>,
+    output: Vec<f64>,
+    capped: Vec<bool>,
 }
 
 /// Expected unit cost of a firm and its carbon part, CNY per unit:
@@ -37,8 +43,8 @@ fn unit_cost(p: &Production, i: &Intensity, c: &Coverage, e: &Expectation) -> (f
     (p.variable_cost + carbon, carbon)
 }
 
-/// Sets every firm's output and gross emissions. Steps: [`capacities`], [`logit_weights`],
-/// [`demands`], [`water_fill`], [`set_output`].
+/// Sets every firm's output and baseline emissions. Steps: [`capacities`], [`logit_weights`]
+/// (grouping firms by goods market), [`demands`], [`fill`] per goods market, [`set_output`].
 pub fn produce(
     params: Res<RunParams>,
     clock: Res<Clock>,
@@ -49,29 +55,23 @@ pub fn produce(
     let s = &params.scenario;
     let year = clock.year;
     let sc = &mut *scratch;
-    sc.reset(gm.sector.len());
+    let n = gm.sector.len();
+    sc.min_cost.clear();
+    sc.min_cost.resize(n, f64::INFINITY);
     capacities(s, year, sc, &mut firms);
-    logit_weights(s, sc, &mut firms);
+    logit_weights(s, n, sc, &mut firms);
     demands(s, year, &gm, sc);
-    water_fill(sc, &mut firms);
-    set_output(sc, &mut firms);
-}
-
-impl Scratch {
-    fn reset(&mut self, n: usize) {
-        for v in [
-            &mut self.min_cost,
-            &mut self.weight,
-            &mut self.carbon,
-            &mut self.fixed,
-            &mut self.free_weight,
-            &mut self.demand,
-        ] {
-            v.clear();
-            v.resize(n, 0.0);
-        }
-        self.min_cost.fill(f64::INFINITY);
+    for g in 0..n {
+        let r = sc.start[g]..sc.start[g + 1];
+        fill(
+            sc.demand[g],
+            &sc.log_weight[r.clone()],
+            &sc.capacity[r.clone()],
+            &mut sc.output[r],
+            &mut sc.capped,
+        );
     }
+    set_output(sc, &mut firms);
 }
 
 /// Capacity this year (base capacity x demand index), and the lowest unit cost per goods
@@ -86,85 +86,75 @@ fn capacities(s: &Scenario, year: i32, sc: &mut Scratch, firms: &mut Query<Produ
     }
 }
 
-/// Logit weights `capacity x exp(-beta (u_i - u_min) / price)` and the weighted carbon cost
-/// per goods market.
-fn logit_weights(s: &Scenario, sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
+/// Log logit weights `ln(capacity) - beta (u_i - u_min) / price`, and the firms grouped by
+/// goods market (a counting sort, in query order within a market) with their capacity and
+/// carbon cost per unit.
+fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
+    sc.start.clear();
+    sc.start.resize(n + 1, 0);
     for mut f in firms.iter_mut() {
         let sector = &s.sectors[f.info.sector as usize];
         let g = f.info.goods_market as usize;
-        let (u, carbon) = unit_cost(&f.prod, f.int, f.cov, f.exp);
-        let w = f.prod.capacity
-            * (-sector.logit_sensitivity * (u - sc.min_cost[g]) / sector.price).exp();
-        f.prod.weight = w;
-        f.prod.capped = false;
-        sc.weight[g] += w;
-        sc.carbon[g] += w * carbon;
+        let (u, _) = unit_cost(&f.prod, f.int, f.cov, f.exp);
+        f.prod.log_weight = if f.prod.capacity > 0.0 {
+            f.prod.capacity.ln() - sector.logit_sensitivity * (u - sc.min_cost[g]) / sector.price
+        } else {
+            f64::NEG_INFINITY
+        };
+        sc.start[g + 1] += 1;
+    }
+    for g in 0..n {
+        sc.start[g + 1] += sc.start[g];
+    }
+    let total = sc.start[n];
+    sc.next.clone_from(&sc.start);
+    sc.entity.clear();
+    sc.entity.resize(total, Entity::PLACEHOLDER);
+    for v in [
+        &mut sc.log_weight,
+        &mut sc.capacity,
+        &mut sc.carbon,
+        &mut sc.output,
+    ] {
+        v.clear();
+        v.resize(total, 0.0);
+    }
+    for f in firms.iter() {
+        let g = f.info.goods_market as usize;
+        let k = sc.next[g];
+        sc.next[g] += 1;
+        sc.entity[k] = f.entity;
+        sc.log_weight[k] = f.prod.log_weight;
+        sc.capacity[k] = f.prod.capacity;
+        sc.carbon[k] = unit_cost(f.prod, f.int, f.cov, f.exp).1;
     }
 }
 
 /// Demand per goods market: base demand x demand index x relative price^-elasticity, the
 /// price carrying `pass_through` of the share-weighted carbon cost.
 fn demands(s: &Scenario, year: i32, gm: &GoodsMarkets, sc: &mut Scratch) {
+    sc.demand.clear();
     for g in 0..gm.sector.len() {
         let sector = &s.sectors[gm.sector[g] as usize];
-        let avg_carbon = if sc.weight[g] > 0.0 {
-            sc.carbon[g] / sc.weight[g]
-        } else {
-            0.0
-        };
+        let r = sc.start[g]..sc.start[g + 1];
+        let (_, w, wc) = log_sum_exp(&sc.log_weight[r.clone()], &sc.carbon[r]);
+        let avg_carbon = if w > 0.0 { wc / w } else { 0.0 };
         let rel_price = (1.0 + sector.pass_through * avg_carbon / sector.price).max(0.1);
-        sc.demand[g] =
-            gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity);
-        sc.free_weight[g] = sc.weight[g];
+        sc.demand.push(
+            gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity),
+        );
     }
 }
 
-/// Water-filling: firms whose share exceeds capacity produce at capacity; the rest share
-/// the remaining demand by weight. Each round caps at least one more firm or ends the loop,
-/// so it terminates; in practice it takes a few rounds.
-fn water_fill(sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
-    loop {
-        let mut changed = false;
-        sc.fixed_prev.clone_from(&sc.fixed);
-        sc.free_prev.clone_from(&sc.free_weight);
-        let (fixed_before, free_before) = (&sc.fixed_prev, &sc.free_prev);
-        for mut f in firms.iter_mut() {
-            let g = f.info.goods_market as usize;
-            let prod = &mut *f.prod;
-            if prod.capped || prod.weight <= 0.0 || free_before[g] <= 0.0 {
-                continue;
-            }
-            let want = (sc.demand[g] - fixed_before[g]).max(0.0) * prod.weight / free_before[g];
-            if want > prod.capacity {
-                sc.fixed[g] += prod.capacity;
-                sc.free_weight[g] -= prod.weight;
-                prod.capped = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-}
-
-/// Output (capacity if capped, else its weight's share of the demand left) and gross and
-/// counterfactual emissions, t CO2.
+/// Output from the water-filling and baseline and counterfactual emissions, t CO2.
 fn set_output(sc: &Scratch, firms: &mut Query<ProducingFirm>) {
-    for mut f in firms.iter_mut() {
-        let g = f.info.goods_market as usize;
-        let int = f.int;
-        let prod = &mut *f.prod;
-        prod.output = if prod.capped {
-            prod.capacity
-        } else if prod.weight > 0.0 && sc.free_weight[g] > 0.0 {
-            ((sc.demand[g] - sc.fixed[g]).max(0.0) * prod.weight / sc.free_weight[g])
-                .min(prod.capacity)
-        } else {
-            0.0
+    for (k, e) in sc.entity.iter().enumerate() {
+        let Ok(mut f) = firms.get_mut(*e) else {
+            continue;
         };
-        let output = prod.output;
-        f.flows.gross_emissions = int.emission() * output;
-        f.flows.counterfactual_emissions = int.initial_emission * output;
+        let int = f.int;
+        f.prod.output = sc.output[k];
+        f.flows.gross_emissions = int.emission() * sc.output[k];
+        f.flows.counterfactual_emissions = int.initial_emission * sc.output[k];
     }
 }
