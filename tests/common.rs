@@ -184,3 +184,60 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Every non-finite value (NaN or infinite, nulls aside) of every float column of every
+/// visible Parquet file below `dir`: one line per column that has any, with the count and the
+/// first row. No value is filtered out.
+pub fn non_finite_values(dir: &Path) -> Vec<String> {
+    use arrow::array::{Array, Float32Array, Float64Array};
+    let mut found = Vec::new();
+    for f in files_below(dir) {
+        if f.extension().is_none_or(|x| x != "parquet")
+            || f.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        let file = std::fs::File::open(dir.join(&f)).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut bad: std::collections::BTreeMap<String, (usize, usize, f64)> = Default::default();
+        let mut row0 = 0;
+        for batch in reader {
+            let batch = batch.unwrap();
+            for (i, field) in batch.schema().fields().iter().enumerate() {
+                let col = batch.column(i);
+                let values: Vec<Option<f64>> =
+                    if let Some(a) = col.as_any().downcast_ref::<Float64Array>() {
+                        (0..a.len())
+                            .map(|k| a.is_valid(k).then(|| a.value(k)))
+                            .collect()
+                    } else if let Some(a) = col.as_any().downcast_ref::<Float32Array>() {
+                        (0..a.len())
+                            .map(|k| a.is_valid(k).then(|| f64::from(a.value(k))))
+                            .collect()
+                    } else {
+                        continue;
+                    };
+                for (k, v) in values.into_iter().enumerate() {
+                    if let Some(v) = v
+                        && !v.is_finite()
+                    {
+                        let e = bad.entry(field.name().clone()).or_insert((0, row0 + k, v));
+                        e.0 += 1;
+                    }
+                }
+            }
+            row0 += batch.num_rows();
+        }
+        for (col, (n, first, v)) in bad {
+            found.push(format!(
+                "{}: column {col}: {n} non-finite values (first at row {first}: {v})",
+                f.display()
+            ));
+        }
+    }
+    found
+}

@@ -88,10 +88,23 @@ fn cases(tmp: &Path) -> Vec<Case> {
     out
 }
 
-/// Runs every case and hashes every Parquet file it wrote.
-fn hashes() -> BTreeMap<String, String> {
+/// What the shipped configs wrote: the hash of every Parquet file, and every non-finite value.
+struct Shipped {
+    hashes: BTreeMap<String, String>,
+    non_finite: Vec<String>,
+}
+
+/// Runs every case once per test process (both tests read the result).
+fn shipped() -> &'static Shipped {
+    static ONCE: std::sync::OnceLock<Shipped> = std::sync::OnceLock::new();
+    ONCE.get_or_init(run_cases)
+}
+
+/// Runs every case, hashes every Parquet file it wrote and scans them for non-finite values.
+fn run_cases() -> Shipped {
     let tmp = TempDir::new().unwrap();
     let mut map = BTreeMap::new();
+    let mut non_finite = Vec::new();
     for (k, case) in cases(tmp.path()).into_iter().enumerate() {
         let out = tmp.path().join(format!("out-{k}"));
         let extra: Vec<&str> = case.extra.iter().map(String::as_str).collect();
@@ -110,13 +123,34 @@ fn hashes() -> BTreeMap<String, String> {
             n += 1;
         }
         assert!(n >= 10, "{}: only {n} Parquet files", case.name);
+        non_finite.extend(
+            non_finite_values(&out)
+                .into_iter()
+                .map(|l| format!("{}: {l}", case.name)),
+        );
     }
-    map
+    Shipped {
+        hashes: map,
+        non_finite,
+    }
+}
+
+/// Every numeric column of every table of every shipped config is finite (nulls are the
+/// documented "not applicable"; NaN and infinities are bugs).
+#[test]
+fn shipped_configs_write_only_finite_numbers() {
+    let bad = &shipped().non_finite;
+    assert!(
+        bad.is_empty(),
+        "{} columns hold non-finite values:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]
 fn golden_outputs_are_unchanged() {
-    let got = hashes();
+    let got = &shipped().hashes;
     let path = root().join(FIXTURE);
     if std::env::var_os("SYNERGY_BLESS").is_some() {
         let text: String = got.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
@@ -151,4 +185,59 @@ fn golden_outputs_are_unchanged() {
         want.len(),
         problems.join("\n")
     );
+}
+
+/// Edge cases a review found to produce NaN: a zero-carbon sector under an enforced carbon
+/// plan, an energy metric with a zero carbon factor, firms curtailed to zero output by an
+/// energy cap, a tax market whose firms cannot abate. Each run must write finite numbers.
+#[test]
+fn edge_cases_write_only_finite_numbers() {
+    let plan = |metric: &str, extra: &str| {
+        format!(
+            "plans=[{{name = \"p\", start_year = 2020, end_year = 2022, metric = \"{metric}\", enforce = true, carbon_intensity_cut = 0.3, energy_intensity_cut = 0.3{extra}}}]"
+        )
+    };
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "linear_mac",
+            vec![
+                "firms[0].carbon_factor=0".into(),
+                "firms[1].carbon_factor=0".into(),
+                "firms[2].carbon_factor=0".into(),
+                plan("carbon", ""),
+            ],
+        ),
+        (
+            "linear_mac",
+            vec!["firms[0].carbon_factor=0".into(), plan("energy", "")],
+        ),
+        (
+            "linear_mac",
+            vec![plan("energy", ", energy_cap_tce = 1e-6")],
+        ),
+        (
+            "linear_mac",
+            vec!["firms[0].abatement_max=0".into(), plan("carbon", "")],
+        ),
+        (
+            "adoption",
+            vec!["sectors.widget.carbon_factor=0".into(), plan("energy", "")],
+        ),
+    ];
+    let tmp = TempDir::new().unwrap();
+    let mut bad = Vec::new();
+    for (k, (base, sets)) in cases.iter().enumerate() {
+        let out = tmp.path().join(format!("edge-{k}"));
+        let mut extra: Vec<&str> = Vec::new();
+        for s in sets {
+            extra.extend(["--set", s.as_str()]);
+        }
+        command_ok("run", &validation(base), &out, &extra);
+        bad.extend(
+            non_finite_values(&out)
+                .into_iter()
+                .map(|l| format!("{base} {sets:?}: {l}")),
+        );
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

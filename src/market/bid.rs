@@ -107,10 +107,15 @@ impl Bid {
             .min(self.abatement_max)
     }
 
-    /// Cost of the operational abatement at price `p`: `s a(p)^2 / 2`, CNY.
+    /// Cost of the operational abatement at price `p`: `s a(p)^2 / 2`, CNY (0 when nothing
+    /// is abated, also with an infinite slope: a firm without output).
     pub fn abatement_cost(&self, p: f64) -> f64 {
         let a = self.abatement(p);
-        0.5 * self.mac_slope * a * a
+        if a > 0.0 {
+            0.5 * self.mac_slope * a * a
+        } else {
+            0.0
+        }
     }
 
     /// Compliance obligation `O(p) = min(E - a(p), c)`, t CO2.

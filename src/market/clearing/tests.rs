@@ -367,3 +367,21 @@ proptest! {
             || close(d_star, demand(&bids, p_rev), tol_d), "{p} vs reversed {p_rev}");
     }
 }
+
+#[test]
+fn a_bid_with_an_infinite_slope_costs_nothing_at_any_price() {
+    let b = Bid {
+        emissions: 0.0,
+        mac_slope: f64::INFINITY,
+        abatement_max: 0.0,
+        abatement_min: 0.0,
+        holdings: 0.0,
+        obligation_cap: f64::INFINITY,
+        bank_hedge: 0.0,
+        bank_slope: 0.0,
+        bank_value: 0.0,
+    };
+    for p in [0.0, 50.0, 1e6] {
+        assert_eq!(b.abatement_cost(p), 0.0);
+    }
+}

@@ -74,6 +74,12 @@ pub struct Mac {
 }
 
 impl Mac {
+    /// Cost of abating `a` t CO2 at slope `slope`: `slope a^2 / 2`, CNY; 0 when nothing is
+    /// abated (the slope is infinite for a firm without output).
+    pub fn cost(slope: f64, a: f64) -> f64 {
+        if a > 0.0 { slope * a * a / 2.0 } else { 0.0 }
+    }
+
     /// This year's MAC slope at `output` given the reference output.
     pub fn slope(&self, base_output: f64, output: f64) -> f64 {
         if output > 0.0 {
@@ -223,4 +229,22 @@ pub struct YearFlows {
     pub shadow_price: f64,
     /// Clearing price faced this year (0 if uncovered), CNY per t.
     pub price: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_firm_without_output_has_an_infinite_slope_and_no_abatement_cost() {
+        let mac = Mac {
+            slope_ref: 2.0,
+            max_share: 0.3,
+        };
+        assert_eq!(mac.slope(100.0, 50.0), 4.0);
+        let s = mac.slope(100.0, 0.0);
+        assert_eq!(s, f64::INFINITY);
+        assert_eq!(Mac::cost(s, 0.0), 0.0, "inf x 0 must not be NaN");
+        assert_eq!(Mac::cost(4.0, 10.0), 200.0);
+    }
 }

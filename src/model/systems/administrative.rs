@@ -16,7 +16,7 @@ use crate::config::kinds::{CurtailmentOrder, Differentiation, Metric, StandardKi
 use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
 use crate::model::adoption::{after_adoption, effect_year, option_cost, order};
 use crate::model::agents::city::{CityInfo, CityState};
-use crate::model::agents::firm::Intensity;
+use crate::model::agents::firm::{Intensity, Mac};
 use crate::model::agents::plan::{PlanState, Standard};
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
@@ -335,22 +335,34 @@ fn enforce_firm(ctx: &Enforcement<'_>, f: &mut RegulatedFirmItem<'_, '_>) -> f64
         Metric::Carbon => 1.0,
     };
     let gap = q * (metric_of(metric, &int) - f.std.limit).max(0.0);
+    // With a zero carbon factor under an energy metric, operational (CO2) abatement saves no
+    // energy: its marginal cost per tce is infinite and the gap stays for technologies and
+    // curtailment.
+    let op_marginal = if conv > 0.0 {
+        slope * gap * conv * conv
+    } else {
+        f64::INFINITY
+    };
     if gap > 0.0 {
-        forced_adoption(ctx, f, slope * gap * conv * conv, conv);
+        forced_adoption(ctx, f, op_marginal, conv);
     }
     // Operational abatement for the rest (t CO2): a t CO2 abated saves a/cf tce.
     let need = gap * conv;
     let a = need.min(f.mac.max_share * f.flows.gross_emissions);
     let std = &mut *f.std;
     std.abatement = a;
-    std.gap = (need - a).max(0.0) / conv;
+    std.gap = if conv > 0.0 {
+        (need - a).max(0.0) / conv
+    } else {
+        gap
+    };
     if a > 0.0 {
         std.shadow = std.shadow.max(slope * a);
     }
     let flows = &mut *f.flows;
     flows.abatement = a;
     flows.emissions = flows.gross_emissions - a;
-    flows.abatement_cost = slope * a * a / 2.0;
+    flows.abatement_cost = Mac::cost(slope, a);
     flows.shadow_price = std.shadow;
     q * int.energy - a / int.carbon_factor.max(1e-12)
 }
@@ -399,7 +411,9 @@ fn forced_adoption(
             upfront,
             annual,
         );
-        f.std.shadow = per_unit / conv;
+        // In CNY per t CO2; a zero-carbon firm under an energy standard abates no CO2, and
+        // its shadow carbon price is 0 (its energy shadow price is `per_unit`).
+        f.std.shadow = if conv > 0.0 { per_unit / conv } else { 0.0 };
     }
 }
 

@@ -10,6 +10,7 @@
 use crate::config::{MarketSpec, Scenario};
 use crate::market::mechanism::{Bidder, open_rules, plain_bid};
 use crate::market::{Bid, Clearing, ClearingRules, ClearingScratch, clear};
+use crate::model::agents::firm::Mac;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::{BiddingFirm, BiddingFirmItem};
@@ -175,7 +176,7 @@ fn settle(bids: &[(Entity, Bid, f64)], trades: &[f64], p: f64, firms: &mut Query
         let flows = &mut *f.flows;
         flows.abatement = a;
         flows.emissions = flows.gross_emissions - a;
-        flows.abatement_cost = true_slope * a * a / 2.0;
+        flows.abatement_cost = Mac::cost(*true_slope, a);
         flows.price = p;
         let market_shadow = if capped { 0.0 } else { p };
         flows.shadow_price = market_shadow.max(shadow);
