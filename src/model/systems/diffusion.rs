@@ -2,11 +2,10 @@
 //!
 //! * Awareness (Bass): an unaware firm becomes aware of an available technology of its sector
 //!   with probability `1 - exp(-(p + q A))`, where `A` is the proximity-weighted adoption
-//!   share: adopters counted with weight 1 in the firm's city, `phi_agglomeration` in the rest
-//!   of its agglomeration and `phi_national` in the rest of the country, over all firms of the
-//!   sector in the country. With both weights 1 this is the national adoption share (plain
-//!   Bass); lowering a weight discounts distant adopters, so raising `phi_agglomeration`
-//!   raises the imitation pressure inside agglomerations, and weights 0 isolate cities.
+//!   share: adopters over firms of the sector, both counted with weight 1 in the firm's city,
+//!   `phi_agglomeration` in the rest of its agglomeration and `phi_national` in the rest of
+//!   the country. With both weights 1 this is the national adoption share (plain Bass); with
+//!   both 0 each city runs its own Bass process; the weights change proximity, not mass.
 //!   Draws are keyed by (seed, firm, year) with one draw per catalog slot, so they do not
 //!   depend on iteration order.
 //! * Learning (Wright): unit capex in city c is `capex0 (X_eff / X0)^(-b)`, where the
@@ -57,8 +56,9 @@ pub fn diffuse(
     awareness(s, params.seed, year, st, &mut firms);
 }
 
-/// Each city's proximity-weighted adoption share and learning-curve capex of technology
-/// `spec` (CNY per unit of annual capacity), from the regional sums.
+/// Each city's proximity-weighted adoption share (weighted adopters over weighted firms) and
+/// learning-curve capex of technology `spec` (CNY per unit of annual capacity), from the
+/// regional sums.
 fn shares_and_capex(
     spec: &TechSpec,
     year: i32,
@@ -79,11 +79,14 @@ fn shares_and_capex(
             phi_a,
             phi_n,
         );
-        st.share[base + c] = if nation.firms > 0.0 {
-            a / nation.firms
-        } else {
-            0.0
-        };
+        let n = weighted(
+            f64::from(st.firms[base + c]),
+            agg.map(|r| r.firms),
+            nation.firms,
+            phi_a,
+            phi_n,
+        );
+        st.share[base + c] = if n > 0.0 { a / n } else { 0.0 };
         let x = weighted(
             st.cum_capacity[base + c],
             agg.map(|r| r.cum_capacity),
@@ -137,5 +140,73 @@ fn awareness(
                 st.aware[i] += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::series::Series;
+
+    fn spec() -> TechSpec {
+        TechSpec {
+            id: 0,
+            sector: 0,
+            slot: 0,
+            name: "t".into(),
+            energy_factor: 1.0,
+            carbon_factor: 0.5,
+            capex: 100.0,
+            opex: 0.0,
+            lifetime: 10,
+            build_lag: 0,
+            learning_rate: 0.0,
+            initial_capacity: 1.0,
+            bass_p: 0.0,
+            bass_q: 0.5,
+            available_from: 0,
+            capex_sigma: 0.0,
+            external_capacity: Series {
+                first_year: 2020,
+                values: vec![0.0],
+            },
+        }
+    }
+
+    /// Three cities: 0 and 1 in agglomeration 0, 2 alone. City 0: 1 adopter of 2 firms;
+    /// city 1: 0 of 6; city 2: 2 of 2.
+    fn state() -> TechState {
+        TechState {
+            cities: 3,
+            agglomerations: 1,
+            city_agglomeration: vec![Some(0), Some(0), None],
+            firms: vec![2, 6, 2],
+            aware: vec![0; 3],
+            adopters: vec![1, 0, 2],
+            cum_capacity: vec![0.0; 3],
+            capex: vec![0.0; 3],
+            share: vec![0.0; 3],
+            milestones: vec![None; 2],
+        }
+    }
+
+    #[test]
+    fn the_share_is_weighted_adopters_over_weighted_firms() {
+        let spec = spec();
+        let mut st = state();
+        let sums = st.region_sums(0);
+        // Isolated cities: each its own share.
+        shares_and_capex(&spec, 2020, (0.0, 0.0), &sums, &mut st);
+        assert_eq!(st.share, vec![0.5, 0.0, 1.0]);
+        // National weights: the national share 3 / 10 everywhere.
+        shares_and_capex(&spec, 2020, (1.0, 1.0), &sums, &mut st);
+        for a in &st.share {
+            assert!((a - 0.3).abs() < 1e-12);
+        }
+        // phi_a = 0.5, phi_n = 0: city 0 sees 1 + 0.5 x 0 adopters among 2 + 0.5 x 6 firms.
+        shares_and_capex(&spec, 2020, (0.5, 0.0), &sums, &mut st);
+        assert!((st.share[0] - 1.0 / 5.0).abs() < 1e-12);
+        assert!((st.share[1] - 0.5 / 7.0).abs() < 1e-12);
+        assert_eq!(st.share[2], 1.0);
     }
 }
