@@ -447,3 +447,37 @@ fn base_files_keep_their_data_paths() {
     let p = f64s(&my, "price")[0];
     assert!(close(p, 60.0 / (0.1 + 0.05 + 0.025), 1e-9), "{p}");
 }
+
+#[test]
+fn benchmark_allocation_follows_output_after_curtailment() {
+    // An energy cap that binds (half the base year's firm energy use, reached by 2023) and
+    // benchmark allocation: the ex-post true-up gives benchmark x the output actually produced.
+    let tmp = tempfile::TempDir::new().unwrap();
+    let plan = "plans=[{name = \"cap\", start_year = 2021, end_year = 2023, metric = \"energy\", enforce = true, energy_intensity_cut = 0.0, energy_cap_tce = 1e6, sectors = [\"widget\"]}]";
+    run_ok(
+        &validation("allocation_rules"),
+        tmp.path(),
+        &["--set", plan],
+    );
+    let ds = tmp.path().join("allocation_rules");
+    let fy = read_table(&ds, "firm_year");
+    let (output, allocation, curtailed) = (
+        f64s(&fy, "output"),
+        f64s(&fy, "allocation"),
+        f64s(&fy, "curtailed_output"),
+    );
+    let n_curtailed = curtailed.iter().filter(|c| **c > 0.0).count();
+    assert!(
+        n_curtailed > 10,
+        "the cap must curtail: {n_curtailed} firm-years curtailed"
+    );
+    for k in 0..output.len() {
+        assert!(
+            close(allocation[k], 0.9 * output[k], 1e-9),
+            "row {k}: allocation {} vs 0.9 x output {} (curtailed {})",
+            allocation[k],
+            output[k],
+            curtailed[k]
+        );
+    }
+}

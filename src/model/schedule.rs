@@ -20,6 +20,9 @@ pub enum Phase {
     Production,
     /// Abatement investment in technologies.
     Investment,
+    /// Administrative standards: firm limits, forced adoption, operational abatement and
+    /// curtailment, so that allocation sees the year's final output.
+    Standards,
     /// Free allocation and auction volumes.
     Allocation,
     /// Bidding and clearing.
@@ -53,6 +56,7 @@ pub fn year_schedule() -> Schedule {
             Phase::Expectations,
             Phase::Production,
             Phase::Investment,
+            Phase::Standards,
             Phase::Allocation,
             Phase::Market,
             Phase::Compliance,
@@ -75,12 +79,9 @@ pub fn year_schedule() -> Schedule {
     s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
     s.add_systems(production::produce.in_set(Phase::Production));
     s.add_systems(investment::invest.in_set(Phase::Investment));
+    s.add_systems(administrative::enforce_standards.in_set(Phase::Standards));
     s.add_systems(allocation::allocate.in_set(Phase::Allocation));
-    s.add_systems(
-        (administrative::enforce_standards, market::clear_markets)
-            .chain()
-            .in_set(Phase::Market),
-    );
+    s.add_systems(market::clear_markets.in_set(Phase::Market));
     s.add_systems(compliance::comply.in_set(Phase::Compliance));
     s.add_systems(diffusion::diffuse.in_set(Phase::Diffusion));
     s.add_systems(

@@ -1,7 +1,7 @@
 //! The administrative regime (MODEL.md section 4.4): five-year plans set intensity targets
 //! that are split to provinces and their cities ([`update_plans`], Policy phase); cities
 //! enforce firm standards sized so that they meet their targets given their other emissions,
-//! and curtail output when an energy cap binds ([`enforce_standards`], Market phase, before
+//! and curtail output when an energy cap binds ([`enforce_standards`], Standards phase, before allocation and
 //! clearing, so that in a hybrid regime binding standards lower the allowance price).
 //!
 //! A regulated firm meets its standard at least cost: it is ordered to adopt the technology
