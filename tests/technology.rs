@@ -285,3 +285,25 @@ fn zero_phi_isolates_cities() {
         "Shanghai's adopters speed Beijing up"
     );
 }
+
+#[test]
+fn an_option_is_valued_after_the_options_already_ordered() {
+    // Two options that each halve energy use: alone each saves 0.5 tce/unit x 100 units x
+    // CNY 1,000/tce = CNY 50,000 a year against an annualised capex of about CNY 35,000
+    // (1,075 x 200 units of capacity x CRF(10 %, 10 y) = 0.1627), so the first is worth
+    // ordering. Ordered with a two-year build lag, the first is still pending when the second
+    // is considered; valued against the intensity after the first it saves only CNY 25,000
+    // and must not be ordered (valued against today's intensity it would be).
+    let tmp = tempfile::TempDir::new().unwrap();
+    let tech = |name: &str| {
+        format!(
+            "{{name = \"{name}\", sector = \"widget\", energy_factor = 0.5, carbon_factor = 1.0, capex = 1075, lifetime = 10, build_lag = 2, learning_rate = 0.0, initial_capacity = 1e6, bass_p = 100.0, bass_q = 0.0}}"
+        )
+    };
+    let set = format!("technologies=[{}, {}]", tech("a"), tech("b"));
+    run_ok(&validation("adoption"), tmp.path(), &["--set", &set]);
+    let fy = read_table(&tmp.path().join("adoption"), "firm_year");
+    let adopted: Vec<Option<String>> = cats(&fy, "adopted");
+    let orders: Vec<&String> = adopted.iter().flatten().collect();
+    assert_eq!(orders.len(), 1, "options ordered: {orders:?}");
+}

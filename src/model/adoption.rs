@@ -40,6 +40,24 @@ pub fn after_adoption(int: &Intensity, spec: &TechSpec) -> Intensity {
     }
 }
 
+/// The intensities a firm will have once every option it has ordered whose effect starts in
+/// `from` or later takes effect (options ordered in earlier years still in their build lag,
+/// or chosen earlier in the same phase): what a new option is valued against, so that no
+/// reduction is counted twice.
+pub fn planned_intensity(
+    int: &Intensity,
+    tech: &Technologies,
+    techs: &[TechSpec],
+    from: i32,
+) -> Intensity {
+    tech.slots
+        .iter()
+        .filter(|slot| slot.adopted.is_some() && slot.effective >= from)
+        .fold(*int, |acc, slot| {
+            after_adoption(&acc, &techs[slot.tech as usize])
+        })
+}
+
 /// First year in which an option ordered in `year` takes effect (see the module docs):
 /// `installed_this_year` says whether this year's installation step is still to run.
 pub fn effect_year(year: i32, spec: &TechSpec, installed_this_year: bool) -> i32 {

@@ -14,7 +14,7 @@
 
 use crate::config::Scenario;
 use crate::config::TechSpec;
-use crate::model::adoption::{effect_year, option_cost, order};
+use crate::model::adoption::{effect_year, option_cost, order, planned_intensity};
 use crate::model::agents::firm::{Intensity, TechSlot, Technologies};
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
@@ -100,7 +100,9 @@ pub struct Decider<'a> {
 
 /// Orders up to `max_new_per_year` options, each time the aware, available, not yet adopted
 /// one with the largest positive net annual value (any aware one without the economic
-/// filter), skipping options whose upfront capex exceeds the budget share of revenue.
+/// filter), skipping options whose upfront capex exceeds the budget share of revenue. Each is
+/// valued against the firm's planned intensity ([`planned_intensity`]): its intensity once the
+/// options it has already ordered take effect.
 pub fn decide(
     s: &Scenario,
     state: &TechState,
@@ -112,6 +114,9 @@ pub fn decide(
     let inv = &s.investment;
     let sector = &s.sectors[firm.sector];
     for _ in 0..inv.max_new_per_year {
+        // Valued against the intensity after the options already ordered (this year's
+        // installation step has not run: options effective this year are pending too).
+        let planned = planned_intensity(firm.int, tech, &s.technologies, year);
         let mut best: Option<(usize, f64, f64, f64)> = None;
         for (k, slot) in tech.slots.iter().enumerate() {
             let spec = &s.technologies[slot.tech as usize];
@@ -121,7 +126,7 @@ pub fn decide(
             let unit = state.capex[state.at(spec.id, firm.city)];
             let (upfront, annual) = option_cost(slot, spec, unit, firm.capacity, firm.hurdle_rate);
             let firm_share = annual * (1.0 - subsidy);
-            let net = annual_value(spec, firm.int, firm.output, firm.price, sector.fuel_price)
+            let net = annual_value(spec, &planned, firm.output, firm.price, sector.fuel_price)
                 + standard_value(slot, spec)
                 - firm_share;
             if let Some(b) = inv.budget_share_of_revenue
