@@ -307,3 +307,48 @@ fn an_option_is_valued_after_the_options_already_ordered() {
     let orders: Vec<&String> = adopted.iter().flatten().collect();
     assert_eq!(orders.len(), 1, "options ordered: {orders:?}");
 }
+
+#[test]
+fn an_option_retires_at_the_end_of_its_lifetime_and_is_renewed_by_the_same_rule() {
+    // The efficiency option (energy x 0.8, profitable) with a lifetime of 2 years and a build
+    // lag of 1: ordered in 2021 (aware after the first year), in effect 2022-2023, retired in
+    // 2024 and ordered again that year (still profitable at the then-current capex), in
+    // effect again from 2025. In 2024 the firm is back at its build intensity: no abatement
+    // after the option's life without a new decision and a new capex.
+    let tmp = tempfile::TempDir::new().unwrap();
+    run_ok(
+        &validation("adoption"),
+        tmp.path(),
+        &[
+            "--set",
+            "technologies[0].lifetime=2",
+            "--set",
+            "technologies[0].build_lag=1",
+            "--set",
+            "technologies[0].capex=100",
+        ],
+    );
+    let fy = read_table(&tmp.path().join("adoption"), "firm_year");
+    let years = i32s(&fy, "year");
+    let energy = f64s(&fy, "energy_intensity");
+    let adopted = cats(&fy, "adopted");
+    let at = |y: i32| years.iter().position(|x| *x == y).unwrap();
+    let orders: Vec<i32> = (0..years.len())
+        .filter(|&k| adopted[k].is_some())
+        .map(|k| years[k])
+        .collect();
+    assert_eq!(orders, vec![2021, 2024], "order years");
+    for (y, e) in [
+        (2021, 1.0),
+        (2022, 0.8),
+        (2023, 0.8),
+        (2024, 1.0),
+        (2025, 0.8),
+    ] {
+        assert!(
+            (energy[at(y)] - e).abs() < 1e-12,
+            "{y}: energy intensity {} (expected {e})",
+            energy[at(y)]
+        );
+    }
+}

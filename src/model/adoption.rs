@@ -36,7 +36,7 @@ pub fn after_adoption(int: &Intensity, spec: &TechSpec) -> Intensity {
     Intensity {
         energy: int.energy * spec.energy_factor,
         carbon_factor: int.carbon_factor * spec.carbon_factor,
-        initial_emission: int.initial_emission,
+        ..*int
     }
 }
 
@@ -118,6 +118,8 @@ mod tests {
             energy: 2.0,
             carbon_factor: 3.0,
             initial_emission: 6.0,
+            initial_energy: 2.0,
+            initial_carbon_factor: 3.0,
         };
         let a = after_adoption(&int, &t);
         assert!((a.energy - 1.8).abs() < 1e-12 && (a.carbon_factor - 1.5).abs() < 1e-12);

@@ -314,6 +314,8 @@ fn generated_firms(
                 energy,
                 carbon_factor,
                 initial_emission: energy * carbon_factor,
+                initial_energy: energy,
+                initial_carbon_factor: carbon_factor,
             },
             mac: Mac {
                 slope_ref: if e0 > 0.0 {
@@ -364,6 +366,8 @@ fn explicit_firm(
             energy: x.energy_intensity,
             carbon_factor: x.carbon_factor,
             initial_emission: x.energy_intensity * x.carbon_factor,
+            initial_energy: x.energy_intensity,
+            initial_carbon_factor: x.carbon_factor,
         },
         mac: Mac {
             slope_ref: x.mac_slope,

@@ -54,6 +54,10 @@ pub struct Intensity {
     /// Emission intensity at world build, before any technology, t CO2 per unit (the
     /// firm's counterfactual).
     pub initial_emission: f64,
+    /// Energy intensity at world build, before any technology, tce per unit.
+    pub initial_energy: f64,
+    /// Carbon factor at world build, before any technology, t CO2 per tce.
+    pub initial_carbon_factor: f64,
 }
 
 impl Intensity {

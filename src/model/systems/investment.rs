@@ -64,6 +64,7 @@ pub fn invest(
         if f.tech.slots.is_empty() {
             continue;
         }
+        retire(s, &mut state, &mut f, year);
         // The subsidy the firm expects lowers its own share of the capex.
         let subsidy = f.cov.market.map_or(0.0, |m| payout[m as usize]);
         let firm = Decider {
@@ -154,6 +155,38 @@ pub fn decide(
             upfront,
             annual,
         );
+    }
+}
+
+/// Retires the options whose lifetime ended with last year (effect from `effective` for
+/// `lifetime` years): the slot is free again (the firm may renew it by the same rule, at the
+/// then-current capex, in this year's decision), the city loses an adopter and the firm's
+/// intensities are rebuilt from its build values and the options still installed.
+fn retire(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_>, year: i32) {
+    let mut retired = false;
+    for slot in f.tech.slots.iter_mut() {
+        let Some(_) = slot.adopted else { continue };
+        let spec = &s.technologies[slot.tech as usize];
+        if year >= slot.effective + spec.lifetime as i32 {
+            slot.adopted = None;
+            slot.annual_capex = 0.0;
+            let i = state.at(spec.id, f.info.city);
+            state.adopters[i] = state.adopters[i].saturating_sub(1);
+            retired = true;
+        }
+    }
+    if retired {
+        let int = &mut *f.int;
+        let (mut energy, mut carbon) = (int.initial_energy, int.initial_carbon_factor);
+        for slot in &f.tech.slots {
+            if slot.adopted.is_some() && slot.effective < year {
+                let spec = &s.technologies[slot.tech as usize];
+                energy *= spec.energy_factor;
+                carbon *= spec.carbon_factor;
+            }
+        }
+        int.energy = energy;
+        int.carbon_factor = carbon;
     }
 }
 
