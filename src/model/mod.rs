@@ -8,4 +8,6 @@ pub mod agents;
 pub mod queries;
 pub mod schedule;
 pub mod systems;
+#[cfg(test)]
+pub mod testing;
 pub mod world;

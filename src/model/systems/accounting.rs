@@ -210,3 +210,73 @@ fn update_cities(
     nation.gini = gini(&sc.burden);
     nation.theil = theil_decomposed(&sc.burden, &sc.groups);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agents::regulator::Regulator;
+    use crate::model::systems::{
+        allocation, compliance, expectations, macroeconomy, market, policy, production, recycling,
+    };
+    use crate::model::testing::{LINEAR_MAC, run, world};
+
+    fn year(w: &mut World) {
+        run(w, policy::update_regulators);
+        run(w, policy::assign_coverage);
+        run(w, macroeconomy::grow_cities);
+        run(w, expectations::update_expectations);
+        run(w, production::produce);
+        run(w, allocation::allocate);
+        run(w, market::clear_markets);
+        run(w, compliance::comply);
+        run(w, recycling::recycle_revenue);
+        run(w, account);
+    }
+
+    #[test]
+    fn a_market_is_its_own_least_cost_benchmark() {
+        // 70 t abated at one price (400 CNY/t) costs 14,000 CNY, which is the least cost of
+        // 70 t: the benchmark clears at the same price and the ratio is 1.
+        let mut w = world(LINEAR_MAC, &[]);
+        year(&mut w);
+        let n = w.resource::<YearTotals>().nation;
+        assert!((n.abatement - 70.0).abs() < 1e-9, "{n:?}");
+        assert!((n.abatement_cost - 14_000.0).abs() < 1e-6);
+        assert!((n.least_cost - 14_000.0).abs() < 1e-6);
+        assert!((n.least_cost_price - 400.0).abs() < 1e-6);
+        assert!((n.covered - 230.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn auction_revenue_goes_to_cities_by_population() {
+        // 40 % of the cap auctioned at the clearing price; with recycling by population every
+        // yuan reaches a city, in proportion to its population.
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.auction_share=0.4",
+                "markets.market.recycling=\"population\"",
+            ],
+        );
+        year(&mut w);
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!(r.year.revenue > 0.0);
+        let expected = (r.book.auctioned - r.year.withheld + r.year.reserve_sales) * r.year.price;
+        assert!((r.year.revenue - expected).abs() < 1e-6);
+        assert!((r.year.recycled - r.year.revenue).abs() < 1e-6 * r.year.revenue);
+        let mut q = w.query::<(&CityInfo, &CityState)>();
+        let cities: Vec<(f64, f64)> = q
+            .iter(&w)
+            .map(|(_, s)| (s.population, s.recycled))
+            .collect();
+        let pop: f64 = cities.iter().map(|c| c.0).sum();
+        let paid: f64 = cities.iter().map(|c| c.1).sum();
+        assert!(
+            (paid - r.year.revenue).abs() < 1e-6 * r.year.revenue,
+            "{paid}"
+        );
+        for (p, got) in cities {
+            assert!((got - r.year.revenue * p / pop).abs() < 1e-6 * r.year.revenue);
+        }
+    }
+}

@@ -508,3 +508,39 @@ fn curtail_firm(
     std.curtailment_cost = dq * margin;
     cut_energy
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agents::firm::YearFlows;
+    use crate::model::systems::{macroeconomy, policy, production};
+    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+
+    #[test]
+    fn a_fixed_rate_standard_is_met_by_operational_abatement_at_each_firms_own_cost() {
+        // Limit 0.8 t CO2 per unit on firms of intensity 1 and output 100: each abates 20 t,
+        // at cost s a^2 / 2 = 2,000, 4,000, 8,000 CNY and shadow price s a = 200, 400, 800.
+        let plan = "plans=[{name = \"p\", start_year = 2020, end_year = 2022, metric = \"carbon\", enforce = true, fixed_rate = {widget = 0.8}}]";
+        let mut w = world(LINEAR_MAC, &["markets=[]", plan]);
+        run(&mut w, policy::update_regulators);
+        run(&mut w, policy::assign_coverage);
+        run(&mut w, update_plans);
+        run(&mut w, macroeconomy::grow_cities);
+        run(&mut w, production::produce);
+        run(&mut w, enforce_standards);
+        let flows = firms::<YearFlows>(&mut w);
+        let std = firms::<Standard>(&mut w);
+        for ((f, s), (cost, shadow)) in
+            flows
+                .iter()
+                .zip(&std)
+                .zip([(2000.0, 200.0), (4000.0, 400.0), (8000.0, 800.0)])
+        {
+            assert!(s.regulated && (s.limit - 0.8).abs() < 1e-12, "{s:?}");
+            assert!((f.abatement - 20.0).abs() < 1e-9, "{f:?}");
+            assert!((f.abatement_cost - cost).abs() < 1e-6);
+            assert!((s.shadow - shadow).abs() < 1e-6);
+            assert!(s.gap.abs() < 1e-9);
+        }
+    }
+}

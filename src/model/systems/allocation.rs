@@ -163,3 +163,42 @@ fn free_allocation(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::systems::{policy, production};
+    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+
+    #[test]
+    fn grandfathering_splits_the_cap_by_base_emissions() {
+        // Cap 230 t over three firms of 100 t: 76.67 t each, nothing auctioned.
+        let mut w = world(LINEAR_MAC, &[]);
+        run(&mut w, policy::update_regulators);
+        run(&mut w, policy::assign_coverage);
+        run(&mut w, production::produce);
+        run(&mut w, allocate);
+        for a in firms::<Account>(&mut w) {
+            assert!((a.allocation - 230.0 / 3.0).abs() < 1e-9, "{a:?}");
+        }
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!((r.year.free_allocation - 230.0).abs() < 1e-9);
+        assert_eq!(r.book.auctioned, 0.0);
+        assert_eq!(r.year.participants, 3);
+    }
+
+    #[test]
+    fn an_auction_share_is_offered_and_taken_out_of_free_allocation() {
+        // 40 % of the cap auctioned: 92 t offered, 138 t free (46 t each).
+        let mut w = world(LINEAR_MAC, &["markets.market.auction_share=0.4"]);
+        run(&mut w, policy::update_regulators);
+        run(&mut w, policy::assign_coverage);
+        run(&mut w, production::produce);
+        run(&mut w, allocate);
+        for a in firms::<Account>(&mut w) {
+            assert!((a.allocation - 46.0).abs() < 1e-9, "{a:?}");
+        }
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!((r.book.auctioned - 92.0).abs() < 1e-9);
+    }
+}

@@ -68,3 +68,54 @@ pub fn comply(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::systems::{allocation, expectations, market, policy, production};
+    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+
+    fn year(w: &mut bevy_ecs::world::World) {
+        run(w, policy::update_regulators);
+        run(w, policy::assign_coverage);
+        run(w, expectations::update_expectations);
+        run(w, production::produce);
+        run(w, allocation::allocate);
+        run(w, market::clear_markets);
+        run(w, comply);
+    }
+
+    #[test]
+    fn firms_surrender_their_emissions_and_nothing_is_left() {
+        // After clearing, each firm holds exactly its emissions (60, 80, 90 t): it surrenders
+        // them, no shortfall, no bank (banking off), nothing cancelled.
+        let mut w = world(LINEAR_MAC, &[]);
+        year(&mut w);
+        for (a, e) in firms::<Account>(&mut w).iter().zip([60.0, 80.0, 90.0]) {
+            assert!((a.surrendered - e).abs() < 1e-6, "{a:?}");
+            assert!(a.shortfall == 0.0 && a.bank == 0.0 && a.cancelled.abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn a_capped_price_leaves_a_shortfall_that_pays_the_penalty_and_becomes_debt() {
+        // Ceiling 100 CNY/t: abatement 10, 5, 2.5 t, so 52.5 t short in all; penalty per t =
+        // 2 x price + 50 = 250 CNY, and make-good turns the shortfall into debt.
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.ceiling=100",
+                "markets.market.penalty_price_multiple=2",
+                "markets.market.penalty_per_t=50",
+            ],
+        );
+        year(&mut w);
+        let acc = firms::<Account>(&mut w);
+        let short: f64 = acc.iter().map(|a| a.shortfall).sum();
+        assert!((short - 52.5).abs() < 1e-6, "{acc:?}");
+        for a in &acc {
+            assert!((a.penalty - a.shortfall * 250.0).abs() < 1e-6);
+            assert!((a.debt - a.shortfall).abs() < 1e-12);
+        }
+    }
+}

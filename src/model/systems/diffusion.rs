@@ -209,4 +209,19 @@ mod tests {
         assert!((st.share[1] - 0.5 / 7.0).abs() < 1e-12);
         assert_eq!(st.share[2], 1.0);
     }
+
+    #[test]
+    fn awareness_follows_the_bass_hazard() {
+        // p = 100: the hazard 1 - exp(-100) makes every firm aware in one year; p = q = 0:
+        // nobody ever becomes aware.
+        use crate::model::agents::firm::Technologies;
+        use crate::model::testing::{firms, run, world};
+        let adoption = include_str!("../../../configs/validation/adoption.toml");
+        for (p, aware) in [("100", true), ("0", false)] {
+            let mut w = world(adoption, &[&format!("technologies[0].bass_p={p}")]);
+            run(&mut w, diffuse);
+            let t = firms::<Technologies>(&mut w).remove(0);
+            assert_eq!(t.slots[0].aware, aware, "bass_p = {p}");
+        }
+    }
 }

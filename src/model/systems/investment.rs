@@ -219,3 +219,44 @@ fn install(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_
     f.tech.installed = installed;
     f.flows.gross_emissions = f.int.emission() * output;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agents::firm::{Intensity, Technologies};
+    use crate::model::testing::{firms, run, world};
+
+    const ADOPTION: &str = include_str!("../../../configs/validation/adoption.toml");
+
+    fn aware(w: &mut World) {
+        let mut q = w.query::<&mut Technologies>();
+        for mut t in q.iter_mut(w) {
+            for s in t.slots.iter_mut() {
+                s.aware = true;
+            }
+        }
+    }
+
+    #[test]
+    fn an_option_is_adopted_when_its_fuel_savings_beat_its_annualised_capex() {
+        // Efficiency (energy x 0.8) saves 0.2 tce x 100 units x CNY 1,000 = CNY 20,000 a year;
+        // capex 600 x 200 units of capacity x CRF(10 %, 10) = 0.16275 is CNY 19,529: adopted,
+        // in effect the same year (no build lag). At capex 620 (CNY 20,180) it is not.
+        for (capex, adopted) in [("600", true), ("620", false)] {
+            let mut w = world(ADOPTION, &[&format!("technologies[0].capex={capex}")]);
+            run(&mut w, crate::model::systems::production::produce);
+            aware(&mut w);
+            run(&mut w, invest);
+            let t = firms::<Technologies>(&mut w).remove(0);
+            let int = firms::<Intensity>(&mut w).remove(0);
+            assert_eq!(t.slots[0].adopted.is_some(), adopted, "capex {capex}");
+            let energy = if adopted { 0.8 } else { 1.0 };
+            assert!((int.energy - energy).abs() < 1e-12);
+            if adopted {
+                let annual = 600.0 * 200.0 * 0.1 / (1.0 - 1.1f64.powi(-10));
+                assert!((t.cost - annual).abs() < 1e-6, "investment cost {}", t.cost);
+                assert!((t.committed - 120_000.0).abs() < 1e-6);
+            }
+        }
+    }
+}

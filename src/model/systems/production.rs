@@ -158,3 +158,50 @@ fn set_output(sc: &Scratch, firms: &mut Query<ProducingFirm>) {
         f.flows.counterfactual_emissions = int.initial_emission * sc.output[k];
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agents::firm::YearFlows;
+    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+
+    #[test]
+    fn fixed_demand_is_served_by_each_firm_at_its_base_output() {
+        // Three firms of base output 100 (utilisation 0.5: capacity 200), each its own goods
+        // market (one per city), inelastic demand: each produces 100 and emits 1 x 100 t.
+        let mut w = world(LINEAR_MAC, &[]);
+        run(&mut w, produce);
+        let prod = firms::<Production>(&mut w);
+        let flows = firms::<YearFlows>(&mut w);
+        for (p, f) in prod.iter().zip(&flows) {
+            assert!((p.output - 100.0).abs() < 1e-9, "{p:?}");
+            assert!((p.capacity - 200.0).abs() < 1e-9);
+            assert!((f.gross_emissions - 100.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn demand_above_one_firms_capacity_goes_to_the_other() {
+        // Both firms in one goods market (same city) with capacity 125 and demand 200: the
+        // cheap one fills its 125, the other serves 75 (the case that lost demand before).
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "firms[1].city=\"Beijing\"",
+                "firms[2].city=\"Beijing\"",
+                "firms[0].output=100",
+                "firms[1].output=100",
+                "firms[2].output=0.000001",
+                "sectors.widget.utilisation=0.8",
+                "sectors.widget.logit_sensitivity=20",
+            ],
+        );
+        run(&mut w, produce);
+        let prod = firms::<Production>(&mut w);
+        let total: f64 = prod.iter().map(|p| p.output).sum();
+        assert!((total - 200.000001).abs() < 1e-6, "total {total}: {prod:?}");
+        for p in &prod {
+            assert!(p.output <= p.capacity * (1.0 + 1e-12));
+        }
+    }
+}
