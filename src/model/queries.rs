@@ -129,6 +129,8 @@ pub struct AccountedFirm {
     pub tech: &'static Technologies,
     /// Standard and curtailment.
     pub std: &'static Standard,
+    /// Intensities (fuel cost change).
+    pub int: &'static Intensity,
 }
 
 /// What the record phase writes to `firm_year`.

@@ -136,6 +136,8 @@ table! {
         expected_price: f64 ["CNY/t"],
         /// Investment cost this year: annualised capex of installed technologies within their lifetime plus their opex.
         investment_cost: f64 ["CNY"],
+        /// Fuel cost change against the firm's build intensity: fuel price x output x (energy intensity - energy intensity at build); negative when technologies save fuel. Part of the social cost.
+        fuel_cost_change: f64 ["CNY"],
         /// Upfront capex committed this year (investment spending).
         capex_committed: f64 ["CNY"],
         /// Technology adopted (decided) this year, null if none.
@@ -184,7 +186,9 @@ table! {
         net_allowance_value: f64 ["CNY"],
         /// Investment cost of the city's firms (annualised capex + opex of technologies).
         investment_cost: f64 ["CNY"],
-        /// Cost burden: abatement_cost + investment_cost + penalty + net_allowance_value + curtailment_cost - recycled_revenue.
+        /// Fuel cost change of the city's firms against their build intensities (negative: saved).
+        fuel_cost_change: f64 ["CNY"],
+        /// Cost burden: abatement_cost + investment_cost + fuel_cost_change + penalty + net_allowance_value + curtailment_cost - recycled_revenue (social cost and transfers: who bears what).
         cost_burden: f64 ["CNY"],
         /// Share of (firm, technology) pairs of the city's firms with the technology installed.
         adoption_share: f64 ["share"],
@@ -288,6 +292,10 @@ table! {
         investment_cost: f64 ["CNY"],
         /// Value added lost to curtailment.
         curtailment_cost: f64 ["CNY"],
+        /// Fuel cost change of all firms against their build intensities (negative: saved).
+        fuel_cost_change: f64 ["CNY"],
+        /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
+        social_cost: f64 ["CNY"],
         /// Share of cities meeting their plan targets this year (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],
         /// Counterfactual emissions of all firms: output x emission intensity at build.
@@ -324,13 +332,17 @@ table! {
         cumulative_emissions: f64 ["t CO2"],
         /// Sum of operational abatement over all years.
         cumulative_abatement: f64 ["t CO2"],
-        /// Sum of operational abatement costs, investment costs, curtailment losses and penalties over all years (undiscounted).
+        /// Social cost summed over all years (undiscounted): operational abatement costs + investment costs (capex annuities and opex) + fuel cost change + curtailment losses. Transfers (penalties, allowance payments, auction and tax revenue, recycling) are not in it.
         total_cost: f64 ["CNY"],
+        /// Sum of fuel cost changes over all years (negative: saved; part of total_cost).
+        fuel_cost_change: f64 ["CNY"],
+        /// Sum of penalties paid over all years (a transfer; not in total_cost).
+        penalties: f64 ["CNY"],
         /// Sum of investment costs over all years.
         investment_cost: f64 ["CNY"],
         /// Firms' abatement below their counterfactual (technologies and operational), summed over years.
         cumulative_abatement_vs_counterfactual: f64 ["t CO2"],
-        /// (operational abatement cost + investment cost + curtailment loss) / cumulative_abatement_vs_counterfactual (null without abatement).
+        /// total_cost (the social cost) / cumulative_abatement_vs_counterfactual (null without abatement). The denominator is abatement below the firms' own counterfactual intensities, not against a paired no-policy run.
         cost_per_tonne: Option<f64> ["CNY/t"],
         /// Sum of abatement costs / sum of least costs over all years (null without abatement).
         cost_ratio_least_cost: Option<f64> ["ratio"],

@@ -48,6 +48,9 @@ pub struct CityState {
     pub net_allowance_purchases: f64,
     /// Value added lost to curtailment of the city's firms, CNY.
     pub curtailment_cost: f64,
+    /// Fuel cost change of the city's firms against their build intensities, CNY
+    /// (negative: saved).
+    pub fuel_cost_change: f64,
     /// Recycled revenue received by the city and capex subsidies to its firms, CNY.
     pub recycled: f64,
     /// Energy use: firms plus non-firm energy, tce.
@@ -65,11 +68,13 @@ pub struct CityState {
 }
 
 impl CityState {
-    /// This year's cost burden: abatement cost + investment cost + penalties + net allowance
-    /// value + curtailment loss - recycled revenue and subsidies received, CNY.
+    /// This year's cost burden: abatement cost + investment cost + fuel cost change +
+    /// penalties + net allowance value + curtailment loss - recycled revenue and subsidies
+    /// received, CNY (who bears what: social cost and transfers together).
     pub fn cost_burden(&self) -> f64 {
         self.abatement_cost
             + self.investment_cost
+            + self.fuel_cost_change
             + self.penalty
             + self.net_allowance_value
             + self.curtailment_cost

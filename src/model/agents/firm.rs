@@ -65,6 +65,12 @@ impl Intensity {
     pub fn emission(&self) -> f64 {
         self.energy * self.carbon_factor
     }
+
+    /// Change of fuel cost per unit of output against the firm's build intensity, CNY per
+    /// unit: `fuel_price (energy - initial_energy)` (negative: technologies save fuel).
+    pub fn fuel_cost_change_per_unit(&self, fuel_price: f64) -> f64 {
+        fuel_price * (self.energy - self.initial_energy)
+    }
 }
 
 /// Operational (within-year) abatement: linear MAC.

@@ -55,6 +55,8 @@ pub struct NationTotals {
     pub investment_cost: f64,
     /// Value added lost to curtailment, CNY.
     pub curtailment_cost: f64,
+    /// Fuel cost change of all firms against their build intensities, CNY (negative: saved).
+    pub fuel_cost_change: f64,
     /// Counterfactual emissions of all firms, t CO2.
     pub counterfactual: f64,
     /// Firms' realised emissions, t CO2.
@@ -95,6 +97,8 @@ pub struct RunTotals {
     pub investment_cost: f64,
     /// Sum of curtailment losses, CNY.
     pub curtailment_cost: f64,
+    /// Sum of fuel cost changes, CNY (negative: saved).
+    pub fuel_cost_change: f64,
     /// Sum of firms' counterfactual minus realised emissions, t CO2.
     pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
@@ -112,8 +116,13 @@ pub struct SummaryRow {
     pub cumulative_abatement: f64,
     /// Cumulative abatement below firms' counterfactual, t CO2.
     pub abatement_vs_counterfactual: f64,
-    /// Total cost (operational abatement + investment + curtailment + penalties), CNY.
+    /// Social cost (operational abatement + investment + fuel cost change + curtailment; no
+    /// transfers), CNY.
     pub total_cost: f64,
+    /// Fuel cost change, CNY (negative: saved).
+    pub fuel_cost_change: f64,
+    /// Penalties paid (a transfer, not in the social cost), CNY.
+    pub penalties: f64,
     /// Investment cost, CNY.
     pub investment_cost: f64,
     /// Curtailment loss, CNY.
@@ -128,6 +137,14 @@ pub struct SummaryRow {
     pub gini_cost_burden: Option<f64>,
     /// Peak year and emissions, t CO2.
     pub peak: (i32, f64),
+}
+
+impl NationTotals {
+    /// This year's social cost: abatement + investment + fuel cost change + curtailment,
+    /// CNY (no transfers).
+    pub fn social_cost(&self) -> f64 {
+        self.abatement_cost + self.investment_cost + self.fuel_cost_change + self.curtailment_cost
+    }
 }
 
 impl YearTotals {
@@ -148,11 +165,19 @@ impl RunTotals {
         self.penalties += nation.penalties;
         self.investment_cost += nation.investment_cost;
         self.curtailment_cost += nation.curtailment_cost;
+        self.fuel_cost_change += nation.fuel_cost_change;
         self.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
         self.least_cost += nation.least_cost;
         if self.peak.is_none_or(|(_, v)| total > v) {
             self.peak = Some((year, total));
         }
+    }
+
+    /// Social cost: operational abatement + investment (capex annuities and opex) + fuel
+    /// cost change + curtailment losses, CNY; transfers (penalties, allowance payments,
+    /// auction and tax revenue, recycling) are not in it.
+    pub fn social_cost(&self) -> f64 {
+        self.abatement_cost + self.investment_cost + self.fuel_cost_change + self.curtailment_cost
     }
 
     /// The headline metrics of the run. `burden_gini` is the Gini of cumulative cost burden
@@ -169,17 +194,14 @@ impl RunTotals {
             cumulative_emissions: self.emissions,
             cumulative_abatement: self.abatement,
             abatement_vs_counterfactual: self.abatement_vs_counterfactual,
-            total_cost: self.abatement_cost
-                + self.investment_cost
-                + self.curtailment_cost
-                + self.penalties,
+            total_cost: self.social_cost(),
+            fuel_cost_change: self.fuel_cost_change,
+            penalties: self.penalties,
             curtailment_cost: self.curtailment_cost,
             targets_met,
             investment_cost: self.investment_cost,
-            cost_per_tonne: (self.abatement_vs_counterfactual > 0.0).then(|| {
-                (self.abatement_cost + self.investment_cost + self.curtailment_cost)
-                    / self.abatement_vs_counterfactual
-            }),
+            cost_per_tonne: (self.abatement_vs_counterfactual > 0.0)
+                .then(|| self.social_cost() / self.abatement_vs_counterfactual),
             cost_ratio_least_cost: (least > 0.0).then(|| self.abatement_cost / least),
             gini_cost_burden: burden_gini,
             peak: self.peak.unwrap_or((start_year, 0.0)),
@@ -192,7 +214,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn summary_adds_costs_and_guards_divisions() {
+    fn summary_counts_social_cost_without_transfers_and_guards_divisions() {
         let t = RunTotals {
             emissions: 100.0,
             abatement: 10.0,
@@ -200,13 +222,16 @@ mod tests {
             penalties: 5.0,
             investment_cost: 20.0,
             curtailment_cost: 10.0,
+            fuel_cost_change: -16.0,
             abatement_vs_counterfactual: 40.0,
             least_cost: 25.0,
             peak: Some((2030, 12.0)),
         };
         let s = t.summary(Some(0.3), (Some(1.0), None), 2020);
-        assert_eq!(s.total_cost, 85.0);
-        assert_eq!(s.cost_per_tonne, Some(80.0 / 40.0));
+        // Social cost 50 + 20 - 16 + 10 = 64: fuel savings count, penalties (5) do not.
+        assert_eq!(s.total_cost, 64.0);
+        assert_eq!((s.penalties, s.fuel_cost_change), (5.0, -16.0));
+        assert_eq!(s.cost_per_tonne, Some(64.0 / 40.0));
         assert_eq!(s.cost_ratio_least_cost, Some(2.0));
         assert_eq!(s.peak, (2030, 12.0));
         let empty = RunTotals::default().summary(None, (None, None), 2020);

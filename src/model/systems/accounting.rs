@@ -62,7 +62,7 @@ pub fn account(
         .markets
         .resize(s.markets.len(), MarketTotals::default());
     let mut nation = NationTotals::default();
-    firm_sums(&firms, sc, &mut totals.markets, &mut nation);
+    firm_sums(s, &firms, sc, &mut totals.markets, &mut nation);
     least_cost(sc, &mut nation);
     update_cities(
         &mut cities,
@@ -79,6 +79,7 @@ pub fn account(
 /// least-cost benchmark (every firm under a carbon policy: covered by a market or regulated
 /// by a standard) and the gross-emission-weighted dispersion of their shadow prices.
 fn firm_sums(
+    s: &crate::config::Scenario,
     firms: &Query<AccountedFirm>,
     sc: &mut Scratch,
     markets: &mut [MarketTotals],
@@ -94,6 +95,11 @@ fn firm_sums(
         nation.curtailment_cost += std.curtailment_cost;
         c.abatement_cost += flows.abatement_cost;
         c.investment_cost += tech.cost;
+        let fuel = f.prod.output
+            * f.int
+                .fuel_cost_change_per_unit(s.sectors[f.info.sector as usize].fuel_price);
+        c.fuel_cost_change += fuel;
+        nation.fuel_cost_change += fuel;
         c.installed += f64::from(tech.installed);
         c.slots += tech.slots.len() as f64;
         nation.investment_cost += tech.cost;
@@ -196,6 +202,7 @@ fn update_cities(
         st.net_allowance_value = c.net_allowance_value;
         st.net_allowance_purchases = c.net_allowance_purchases;
         st.curtailment_cost = c.curtailment_cost;
+        st.fuel_cost_change = c.fuel_cost_change;
         st.recycled = c.recycled + receipts.0.get(info.id as usize).copied().unwrap_or(0.0);
         st.cum_burden += st.cost_burden();
         st.cum_gdp += st.gdp;

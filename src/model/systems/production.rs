@@ -33,14 +33,24 @@ pub struct Scratch {
 }
 
 /// Expected unit cost of a firm and its carbon part, CNY per unit:
-/// `c_i + E_i[p] (e_i - b_i)` for a covered firm, `c_i` otherwise.
-fn unit_cost(p: &Production, i: &Intensity, c: &Coverage, e: &Expectation) -> (f64, f64) {
+/// `c_i + fuel_price (h_i - h_i0) + E_i[p] (e_i - b_i)` for a covered firm (the carbon term
+/// is 0 otherwise): the variable cost at build plus the fuel its technologies save or add.
+fn unit_cost(
+    fuel_price: f64,
+    p: &Production,
+    i: &Intensity,
+    c: &Coverage,
+    e: &Expectation,
+) -> (f64, f64) {
     let carbon = if c.market.is_some() {
         e.market * (i.emission() - c.free_rate)
     } else {
         0.0
     };
-    (p.variable_cost + carbon, carbon)
+    (
+        p.variable_cost + i.fuel_cost_change_per_unit(fuel_price) + carbon,
+        carbon,
+    )
 }
 
 /// Sets every firm's output and baseline emissions. Steps: [`capacities`], [`logit_weights`]
@@ -80,7 +90,7 @@ fn capacities(s: &Scenario, year: i32, sc: &mut Scratch, firms: &mut Query<Produ
     for mut f in firms.iter_mut() {
         let sector = &s.sectors[f.info.sector as usize];
         f.prod.capacity = f.cap.base_capacity * sector.demand_index.at(year);
-        let (u, _) = unit_cost(&f.prod, f.int, f.cov, f.exp);
+        let (u, _) = unit_cost(sector.fuel_price, &f.prod, f.int, f.cov, f.exp);
         let g = f.info.goods_market as usize;
         sc.min_cost[g] = sc.min_cost[g].min(u);
     }
@@ -95,7 +105,7 @@ fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<Pro
     for mut f in firms.iter_mut() {
         let sector = &s.sectors[f.info.sector as usize];
         let g = f.info.goods_market as usize;
-        let (u, _) = unit_cost(&f.prod, f.int, f.cov, f.exp);
+        let (u, _) = unit_cost(sector.fuel_price, &f.prod, f.int, f.cov, f.exp);
         f.prod.log_weight = if f.prod.capacity > 0.0 {
             f.prod.capacity.ln() - sector.logit_sensitivity * (u - sc.min_cost[g]) / sector.price
         } else {
@@ -126,7 +136,8 @@ fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<Pro
         sc.entity[k] = f.entity;
         sc.log_weight[k] = f.prod.log_weight;
         sc.capacity[k] = f.prod.capacity;
-        sc.carbon[k] = unit_cost(f.prod, f.int, f.cov, f.exp).1;
+        let fuel = s.sectors[f.info.sector as usize].fuel_price;
+        sc.carbon[k] = unit_cost(fuel, f.prod, f.int, f.cov, f.exp).1;
     }
 }
 

@@ -44,6 +44,8 @@ pub fn per_run_rows(
     sum.cumulative_emissions.push(summary.cumulative_emissions);
     sum.cumulative_abatement.push(summary.cumulative_abatement);
     sum.total_cost.push(summary.total_cost);
+    sum.fuel_cost_change.push(summary.fuel_cost_change);
+    sum.penalties.push(summary.penalties);
     sum.investment_cost.push(summary.investment_cost);
     sum.cumulative_abatement_vs_counterfactual
         .push(summary.abatement_vs_counterfactual);

@@ -71,6 +71,9 @@ pub fn record_firms(
         b.abatement_cost.push(flows.abatement_cost);
         b.expected_price.push(exp.price);
         b.investment_cost.push(tech.cost);
+        let fuel = params.scenario.sectors[info.sector as usize].fuel_price;
+        b.fuel_cost_change
+            .push(prod.output * int.fuel_cost_change_per_unit(fuel));
         b.capex_committed.push(tech.committed);
         b.adopted.push(Cat::from_opt(tech.new_tech));
         b.technologies.push(tech.installed);
@@ -127,6 +130,7 @@ fn city_rows(
         b.net_allowance_purchases.push(st.net_allowance_purchases);
         b.net_allowance_value.push(st.net_allowance_value);
         b.investment_cost.push(st.investment_cost);
+        b.fuel_cost_change.push(st.fuel_cost_change);
         b.cost_burden.push(st.cost_burden());
         b.adoption_share.push(st.adoption_share());
         let c = info.id as usize;
@@ -206,6 +210,8 @@ fn nation_row(
     b.abatement_cost.push(n.abatement_cost);
     b.investment_cost.push(n.investment_cost);
     b.curtailment_cost.push(n.curtailment_cost);
+    b.fuel_cost_change.push(n.fuel_cost_change);
+    b.social_cost.push(n.social_cost());
     b.share_cities_meeting_target
         .push((cities_met.1 > 0).then(|| cities_met.0 as f64 / cities_met.1 as f64));
     b.counterfactual_emissions.push(n.counterfactual);
