@@ -236,69 +236,82 @@ pub struct GeographySpec {
     city_index: HashMap<String, u32>,
 }
 
+/// The provinces of a provinces table and its agglomeration names (ids must fit their types).
+fn provinces_of(rows: &[ProvinceRow], label: &str) -> Result<(Vec<Province>, Vec<String>)> {
+    let mut agglomerations: Vec<String> = Vec::new();
+    let mut provinces = Vec::with_capacity(rows.len());
+    if rows.len() > usize::from(u16::MAX) {
+        return Err(Error::input(format!(
+            "{label}: the provinces table has {} rows: at most {}",
+            rows.len(),
+            u16::MAX
+        )));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let agg = if r.agglomeration.trim().is_empty() {
+            None
+        } else {
+            let pos = agglomerations.iter().position(|a| a == &r.agglomeration);
+            let id = pos.unwrap_or_else(|| {
+                agglomerations.push(r.agglomeration.clone());
+                agglomerations.len() - 1
+            });
+            match u8::try_from(id) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    return Err(Error::input(format!(
+                        "{label}: the provinces table names more than {} agglomerations",
+                        u8::MAX
+                    )));
+                }
+            }
+        };
+        provinces.push(Province {
+            id: i as u16,
+            name: r.name.clone(),
+            grid: GRIDS.iter().position(|g| *g == r.grid).unwrap_or(0) as u8,
+            gdp_cny: r.gdp_cny_tn * 1e12,
+            population: r.population_million * 1e6,
+            co2_t: r.co2_mt * 1e6,
+            agglomeration: agg,
+        });
+    }
+    Ok((provinces, agglomerations))
+}
+
+/// Problems of the named cities: unknown province, shares outside (0, 1), duplicate names.
+fn check_named(cfg: &CityLayout, provinces: &[Province], label: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut named_seen = std::collections::HashSet::new();
+    for (k, nc) in cfg.named_cities.iter().enumerate() {
+        let at = format!("{label}: geography.named_cities[{k}]");
+        if !provinces.iter().any(|p| p.name == nc.province) {
+            problems.push(format!(
+                "{at}.province = {:?}: no such province",
+                nc.province
+            ));
+        }
+        for (key, v) in [
+            ("gdp_share", nc.gdp_share),
+            ("population_share", nc.population_share),
+        ] {
+            if !(v > 0.0 && v < 1.0) {
+                problems.push(format!("{at}.{key} = {v}: must be within (0, 1)"));
+            }
+        }
+        if !named_seen.insert(nc.name.as_str()) {
+            problems.push(format!("{at}.name = {:?}: duplicate city name", nc.name));
+        }
+    }
+    problems
+}
+
 impl GeographySpec {
     /// Builds the structure; `label` names the config file in errors.
     pub fn new(rows: &[ProvinceRow], cfg: &CityLayout, label: &str) -> Result<Self> {
         let mut problems = Vec::new();
-        let mut agglomerations: Vec<String> = Vec::new();
-        let mut provinces = Vec::with_capacity(rows.len());
-        if rows.len() > usize::from(u16::MAX) {
-            return Err(Error::input(format!(
-                "{label}: the provinces table has {} rows: at most {}",
-                rows.len(),
-                u16::MAX
-            )));
-        }
-        for (i, r) in rows.iter().enumerate() {
-            let agg = if r.agglomeration.trim().is_empty() {
-                None
-            } else {
-                let pos = agglomerations.iter().position(|a| a == &r.agglomeration);
-                let id = pos.unwrap_or_else(|| {
-                    agglomerations.push(r.agglomeration.clone());
-                    agglomerations.len() - 1
-                });
-                match u8::try_from(id) {
-                    Ok(id) => Some(id),
-                    Err(_) => {
-                        return Err(Error::input(format!(
-                            "{label}: the provinces table names more than {} agglomerations",
-                            u8::MAX
-                        )));
-                    }
-                }
-            };
-            provinces.push(Province {
-                id: i as u16,
-                name: r.name.clone(),
-                grid: GRIDS.iter().position(|g| *g == r.grid).unwrap_or(0) as u8,
-                gdp_cny: r.gdp_cny_tn * 1e12,
-                population: r.population_million * 1e6,
-                co2_t: r.co2_mt * 1e6,
-                agglomeration: agg,
-            });
-        }
-        let mut named_seen = std::collections::HashSet::new();
-        for (k, nc) in cfg.named_cities.iter().enumerate() {
-            let at = format!("{label}: geography.named_cities[{k}]");
-            if !provinces.iter().any(|p| p.name == nc.province) {
-                problems.push(format!(
-                    "{at}.province = {:?}: no such province",
-                    nc.province
-                ));
-            }
-            for (key, v) in [
-                ("gdp_share", nc.gdp_share),
-                ("population_share", nc.population_share),
-            ] {
-                if !(v > 0.0 && v < 1.0) {
-                    problems.push(format!("{at}.{key} = {v}: must be within (0, 1)"));
-                }
-            }
-            if !named_seen.insert(nc.name.as_str()) {
-                problems.push(format!("{at}.name = {:?}: duplicate city name", nc.name));
-            }
-        }
+        let (provinces, agglomerations) = provinces_of(rows, label)?;
+        problems.extend(check_named(cfg, &provinces, label));
         let per = |r: &ProvinceRow| {
             u64::from(if cfg.cities_per_province > 0 {
                 cfg.cities_per_province
