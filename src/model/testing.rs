@@ -31,6 +31,21 @@ pub fn run<M>(w: &mut World, system: impl IntoSystem<(), (), M>) {
     w.run_system_once(system).expect("the system runs");
 }
 
+/// Runs one year's systems from the Policy phase through clearing (coverage, macro,
+/// expectations, production, allocation, bidding and clearing; no standards).
+pub fn through_clearing(w: &mut World) {
+    use crate::model::systems::{
+        allocation, expectations, macroeconomy, market, policy, production,
+    };
+    run(w, policy::update_regulators);
+    run(w, policy::assign_coverage);
+    run(w, macroeconomy::grow_cities);
+    run(w, expectations::update_expectations);
+    run(w, production::produce);
+    run(w, allocation::allocate);
+    run(w, market::clear_markets);
+}
+
 /// Component `C` of every firm, in firm id order.
 pub fn firms<C: Component + Clone>(w: &mut World) -> Vec<C> {
     let mut q = w.query::<(&FirmInfo, &C)>();

@@ -222,19 +222,11 @@ fn update_cities(
 mod tests {
     use super::*;
     use crate::model::agents::regulator::Regulator;
-    use crate::model::systems::{
-        allocation, compliance, expectations, macroeconomy, market, policy, production, recycling,
-    };
-    use crate::model::testing::{LINEAR_MAC, run, world};
+    use crate::model::systems::{compliance, recycling};
+    use crate::model::testing::{LINEAR_MAC, run, through_clearing, world};
 
     fn year(w: &mut World) {
-        run(w, policy::update_regulators);
-        run(w, policy::assign_coverage);
-        run(w, macroeconomy::grow_cities);
-        run(w, expectations::update_expectations);
-        run(w, production::produce);
-        run(w, allocation::allocate);
-        run(w, market::clear_markets);
+        through_clearing(w);
         run(w, compliance::comply);
         run(w, recycling::recycle_revenue);
         run(w, account);

@@ -72,16 +72,10 @@ pub fn comply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::systems::{allocation, expectations, market, policy, production};
-    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+    use crate::model::testing::{LINEAR_MAC, firms, run, through_clearing, world};
 
     fn year(w: &mut bevy_ecs::world::World) {
-        run(w, policy::update_regulators);
-        run(w, policy::assign_coverage);
-        run(w, expectations::update_expectations);
-        run(w, production::produce);
-        run(w, allocation::allocate);
-        run(w, market::clear_markets);
+        through_clearing(w);
         run(w, comply);
     }
 

@@ -187,20 +187,14 @@ fn settle(bids: &[(Entity, Bid, f64)], trades: &[f64], p: f64, firms: &mut Query
 mod tests {
     use super::*;
     use crate::model::agents::firm::YearFlows;
-    use crate::model::systems::{allocation, expectations, policy, production};
-    use crate::model::testing::{LINEAR_MAC, firms, run, world};
+    use crate::model::testing::{LINEAR_MAC, firms, through_clearing, world};
 
     #[test]
     fn the_linear_mac_case_clears_at_400_with_abatement_by_slope() {
         // 300 t against a cap of 230 t: p = 70 / (1/10 + 1/20 + 1/40) = 400 CNY/t; each firm
         // abates p / s = 40, 20, 10 t at cost s a^2 / 2 = 8,000, 4,000, 2,000 CNY.
         let mut w = world(LINEAR_MAC, &[]);
-        run(&mut w, policy::update_regulators);
-        run(&mut w, policy::assign_coverage);
-        run(&mut w, expectations::update_expectations);
-        run(&mut w, production::produce);
-        run(&mut w, allocation::allocate);
-        run(&mut w, clear_markets);
+        through_clearing(&mut w);
         let r = w.query::<&Regulator>().single(&w).unwrap().clone();
         assert!((r.year.price - 400.0).abs() < 1e-9, "{:?}", r.year);
         let flows = firms::<YearFlows>(&mut w);
