@@ -149,12 +149,17 @@ pub struct Staged {
 
 impl Staged {
     /// A new staging folder `<dataset>/.staging/<name>-<pid>-<n>/`, locked by this process.
+    /// It is made under a hidden name, locked, then renamed, so that a concurrent
+    /// [`recover`] never finds it unlocked.
     pub fn new(dataset: &Path, name: &str) -> Result<Self> {
-        let dir = dataset
-            .join(STAGING_DIR)
-            .join(format!("{name}-{}", unique_suffix()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let lock = lock(&dir.join(STAGING_LOCK), true, "a staging folder")?;
+        let root = dataset.join(STAGING_DIR);
+        std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+        let sfx = unique_suffix();
+        let fresh = root.join(format!(".new-{name}-{sfx}"));
+        std::fs::create_dir(&fresh).map_err(|e| Error::io(&fresh, e))?;
+        let lock = lock(&fresh.join(STAGING_LOCK), true, "a staging folder")?;
+        let dir = root.join(format!("{name}-{sfx}"));
+        std::fs::rename(&fresh, &dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Staged {
             dataset: dataset.to_path_buf(),
             dir,
@@ -227,7 +232,8 @@ pub fn recover(dataset: &Path) -> Result<(usize, usize)> {
     let (mut published, mut deleted) = (0, 0);
     for entry in entries.flatten() {
         let dir = entry.path();
-        if !dir.is_dir() {
+        // `.new-*`: a staging being made (see `Staged::new`); never touched.
+        if !dir.is_dir() || entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         let Ok(_held) = lock(&dir.join(STAGING_LOCK), true, "a staging folder") else {
