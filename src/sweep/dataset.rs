@@ -31,13 +31,27 @@ pub fn prepare(out: &Path, experiment: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Writes `text` to `path` atomically.
+/// Writes `text` to `path` atomically: a temporary name unique to this process and call,
+/// fsync, rename (the temporary is removed on failure).
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    // A name of this process and call: shards writing the same file at once never share one.
+    let tmp = path.with_file_name(format!(
+        ".{name}.{}.tmp",
+        crate::output::commit::unique_suffix()
+    ));
+    let written = std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .map_err(|e| Error::io(&tmp, e));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
