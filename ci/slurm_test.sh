@@ -587,14 +587,19 @@ slurm_sweep() {
     log "all $TASKS array tasks ran cleanly"
 }
 
-list_files() { # the dataset's files, relative, without experiment.json, slurm/ and *.out
-    (cd "$1" && find . -type f ! -name experiment.json ! -name '*.out' ! -path './slurm/*' |
-        sed 's|^\./||' | LC_ALL=C sort)
+list_files() { # the dataset's files, relative, without experiment.json, slurm/, *.out and
+    # hidden paths (writer locks and stagings are not part of a dataset, docs/OUTPUT.md)
+    (cd "$1" && find . -type f ! -name experiment.json ! -name '*.out' ! -path './slurm/*' \
+        ! -path '*/.*' | sed 's|^\./||' | LC_ALL=C sort)
 }
 
 compare_datasets() {
     local L=$WORK/local/$EXP_NAME S=$WORK/slurm/$EXP_NAME f n_parquet=0 n_other=0 bad=0
     [[ -d $S ]] || fail "the Slurm run wrote no $S"
+    if [[ -d $S/.staging ]] && [[ -n $(ls -A "$S/.staging") ]]; then
+        ls -la "$S/.staging"
+        fail "the Slurm tasks left stagings in $S/.staging (every batch must be published)"
+    fi
     list_files "$L" >"$WORK/log/files-local.txt"
     list_files "$S" >"$WORK/log/files-slurm.txt"
     if ! diff -u "$WORK/log/files-local.txt" "$WORK/log/files-slurm.txt" >"$WORK/log/files.diff"; then
