@@ -308,7 +308,7 @@ table! {
         cost_ratio_least_cost: Option<f64> ["ratio"],
         /// Standard deviation of covered firms' shadow prices, weighted by gross emissions.
         shadow_price_sd: f64 ["CNY/t"],
-        /// Gini of cost burden per GDP across cities (null when the mean burden is not positive).
+        /// Population-weighted Gini across cities of cost burden per GDP, normalised by the mean absolute burden so that it stays in [0, 1] when some cities gain (negative burden); null when every burden is 0.
         gini_cost_burden: Option<f64> ["index"],
         /// Theil index of cost burden per GDP across cities with positive burden.
         theil_total: Option<f64> ["index"],
@@ -346,7 +346,7 @@ table! {
         cost_per_tonne: Option<f64> ["CNY/t"],
         /// Sum of abatement costs / sum of least costs over all years (null without abatement).
         cost_ratio_least_cost: Option<f64> ["ratio"],
-        /// Gini across cities of cumulative cost burden per cumulative GDP.
+        /// Population-weighted Gini across cities of cumulative cost burden per cumulative GDP, normalised by the mean absolute burden (in [0, 1] also when some cities gain); null when every burden is 0.
         gini_cost_burden: Option<f64> ["index"],
         /// Share of cities meeting their targets in the last year of the latest completed plan (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],

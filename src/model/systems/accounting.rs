@@ -6,7 +6,7 @@
 //! year, achieved at one marginal cost across them (a shadow clearing on the same firms with
 //! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
 
-use crate::econ::inequality::{gini, theil_decomposed};
+use crate::econ::inequality::{gini_weighted, theil_decomposed};
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::totals::{MarketTotals, NationTotals, Receipts, RunTotals, YearTotals};
@@ -23,6 +23,7 @@ pub struct Scratch {
     trades: Vec<f64>,
     clearing: ClearingScratch,
     burden: Vec<f64>,
+    burden_weight: Vec<f64>,
     groups: Vec<usize>,
 }
 
@@ -189,6 +190,7 @@ fn update_cities(
     nation: &mut NationTotals,
 ) {
     sc.burden.clear();
+    sc.burden_weight.clear();
     sc.groups.clear();
     for (info, mut st) in cities.iter_mut() {
         let c = &sc.city[info.id as usize];
@@ -210,11 +212,12 @@ fn update_cities(
         nation.uncovered += st.emissions_uncovered_firms + st.uncovered_other;
         if st.gdp > 0.0 {
             sc.burden.push(st.cost_burden() / st.gdp);
+            sc.burden_weight.push(st.population);
             sc.groups
                 .push(info.agglomeration.map_or(n_agg, usize::from));
         }
     }
-    nation.gini = gini(&sc.burden);
+    nation.gini = gini_weighted(&sc.burden, &sc.burden_weight);
     nation.theil = theil_decomposed(&sc.burden, &sc.groups);
 }
 

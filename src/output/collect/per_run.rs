@@ -13,12 +13,12 @@ use bevy_ecs::prelude::*;
 pub fn summary_metrics(world: &mut World, s: &Scenario) -> SummaryRow {
     let gini = {
         let mut q = world.query::<&CityState>();
-        let v: Vec<f64> = q
+        let (v, w): (Vec<f64>, Vec<f64>) = q
             .iter(world)
             .filter(|c| c.cum_gdp > 0.0)
-            .map(|c| c.cum_burden / c.cum_gdp)
-            .collect();
-        crate::econ::inequality::gini(&v)
+            .map(|c| (c.cum_burden / c.cum_gdp, c.population))
+            .unzip();
+        crate::econ::inequality::gini_weighted(&v, &w)
     };
     let plans = world.resource::<PlanState>();
     let targets_met = (plans.share_cities_met, plans.share_provinces_met);
