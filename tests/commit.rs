@@ -135,20 +135,7 @@ fn a_second_writer_exits_2_naming_the_holder() {
 fn concurrent_runs_into_one_folder_never_corrupt_it() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
-    let spawn = |seed: &str| {
-        Command::new(env!("CARGO_BIN_EXE_synergy"))
-            .args([
-                "run",
-                validation("linear_mac").to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--seed",
-                seed,
-                "--quiet",
-            ])
-            .output()
-            .unwrap()
-    };
+    let spawn = |seed: &str| run_with(&out, seed, None);
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| spawn("1"));
         let b = s.spawn(|| spawn("2"));

@@ -221,6 +221,27 @@ fn small(doc: &toml::Value) -> bool {
     firms <= 20_000 && years <= 10
 }
 
+/// An environment variable parsed, or `default`.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A proptest runner with `cases` cases from a fixed seed, no persistence, short shrinking.
+fn runner(cases: u32, key: [u8; 32]) -> TestRunner {
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 64,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &key),
+    )
+}
+
 fn one_case(base: &str, text: &str, muts: &[Mutation]) -> Result<(), TestCaseError> {
     let mut doc: toml::Value = toml::from_str(text).unwrap();
     // A short horizon: three years from the start.
@@ -280,14 +301,8 @@ fn one_case(base: &str, text: &str, muts: &[Mutation]) -> Result<(), TestCaseErr
 
 #[test]
 fn mutated_configs_exit_0_with_finite_output_or_2_with_the_file() {
-    let cases: u32 = std::env::var("SYNERGY_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let seed: u64 = std::env::var("SYNERGY_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let cases: u32 = env_or("SYNERGY_FUZZ_CASES", 300);
+    let seed: u64 = env_or("SYNERGY_FUZZ_SEED", 1);
     let bases: Vec<(String, String)> = [
         "linear_mac",
         "allocation_rules",
@@ -304,15 +319,7 @@ fn mutated_configs_exit_0_with_finite_output_or_2_with_the_file() {
     .collect();
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases,
-            failure_persistence: None,
-            max_shrink_iters: 64,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &key),
-    );
+    let mut runner = runner(cases, key);
     let strategy = (0..bases.len(), prop::collection::vec(mutation(), 1..4));
     let result = runner.run(&strategy, |(b, muts)| {
         let (name, text) = &bases[b];
@@ -357,20 +364,8 @@ fn cell() -> impl Strategy<Value = &'static str> {
 
 #[test]
 fn mutated_firms_files_exit_0_or_2_with_the_file_and_row() {
-    let cases: u32 = std::env::var("SYNERGY_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300)
-        / 3;
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases,
-            failure_persistence: None,
-            max_shrink_iters: 64,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[2; 32]),
-    );
+    let cases: u32 = env_or::<u32>("SYNERGY_FUZZ_CASES", 300) / 3;
+    let mut runner = runner(cases, [2; 32]);
     let header = "sector,city,output,energy_intensity,carbon_factor,mac_slope,abatement_max";
     let good = "widget,Beijing,100,1,1,10,100";
     // Rows of 5-8 cells (the header has 7) replacing one to three good rows.
