@@ -5,8 +5,8 @@
 use super::bid::{Bid, Kink};
 use super::rules::{Clearing, ClearingRules, ClearingStatus};
 
-/// Working memory of [`clear`]: one buffer of demand kinks (at most three per
-/// bid). Keep it between calls to avoid reallocating.
+/// Working memory of [`clear`]: one buffer of demand kinks (at most six per bid, three
+/// without an obligation cap). Keep it between calls to avoid reallocating.
 #[derive(Clone, Debug, Default)]
 pub struct ClearingScratch {
     kinks: Vec<Kink>,
@@ -18,7 +18,7 @@ impl ClearingScratch {
         Self::default()
     }
 
-    /// A scratch sized for `bids` bids (3 kinks each).
+    /// A scratch sized for `bids` bids (3 kinks each, the most without a cap).
     pub fn with_capacity(bids: usize) -> Self {
         Self {
             kinks: Vec::with_capacity(bids.saturating_mul(3)),
@@ -36,7 +36,10 @@ impl ClearingScratch {
 /// reserve price, the auction volume from it on, plus the reserve volume at
 /// the ceiling); `p* = ceiling` if no such price exists. The regulator sells
 /// `R = clamp(D(p*), 0, Smax(p*))`, auction first. Trades start at
-/// `D_i(p*)`; then either buyers (`unmet_demand`, at the ceiling) or sellers
+/// `D_i(p*)`; where `p*` is a bid's switch price (an obligation-capped firm indifferent
+/// between staying capped and abating beyond the cap, [`Bid::switch_price`]), such bids take
+/// what clears the market, between their right and left demands, pro rata to their jump;
+/// then either buyers (`unmet_demand`, at the ceiling) or sellers
 /// (`unsold_supply`, at the floor) are scaled pro rata so that
 /// `sum(trades) = R`; the same scaling absorbs rounding elsewhere.
 ///
@@ -80,10 +83,10 @@ pub fn clear(
     };
 
     trades.clear();
+    trades.extend(bids.iter().map(|b| b.net_demand(price)));
+    fill_jumps(bids, price, auction_cap + ccr_cap, trades);
     let (mut buy, mut sell) = (0.0, 0.0);
-    for bid in bids {
-        let t = bid.net_demand(price);
-        trades.push(t);
+    for &t in trades.iter() {
         if t > 0.0 {
             buy += t;
         } else {
@@ -132,6 +135,32 @@ pub fn clear(
         unmet_demand,
         unsold_supply,
         volume,
+    }
+}
+
+/// Bids whose demand drops at `price` (their switch price) take up to their jump, pro rata,
+/// so that total demand reaches `supply` (the regulator's offer at `price`); `trades` holds
+/// every bid's demand at `price` (the right limit) and is raised in place.
+fn fill_jumps(bids: &[Bid], price: f64, supply: f64, trades: &mut [f64]) {
+    let gap = supply - trades.iter().sum::<f64>();
+    if gap <= 0.0 {
+        return;
+    }
+    let jump = |b: &Bid| {
+        b.jump()
+            .filter(|k| k.price == price)
+            .map_or(0.0, |k| k.jump)
+    };
+    let total: f64 = bids.iter().map(jump).sum();
+    if total <= 0.0 {
+        return;
+    }
+    let share = (gap / total).min(1.0);
+    for (b, t) in bids.iter().zip(trades.iter_mut()) {
+        let j = jump(b);
+        if j > 0.0 {
+            *t += share * j;
+        }
     }
 }
 
@@ -206,16 +235,21 @@ impl Sweep<'_> {
                 return Some(self.p);
             }
             let (q, delta) = match self.kinks.get(self.next) {
-                Some(k) if k.price <= end => (k.price, Some(k.slope_delta)),
+                Some(k) if k.price <= end => (k.price, Some((k.slope_delta, k.jump))),
                 _ => (end, None),
             };
             let dq = self.d + self.m * (q - self.p);
             if dq <= level {
                 return Some(solve_in_segment(self.bids, self.p, q, level));
             }
+            let Some((slope_delta, jump)) = delta else {
+                self.p = q;
+                self.d = dq;
+                return None;
+            };
             self.p = q;
-            self.d = dq;
-            self.m += delta?;
+            self.d = dq - jump;
+            self.m += slope_delta;
             self.next += 1;
         }
     }

@@ -5,7 +5,7 @@
 //! Each covered firm submits a [`Bid`]: the parameters of a continuous,
 //! piecewise-linear, non-increasing net demand for allowances (operational
 //! abatement with a linear marginal cost, an optional cap on the compliance
-//! obligation, and an optional banking demand). The regulator offers an
+//! obligation, where the demand may drop by a jump, and an optional banking demand). The regulator offers an
 //! auction volume at or above a reserve price and a cost-containment reserve
 //! at the price ceiling ([`ClearingRules`]). [`clear`] finds the single
 //! clearing price exactly (up to floating-point rounding) with an
@@ -13,7 +13,7 @@
 //! and reports the outcome as a [`Clearing`].
 //!
 //! Least-cost benchmark: with no banking (`bank_hedge = bank_slope = 0`), no
-//! cap (`obligation_cap = f64::INFINITY`), no regulator supply
+//! cap (`cap_allocation = f64::INFINITY`), no regulator supply
 //! (`auction_volume = ccr_volume = 0`) and holdings summing to
 //! `sum(E) - A`, the clearing price is the price at which total abatement is
 //! `A` (if it lies within `[floor, ceiling]`).
@@ -22,7 +22,7 @@
 //! use synergy::market::{clear, Bid, ClearingRules, ClearingScratch};
 //! let bid = |s: f64, h: f64| Bid {
 //!     emissions: 100.0, mac_slope: s, abatement_max: 100.0, abatement_min: 0.0, holdings: h,
-//!     obligation_cap: f64::INFINITY, bank_hedge: 0.0, bank_slope: 0.0, bank_value: 0.0,
+//!     cap_allocation: f64::INFINITY, cap_share: 1.0, bank_hedge: 0.0, bank_slope: 0.0, bank_value: 0.0,
 //! };
 //! let bids = [bid(10.0, 76.0), bid(20.0, 77.0), bid(40.0, 77.0)];
 //! let rules = ClearingRules {
@@ -38,6 +38,6 @@ mod clearing;
 pub mod mechanism;
 mod rules;
 
-pub use bid::{Bid, BidError, Kink};
+pub use bid::{Bid, BidError, Kink, Position};
 pub use clearing::{ClearingScratch, clear};
 pub use rules::{Clearing, ClearingRules, ClearingStatus, RulesError};

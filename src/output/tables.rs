@@ -128,7 +128,7 @@ table! {
         shortfall: f64 ["t CO2"],
         /// Penalty paid for the shortfall.
         penalty: f64 ["CNY"],
-        /// Marginal cost of the firm's last measure: the clearing price for covered firms (0 when its capped obligation binds, as it then does not abate), the marginal cost of meeting its standard for regulated firms (the higher of the two when both apply), else 0.
+        /// Marginal abatement incentive: the clearing price for covered firms (obligation cap share x price where its capped obligation binds; the penalty per t where it was rationed at the ceiling and stays short), the marginal cost of meeting its standard for regulated firms (the higher of the two when both apply), else 0.
         shadow_price: f64 ["CNY/t"],
         /// Operational abatement cost (mac_slope x a^2 / 2 at this year's slope).
         abatement_cost: f64 ["CNY"],

@@ -10,7 +10,8 @@ fn bid(e: f64, s: f64, amax: f64, h: f64) -> Bid {
         abatement_max: amax,
         abatement_min: 0.0,
         holdings: h,
-        obligation_cap: f64::INFINITY,
+        cap_allocation: f64::INFINITY,
+        cap_share: 1.0,
         bank_hedge: 0.0,
         bank_slope: 0.0,
         bank_value: 0.0,
@@ -210,15 +211,35 @@ fn degenerate_inputs() {
 fn obligation_cap_and_banking_shift_the_price() {
     let plain = bid(100.0, 10.0, 100.0, 75.0);
     let r = rules(0.0, 1000.0, 0.0, 0.0, 0.0);
-    // Uncapped: D = 25 - p/10 -> 250. Cap 70 < H: D = -5 up to p = 300 -> floor.
+    // Uncapped: D = 25 - p/10 -> 250. Capped at 50 + 0.2 x verified: owes 70 t at p = 0,
+    // below H = 75: D = -5 -> floor.
     assert!(close(run(&[plain], &r).0.price, 250.0, 1e-9));
     let capped = Bid {
-        obligation_cap: 70.0,
+        cap_allocation: 50.0,
+        cap_share: 0.2,
         ..plain
     };
     let (out, _) = run(&[capped], &r);
     assert_eq!((out.price, out.status), (0.0, ClearingStatus::AtFloor));
     assert!(close(out.unsold_supply, 5.0, 1e-12));
+    // H = 50: D = 20 - 0.004 p stays positive until the switch price 625, where demand
+    // drops by 30 t to -12.5: the market clears there and the firm, indifferent, buys 0.
+    let short = Bid {
+        holdings: 50.0,
+        ..capped
+    };
+    let (out, trades) = run(&[short], &r);
+    assert!(close(out.price, 625.0, 1e-9), "{out:?}");
+    assert_eq!(out.status, ClearingStatus::Interior);
+    assert!(close(trades[0], 0.0, 1e-9), "{trades:?}");
+    // With a second, plain seller of 10 t at any price the jumper buys them.
+    let seller = bid(10.0, 1.0, 0.0, 20.0);
+    let (out, trades) = run(&[short, seller], &r);
+    assert!(close(out.price, 625.0, 1e-9), "{out:?}");
+    assert!(
+        close(trades[0], 10.0, 1e-9) && close(trades[1], -10.0, 1e-9),
+        "{trades:?}"
+    );
     // Banking h = 10, k = 0.1, v = 300 with H = 100: D = 40 - 0.2 p -> 200.
     let bank = Bid {
         holdings: 100.0,
@@ -271,11 +292,13 @@ fn arb_bid() -> impl Strategy<Value = Bid> {
         -2.0..3.0f64,
         0.0..1.0f64,
         0.8..1.2f64,
-        prop::option::of(0.0..1.0f64),
+        prop::option::of((0.0..1.0f64, 0.0..1.0f64)),
         bank,
         prop::option::of(0.0..1.0f64),
     )
         .prop_map(|(e, s, af, hf, cap, bank, minf)| {
+            let (cap_allocation, cap_share) =
+                cap.map_or((f64::INFINITY, 1.0), |(c, share)| (c * e, share));
             let (hedge, slope, value) = bank.unwrap_or((0.0, 0.0, 0.0));
             Bid {
                 emissions: e,
@@ -283,7 +306,8 @@ fn arb_bid() -> impl Strategy<Value = Bid> {
                 abatement_max: af * e,
                 abatement_min: minf.map_or(0.0, |m| m * af * e),
                 holdings: hf * e,
-                obligation_cap: cap.map_or(f64::INFINITY, |c| c * e),
+                cap_allocation,
+                cap_share,
                 bank_hedge: hedge,
                 bank_slope: slope,
                 bank_value: value,
@@ -342,13 +366,18 @@ proptest! {
         prop_assert!(out.ccr_sold == 0.0 || out.status == ClearingStatus::AtCeiling);
         prop_assert!(out.unmet_demand == 0.0 || out.status == ClearingStatus::AtCeiling);
         prop_assert!(out.unsold_supply == 0.0 || out.status == ClearingStatus::AtFloor);
+        // Each trade lies between 0 and the bid's demand (between its right and left demand
+        // at its switch price).
         for (b, t) in bids.iter().zip(&trades) {
-            let d = b.net_demand(p);
-            prop_assert!(*t * d >= 0.0 && t.abs() <= d.abs() * (1.0 + 1e-12) + 1e-12);
+            let (d, dl) = (b.net_demand(p), b.net_demand_left(p));
+            let eps = 1e-12 * (1.0 + d.abs() + dl.abs());
+            prop_assert!(*t >= d.min(0.0) - eps && *t <= dl.max(0.0) + eps, "{t} vs [{d}, {dl}]");
         }
         let d_star = demand(&bids, p);
+        let d_left: f64 = bids.iter().map(|b| b.net_demand_left(p)).sum();
         if out.status == ClearingStatus::Interior {
-            prop_assert!(close(d_star, sold, 1e-6 * (1.0 + sum_e)), "{d_star} vs {sold}");
+            let tol = 1e-6 * (1.0 + sum_e);
+            prop_assert!(d_star <= sold + tol && d_left >= sold - tol, "{d_star} {d_left} vs {sold}");
         }
         // D is non-increasing.
         let scale: f64 = bids.iter().map(|b| b.emissions + b.holdings + b.bank_hedge
@@ -376,7 +405,8 @@ fn a_bid_with_an_infinite_slope_costs_nothing_at_any_price() {
         abatement_max: 0.0,
         abatement_min: 0.0,
         holdings: 0.0,
-        obligation_cap: f64::INFINITY,
+        cap_allocation: f64::INFINITY,
+        cap_share: 1.0,
         bank_hedge: 0.0,
         bank_slope: 0.0,
         bank_value: 0.0,

@@ -4,9 +4,11 @@
 use super::{Bidder, MarketYear, Mechanism, Obligation};
 use crate::market::Bid;
 
-/// Caps what a covered firm owes at `allocation + share x emissions` up to `until`; the rest
-/// of its emissions is forgiven. Bids carry the cap, so a firm whose cap binds at the price
-/// does not buy (or abate) beyond it.
+/// Caps what a covered firm owes at `allocation + share x verified emissions` up to `until`;
+/// the rest of its emissions is forgiven. Bids carry the cap: where it binds, a tonne abated
+/// saves `share` t of obligation, so the firm abates `share x p / s` and its demand falls
+/// with slope `share^2 / s`; it abates beyond the cap once that is cheaper
+/// ([`Bid::switch_price`]).
 #[derive(Clone, Debug)]
 pub struct ObligationCap {
     /// Share of (forecast, then verified) emissions owed beyond free allocation.
@@ -27,7 +29,8 @@ impl Mechanism for ObligationCap {
     }
     fn bid(&self, y: MarketYear, firm: &Bidder, bid: &mut Bid) {
         if self.applies(y.year) {
-            bid.obligation_cap = firm.allocation + self.share * bid.emissions;
+            bid.cap_allocation = firm.allocation;
+            bid.cap_share = self.share;
         }
     }
     fn obligation(&self, y: MarketYear, o: &mut Obligation) {
@@ -57,10 +60,13 @@ mod tests {
         };
         let mut b = bid(100.0, 50.0);
         m.bid(year(2025), &firm, &mut b);
-        assert_eq!(b.obligation_cap, 70.0);
+        assert_eq!((b.cap_allocation, b.cap_share), (50.0, 0.2));
+        // Owes 50 + 0.2 x 100 = 70 t at no abatement; 50 + 0.2 x 90 = 68 t at 10 t abated.
+        assert_eq!(b.obligation_at(0.0), 70.0);
+        assert!((b.obligation_at(10.0) - 68.0).abs() < 1e-12);
         let mut later = bid(100.0, 50.0);
         m.bid(year(2026), &firm, &mut later);
-        assert_eq!(later.obligation_cap, f64::INFINITY);
+        assert_eq!(later.cap_allocation, f64::INFINITY);
         let mut o = Obligation {
             emissions: 100.0,
             allocation: 50.0,

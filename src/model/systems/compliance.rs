@@ -93,8 +93,11 @@ mod tests {
 
     #[test]
     fn a_capped_price_leaves_a_shortfall_that_pays_the_penalty_and_becomes_debt() {
-        // Ceiling 100 CNY/t: abatement 10, 5, 2.5 t, so 52.5 t short in all; penalty per t =
-        // 2 x price + 50 = 250 CNY, and make-good turns the shortfall into debt.
+        // Ceiling 100 CNY/t: at 100 the firms abate 10, 5, 2.5 t and nobody sells. A tonne
+        // short costs 2 x 100 + 50 = 250 CNY plus, with make-good, the 100 CNY tonne owed
+        // again next year: 350. Each must cover 23.33 t (grandfathered 76.67 t): firm 1
+        // abates it (MAC 233 < 350), firms 2 and 3 stop at MAC 350 (17.5 and 8.75 t), short
+        // 5.83 and 14.58 t: 20.42 t. They pay 250 CNY per t; make-good turns it into debt.
         let mut w = world(
             LINEAR_MAC,
             &[
@@ -106,7 +109,10 @@ mod tests {
         year(&mut w);
         let acc = firms::<Account>(&mut w);
         let short: f64 = acc.iter().map(|a| a.shortfall).sum();
-        assert!((short - 52.5).abs() < 1e-6, "{acc:?}");
+        assert!(
+            (short - (2.0 * 70.0 / 3.0 - 17.5 - 8.75)).abs() < 1e-6,
+            "{acc:?}"
+        );
         for a in &acc {
             assert!((a.penalty - a.shortfall * 250.0).abs() < 1e-6);
             assert!((a.debt - a.shortfall).abs() < 1e-12);

@@ -4,8 +4,10 @@
 //! rationality on, a firm bids with a perceived MAC slope (lognormal noise) and a forecast of
 //! its emissions (relative error); it then abates what its perceived slope says at the
 //! clearing price, and the gap between its bid and its realised position goes to compliance.
-//! A firm whose capped obligation (China's early-cycle 20 % rule) binds at the clearing price
-//! does not abate: abating would not lower what it owes. Uncovered firms do not abate.
+//! A firm whose capped obligation (China's early-cycle 20 % rule) binds abates where a tonne
+//! abated saves the share of a tonne it owes (`0.2 p / s`). A buyer rationed at the ceiling
+//! abates further, up to a marginal cost equal to the penalty it would pay per tonne short,
+//! before it pays a shortfall. Uncovered firms do not abate.
 
 use crate::config::{MarketSpec, Scenario};
 use crate::market::mechanism::{Bidder, open_rules, plain_bid};
@@ -70,7 +72,8 @@ pub fn clear_markets(
         let rules = clearing_rules(spec, year, &book.plain, &mut reg);
         let out = clear(&book.plain, &rules, &mut book.scratch, &mut book.trades);
         record_outcome(spec, year, &out, &mut reg);
-        settle(&book.bids[m], &book.trades, out.price, &mut firms);
+        let penalty = shortfall_penalty(spec, year, out.price);
+        settle(&book.bids[m], &book.trades, out.price, penalty, &mut firms);
     }
 }
 
@@ -156,30 +159,42 @@ fn record_outcome(spec: &MarketSpec, year: i32, out: &Clearing, reg: &mut Regula
     reg.year.unsold_supply = out.unsold_supply;
 }
 
-/// Settles each bidder at price `p`: its trade, and the abatement its (perceived) slope says
-/// at `p`, up to its true bound; a firm whose capped obligation binds abates only its
-/// standard's floor and has a market shadow price of 0.
-fn settle(bids: &[(Entity, Bid, f64)], trades: &[f64], p: f64, firms: &mut Query<BiddingFirm>) {
+/// What a covered firm pays per tonne it lacks at compliance when the market clears at `p`
+/// (CNY/t CO2): the penalty multiple x `p` + the per-tonne penalty, plus `p` again with
+/// make-good (the tonne is still owed next year). The fixed fine does not change at the
+/// margin.
+pub fn shortfall_penalty(spec: &MarketSpec, year: i32, p: f64) -> f64 {
+    let make_good = if spec.make_good { p } else { 0.0 };
+    spec.penalty_price_multiple * p + spec.penalty_per_t.at(year) + make_good
+}
+
+/// Settles each bidder at price `p`: its trade, and where that leaves it
+/// ([`Bid::position`]: `a(p)` from its perceived slope, more up to the `penalty` where it was
+/// rationed, exact cover at its switch price), up to its true bound; its shadow price is its
+/// marginal abatement incentive (or its standard's, if higher).
+fn settle(
+    bids: &[(Entity, Bid, f64)],
+    trades: &[f64],
+    p: f64,
+    penalty: f64,
+    firms: &mut Query<BiddingFirm>,
+) {
     for (k, (entity, bid, true_slope)) in bids.iter().enumerate() {
         let Ok(mut f) = firms.get_mut(*entity) else {
             continue;
         };
-        let capped = bid.emissions - bid.abatement(p) > bid.obligation_cap;
+        let trade = trades.get(k).copied().unwrap_or(0.0);
+        let pos = bid.position(p, trade, penalty);
         let max_share = f.mac.max_share;
-        let a = if capped {
-            bid.abatement_min
-        } else {
-            bid.abatement(p).min(max_share * f.flows.gross_emissions)
-        };
-        f.acc.net_purchase = trades.get(k).copied().unwrap_or(0.0);
+        let a = pos.abatement.min(max_share * f.flows.gross_emissions);
+        f.acc.net_purchase = trade;
         let shadow = f.std.shadow;
         let flows = &mut *f.flows;
         flows.abatement = a;
         flows.emissions = flows.gross_emissions - a;
         flows.abatement_cost = Mac::cost(*true_slope, a);
         flows.price = p;
-        let market_shadow = if capped { 0.0 } else { p };
-        flows.shadow_price = market_shadow.max(shadow);
+        flows.shadow_price = pos.incentive.max(shadow);
     }
 }
 
@@ -207,5 +222,57 @@ mod tests {
             assert!((f.emissions - (100.0 - a)).abs() < 1e-9);
             assert!((f.price - 400.0).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn capped_firms_abate_a_fifth_of_what_the_price_says() {
+        // Cap 150 t: 50 t each by grandfathering; each owes at most 50 + 0.2 x verified.
+        // Firm 1 (s = 10) switches to abating beyond its cap at 625 CNY/t, firms 2 and 3
+        // (s = 20, 40) only at 1,250 and 2,500. Demand 90 - 0.103 p = 0 at p = 873.79:
+        // firm 1 abates p / 10 = 87.38 t, firms 2 and 3 stay capped and abate 0.2 p / s =
+        // 8.74 and 4.37 t (not 0: each tonne still saves 0.2 t of obligation).
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.cap_t=150",
+                "markets.market.obligation_cap_share=0.2",
+            ],
+        );
+        through_clearing(&mut w);
+        let p = w.query::<&Regulator>().single(&w).unwrap().year.price;
+        assert!((p - 90.0 / 0.103).abs() < 1e-6, "{p}");
+        let flows = firms::<YearFlows>(&mut w);
+        let want = [p / 10.0, 0.2 * p / 20.0, 0.2 * p / 40.0];
+        for (f, a) in flows.iter().zip(want) {
+            assert!((f.abatement - a).abs() < 1e-6, "{f:?} vs {a}");
+        }
+        assert!((flows[1].shadow_price - 0.2 * p).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_penalty_above_the_ceiling_is_abated_against_not_paid() {
+        // Ceiling 300 CNY/t, penalty 1,000 CNY/t: at 300 the firms abate 30, 15, 7.5 t and
+        // bid for 17.5 t more than there is; rationed, each abates further (its MAC stays
+        // below 1,000) until covered: 70 t in all, no shortfall.
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.ceiling=300",
+                "markets.market.penalty_per_t=1000",
+            ],
+        );
+        through_clearing(&mut w);
+        crate::model::testing::run(&mut w, crate::model::systems::compliance::comply);
+        let flows = firms::<YearFlows>(&mut w);
+        let total: f64 = flows.iter().map(|f| f.abatement).sum();
+        assert!((total - 70.0).abs() < 1e-6, "{flows:?}");
+        for (f, s) in flows.iter().zip([10.0, 20.0, 40.0]) {
+            assert!(
+                f.abatement * s <= 1000.0 + 1e-9 && f.shadow_price >= 300.0,
+                "{f:?}"
+            );
+        }
+        let acc = firms::<crate::model::agents::firm::Account>(&mut w);
+        assert!(acc.iter().all(|a| a.shortfall == 0.0), "{acc:?}");
     }
 }
