@@ -378,3 +378,20 @@ fn growth_paths_that_compound_out_of_range_are_refused() {
     );
     rejects_default_set("sectors = {}", &["sectors"]);
 }
+
+/// The bank-exit rule: a closed set of words, and a conversion rate only where it converts.
+#[test]
+fn bank_exit_rules_are_checked() {
+    rejects_set(
+        "markets.market.bank_on_exit=\"sell\"",
+        &["bank_on_exit", "keep", "cancel", "convert"],
+    );
+    rejects_set(
+        "markets.market.bank_conversion_rate=0.5",
+        &["markets[0].bank_conversion_rate", "convert"],
+    );
+    rejects_set(
+        "markets.market.bank_conversion_rate=-1",
+        &["markets[0].bank_conversion_rate"],
+    );
+}

@@ -241,3 +241,140 @@ pub fn non_finite_values(dir: &Path) -> Vec<String> {
     }
     found
 }
+
+/// A uint64 column over all batches.
+pub fn u64s(batches: &[RecordBatch], col: &str) -> Vec<u64> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            b.column_by_name(col)
+                .unwrap_or_else(|| panic!("no column {col}"))
+                .as_primitive::<arrow::datatypes::UInt64Type>()
+                .values()
+                .to_vec()
+        })
+        .collect()
+}
+
+/// The datasets (non-hidden folders) of an output folder.
+pub fn datasets_in(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Checks of allowance and money conservation over every run of every dataset in `out`,
+/// against sums independent of the model's own totals; each violation as a line:
+///
+/// * allowances, per market and year: free allocation + auction sold + reserve sales =
+///   surrendered + change in banks + cancelled;
+/// * bank continuity, per market between consecutive years: bank_start(t) =
+///   bank_total(t-1) - bank_exit(t) + bank_entry(t), and the market's bank_exit and
+///   bank_entry equal the sums over its firms (when every firm is written);
+/// * money, per year: what firms paid for allowances (city_year.net_allowance_value) = what
+///   regulators received (market_year.auction_revenue); what cities received
+///   (city_year.recycled_revenue) = what regulators paid out (market_year.recycled); no
+///   market pays out more than it has received up to that year.
+pub fn conservation_violations(out: &Path) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let mut bad = Vec::new();
+    for ds in datasets_in(out) {
+        let name = ds.file_name().unwrap().to_string_lossy().to_string();
+        let my = read_table(&ds, "market_year");
+        let (run, year, market) = (u64s(&my, "run_id"), i32s(&my, "year"), cats(&my, "market"));
+        let col = |c: &str| f64s(&my, c);
+        let (free, auct, res, withheld) = (
+            col("free_allocation"),
+            col("auctioned"),
+            col("reserve_sales"),
+            col("withheld"),
+        );
+        let (surr, bank0, bank1, canc) = (
+            col("surrendered"),
+            col("bank_start"),
+            col("bank_total"),
+            col("cancelled"),
+        );
+        let (exit, entry, revenue, recycled) = (
+            col("bank_exit"),
+            col("bank_entry"),
+            col("auction_revenue"),
+            col("recycled"),
+        );
+        let mut rows: BTreeMap<(u64, String, i32), usize> = BTreeMap::new();
+        for i in 0..run.len() {
+            let m = market[i].clone().unwrap_or_default();
+            rows.insert((run[i], m, year[i]), i);
+            let inflow = free[i] + auct[i] + res[i] - withheld[i];
+            let outflow = surr[i] + (bank1[i] - bank0[i]) + canc[i];
+            let scale = free[i].abs() + auct[i].abs() + surr[i].abs() + bank1[i].abs() + 1.0;
+            if (inflow - outflow).abs() > 1e-9 * scale {
+                bad.push(format!(
+                    "{name}: run {} {} {}: allowances in {inflow} != out {outflow}",
+                    run[i],
+                    market[i].as_deref().unwrap_or("?"),
+                    year[i]
+                ));
+            }
+        }
+        let mut paid_out: BTreeMap<(u64, String), (f64, f64)> = BTreeMap::new();
+        for (&(r, ref m, y), &i) in &rows {
+            let acc = paid_out.entry((r, m.clone())).or_default();
+            acc.0 += revenue[i];
+            acc.1 += recycled[i];
+            if acc.1 > acc.0 * (1.0 + 1e-9) + 1e-6 {
+                bad.push(format!(
+                    "{name}: run {r} {m} {y}: paid out {} of {} received",
+                    acc.1, acc.0
+                ));
+            }
+            let Some(&j) = rows.get(&(r, m.clone(), y - 1)) else {
+                continue;
+            };
+            let want = bank1[j] - exit[i] + entry[i];
+            if (bank0[i] - want).abs() > 1e-9 * (1.0 + bank1[j].abs() + bank0[i].abs()) {
+                bad.push(format!(
+                    "{name}: run {r} {m} {y}: bank_start {} != last bank_total {} - exit {} + entry {}",
+                    bank0[i], bank1[j], exit[i], entry[i]
+                ));
+            }
+        }
+        // Money per run and year.
+        let cy = read_table(&ds, "city_year");
+        let (crun, cyear) = (u64s(&cy, "run_id"), i32s(&cy, "year"));
+        let (value, received) = (
+            f64s(&cy, "net_allowance_value"),
+            f64s(&cy, "recycled_revenue"),
+        );
+        let mut money: BTreeMap<(u64, i32), [f64; 5]> = BTreeMap::new();
+        for i in 0..crun.len() {
+            let e = money.entry((crun[i], cyear[i])).or_default();
+            e[0] += value[i];
+            e[2] += received[i];
+            e[4] += value[i].abs();
+        }
+        for i in 0..run.len() {
+            let e = money.entry((run[i], year[i])).or_default();
+            e[1] += revenue[i];
+            e[3] += recycled[i];
+        }
+        for ((r, y), [paid, got, received, recycled, scale]) in money {
+            let tol = 1e-9 * (1.0 + scale + got.abs());
+            if (paid - got).abs() > tol {
+                bad.push(format!(
+                    "{name}: run {r} {y}: firms paid {paid} for allowances, regulators received {got}"
+                ));
+            }
+            if (received - recycled).abs() > 1e-9 * (1.0 + recycled.abs()) {
+                bad.push(format!(
+                    "{name}: run {r} {y}: cities received {received}, regulators paid out {recycled}"
+                ));
+            }
+        }
+    }
+    bad
+}

@@ -92,6 +92,7 @@ fn cases(tmp: &Path) -> Vec<Case> {
 struct Shipped {
     hashes: BTreeMap<String, String>,
     non_finite: Vec<String>,
+    conservation: Vec<String>,
 }
 
 /// Runs every case once per test process (both tests read the result).
@@ -105,6 +106,7 @@ fn run_cases() -> Shipped {
     let tmp = TempDir::new().unwrap();
     let mut map = BTreeMap::new();
     let mut non_finite = Vec::new();
+    let mut conservation = Vec::new();
     for (k, case) in cases(tmp.path()).into_iter().enumerate() {
         let out = tmp.path().join(format!("out-{k}"));
         let extra: Vec<&str> = case.extra.iter().map(String::as_str).collect();
@@ -128,10 +130,16 @@ fn run_cases() -> Shipped {
                 .into_iter()
                 .map(|l| format!("{}: {l}", case.name)),
         );
+        conservation.extend(
+            conservation_violations(&out)
+                .into_iter()
+                .map(|l| format!("{}: {l}", case.name)),
+        );
     }
     Shipped {
         hashes: map,
         non_finite,
+        conservation,
     }
 }
 
@@ -145,6 +153,20 @@ fn shipped_configs_write_only_finite_numbers() {
         "{} columns hold non-finite values:\n{}",
         bad.len(),
         bad.join("\n")
+    );
+}
+
+/// Allowances and money are conserved, and banks continuous, in every market and year of
+/// every shipped config (validation cases, regimes, experiments), against independent sums
+/// (`common::conservation_violations`).
+#[test]
+fn shipped_configs_conserve_allowances_and_money() {
+    let bad = &shipped().conservation;
+    assert!(
+        bad.is_empty(),
+        "{} conservation violations:\n{}",
+        bad.len(),
+        bad.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
     );
 }
 

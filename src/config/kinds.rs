@@ -77,6 +77,23 @@ pub enum CapBasis {
     Baseline,
 }
 
+/// What becomes of a firm's bank when it leaves the market (its coverage ends, it moves to
+/// another market, or the market closes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BankOnExit {
+    /// The firm keeps the allowances, valid only in this market: dormant while it is covered
+    /// elsewhere or not at all, usable again if it returns while the market operates,
+    /// cancelled once the market has closed.
+    #[default]
+    Keep,
+    /// Cancelled when the firm leaves.
+    Cancel,
+    /// Converted into the firm's next market at `bank_conversion_rate` (t of the new market
+    /// per t of this one); dormant until the firm enters one.
+    Convert,
+}
+
 /// What happens to auction volume that does not sell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

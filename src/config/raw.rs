@@ -475,6 +475,14 @@ pub struct RawMarket {
     /// Whether unused allowances are banked (else cancelled at compliance).
     #[serde(default = "yes")]
     pub banking: bool,
+    /// What becomes of a firm's bank when it leaves this market: `keep` (dormant, valid
+    /// only here), `cancel`, or `convert` into its next market.
+    #[serde(default)]
+    pub bank_on_exit: BankOnExit,
+    /// With `bank_on_exit = "convert"`: t of the new market's allowances per t of this
+    /// market's (default 1).
+    #[serde(default)]
+    pub bank_conversion_rate: Option<f64>,
     /// Cap on the shortfall obligation as a share of verified emissions (China's early
     /// cycles: 0.2); none when absent.
     #[serde(default)]
@@ -517,6 +525,7 @@ limits!(RawMarket {
     ceiling: Within(0.0, 1e6),
     ccr_volume_t: Within(0.0, 1e13),
     obligation_cap_share: Within(0.0, 1.0),
+    bank_conversion_rate: Within(0.0, 10.0),
     penalty_price_multiple: Within(0.0, 1000.0),
     penalty_per_t: Within(0.0, 1e7),
     penalty_fine: Within(0.0, 1e12),

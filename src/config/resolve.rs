@@ -273,6 +273,8 @@ fn market(
         penalty_price_multiple: m.penalty_price_multiple,
         penalty_fine: m.penalty_fine,
         make_good: m.make_good,
+        bank_on_exit: m.bank_on_exit,
+        bank_conversion_rate: m.bank_conversion_rate.unwrap_or(1.0),
         launch_price: m.launch_price,
         recycling: m.recycling,
         sector_from,

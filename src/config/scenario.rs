@@ -243,6 +243,10 @@ pub struct MarketSpec {
     pub penalty_fine: f64,
     /// Whether a shortfall is deducted from next year's allocation (make-good).
     pub make_good: bool,
+    /// What becomes of a firm's bank when it leaves the market.
+    pub bank_on_exit: BankOnExit,
+    /// t of the next market's allowances per t of this market's (`bank_on_exit = convert`).
+    pub bank_conversion_rate: f64,
     /// Price firms expect in the market's first year, CNY per t.
     pub launch_price: f64,
     /// What happens to auction, reserve and tax revenue.
@@ -283,6 +287,16 @@ impl MarketSpec {
         self.active(year)
             && self.sector_from[s].is_some_and(|y| year >= y)
             && self.cities[c as usize]
+    }
+    /// What a tonne banked in this market is worth next year to a firm whose covering
+    /// market next year is `next`, in tonnes of that market: 1 if it stays, the conversion
+    /// rate if it moves on and the market converts, else 0 (kept dormant or cancelled).
+    pub fn bank_carry(&self, next: Option<usize>) -> f64 {
+        match next {
+            Some(n) if n == self.id as usize => 1.0,
+            Some(_) if self.bank_on_exit == BankOnExit::Convert => self.bank_conversion_rate,
+            _ => 0.0,
+        }
     }
     /// The market in `year` as its mechanisms see it.
     pub fn year(&self, year: i32) -> MarketYear {

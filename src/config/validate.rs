@@ -286,6 +286,12 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
     if mk.sectors.is_empty() {
         c.fail(&k("sectors"), "the market covers no sector");
     }
+    if mk.bank_conversion_rate.is_some() && mk.bank_on_exit != BankOnExit::Convert {
+        c.fail(
+            &k("bank_conversion_rate"),
+            "is set but bank_on_exit is not \"convert\": set bank_on_exit = \"convert\" or drop the rate",
+        );
+    }
     for (s, y) in &mk.sectors {
         if !raw.sectors.contains_key(s) {
             c.fail(

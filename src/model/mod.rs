@@ -5,6 +5,7 @@
 
 pub mod adoption;
 pub mod agents;
+pub mod bank_exit;
 pub mod queries;
 pub mod schedule;
 pub mod systems;

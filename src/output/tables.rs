@@ -124,6 +124,14 @@ table! {
         surrendered: f64 ["t CO2"],
         /// Bank at the end of the year.
         bank: f64 ["t CO2"],
+        /// Taken out of last year's market's bank because the firm's market changed this year (before any conversion; see the market's bank_on_exit).
+        bank_exit: f64 ["t CO2"],
+        /// Put into this year's market's bank by conversion of another market's allowances or by dormant allowances returning to their market (in this market's allowances).
+        bank_entry: f64 ["t CO2"],
+        /// Cancelled this year on leaving a market (bank_on_exit = "cancel", or a kept bank of a market that has closed, or an older dormant holding replaced).
+        bank_exit_cancelled: f64 ["t CO2"],
+        /// Allowances of another market the firm holds outside it at the end of the year (bank_on_exit = "keep", or "convert" with no market to convert into yet), in that market's allowances.
+        bank_dormant: f64 ["t CO2"],
         /// Compliance shortfall (obligation not covered by allowances).
         shortfall: f64 ["t CO2"],
         /// Penalty paid for the shortfall.
@@ -240,6 +248,10 @@ table! {
         bank_start: f64 ["t CO2"],
         /// Sum of covered firms' banks at the end of the year.
         bank_total: f64 ["t CO2"],
+        /// Taken out of the market's banks by firms that left it this year (last year's bank_total minus bank_exit plus bank_entry is this year's bank_start).
+        bank_exit: f64 ["t CO2"],
+        /// Put into the market's banks this year by conversion from other markets or by dormant allowances returning.
+        bank_entry: f64 ["t CO2"],
         /// Allowances surrendered.
         surrendered: f64 ["t CO2"],
         /// Allowances cancelled at compliance (no banking).

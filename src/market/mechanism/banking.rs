@@ -4,10 +4,11 @@ use super::{Bidder, MarketYear, Mechanism, Settlement};
 use crate::market::Bid;
 
 /// Banking: at compliance unused allowances go to the firm's bank (else they are
-/// cancelled). With `in_bids`, firms also demand a bank when they bid, except in the
-/// market's last year: a hedge (`hedge_share x` emissions), plus a speculative demand of
-/// slope `speculation x` emissions around the discounted expected price
-/// `E[p] / (1 + hurdle rate)`. A tax market carries allowances over but does not bid for a
+/// cancelled). With `in_bids`, firms also demand a bank when they bid, unless what they bank
+/// would not be theirs to use next year (they leave the market or it closes, and its
+/// `bank_on_exit` rule does not convert: no bank bought only to be lost): a hedge
+/// (`hedge_share x` emissions), plus a speculative demand of slope `speculation x` emissions
+/// around the discounted expected value `carry x E[p] / (1 + hurdle rate)`. A tax market carries allowances over but does not bid for a
 /// bank (`in_bids = false`).
 #[derive(Clone, Debug)]
 pub struct Banking {
@@ -19,11 +20,11 @@ impl Mechanism for Banking {
     fn name(&self) -> &'static str {
         "banking"
     }
-    fn bid(&self, y: MarketYear, firm: &Bidder, bid: &mut Bid) {
-        if self.in_bids && !y.last {
+    fn bid(&self, _: MarketYear, firm: &Bidder, bid: &mut Bid) {
+        if self.in_bids && firm.bank_carry > 0.0 {
             bid.bank_hedge = firm.hedge_share * bid.emissions;
             bid.bank_slope = firm.speculation * bid.emissions;
-            bid.bank_value = firm.expected_price / (1.0 + firm.hurdle_rate);
+            bid.bank_value = firm.bank_carry * firm.expected_price / (1.0 + firm.hurdle_rate);
         }
     }
     fn settle(&self, _: MarketYear, s: &mut Settlement) {
@@ -38,7 +39,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn banks_leftovers_and_bids_for_a_bank_except_in_the_last_year() {
+    fn banks_leftovers_and_bids_for_a_bank_only_if_it_carries_over() {
         let m = Banking { in_bids: true };
         let firm = Bidder {
             allocation: 0.0,
@@ -46,18 +47,28 @@ mod tests {
             speculation: 0.5,
             expected_price: 110.0,
             hurdle_rate: 0.1,
+            bank_carry: 1.0,
         };
         let mut b = bid(100.0, 0.0);
         m.bid(year(2025), &firm, &mut b);
         assert_eq!((b.bank_hedge, b.bank_slope), (10.0, 50.0));
         assert!((b.bank_value - 100.0).abs() < 1e-12);
-        let mut last = bid(100.0, 0.0);
-        let y = MarketYear {
-            year: 2030,
-            last: true,
+        // Leaving with a bank that would be lost: no bank demand.
+        let mut lost = bid(100.0, 0.0);
+        let gone = Bidder {
+            bank_carry: 0.0,
+            ..firm
         };
-        m.bid(y, &firm, &mut last);
-        assert_eq!(last, bid(100.0, 0.0));
+        m.bid(year(2030), &gone, &mut lost);
+        assert_eq!(lost, bid(100.0, 0.0));
+        // Converted at 0.5 into the next market: half the value.
+        let mut half = bid(100.0, 0.0);
+        let converts = Bidder {
+            bank_carry: 0.5,
+            ..firm
+        };
+        m.bid(year(2030), &converts, &mut half);
+        assert!((half.bank_value - 50.0).abs() < 1e-12);
         let mut none = bid(100.0, 0.0);
         Banking { in_bids: false }.bid(year(2025), &firm, &mut none);
         assert_eq!(none, bid(100.0, 0.0));

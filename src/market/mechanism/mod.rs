@@ -93,6 +93,10 @@ pub struct Bidder {
     pub expected_price: f64,
     /// Hurdle (discount) rate, per year.
     pub hurdle_rate: f64,
+    /// What a tonne banked now is worth next year, in tonnes this year: 1 if the firm stays
+    /// in the market, the conversion rate if it moves on and the bank converts, 0 if the bank
+    /// would be lost or dormant (it leaves, or the market closes).
+    pub bank_carry: f64,
 }
 
 /// One firm's obligation at compliance, before it surrenders.
@@ -242,6 +246,7 @@ mod tests {
             speculation: 0.2,
             expected_price: 50.0,
             hurdle_rate: 0.1,
+            bank_carry: 1.0,
         };
         m.bid(y, &firm, &mut b);
         assert_eq!(b, bid(10.0, 5.0));

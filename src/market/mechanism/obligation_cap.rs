@@ -57,6 +57,7 @@ mod tests {
             speculation: 0.0,
             expected_price: 0.0,
             hurdle_rate: 0.0,
+            bank_carry: 1.0,
         };
         let mut b = bid(100.0, 50.0);
         m.bid(year(2025), &firm, &mut b);

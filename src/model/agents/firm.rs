@@ -167,6 +167,20 @@ pub struct Account {
     pub forgiven: f64,
     /// Penalty this year, CNY.
     pub penalty: f64,
+    /// Allowances of another market held outside it (`bank_on_exit = "keep"` or a
+    /// conversion still to come), t CO2 of `dormant_market`.
+    pub dormant: f64,
+    /// The market whose allowances `dormant` are.
+    pub dormant_market: Option<u16>,
+    /// Taken out of last year's market's bank this year because the firm's market changed,
+    /// t CO2 of that market.
+    pub bank_exit: f64,
+    /// Put into this year's market's bank by conversion or by dormant allowances returning
+    /// to their market, t CO2 of this year's market.
+    pub bank_entry: f64,
+    /// Cancelled this year on leaving a market (its rule, or a kept bank of a closed
+    /// market), t CO2.
+    pub bank_exit_cancelled: f64,
 }
 
 impl Account {

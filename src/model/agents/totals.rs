@@ -24,6 +24,10 @@ pub struct MarketTotals {
     pub bank_start: f64,
     /// Banks at the end of the year, t CO2.
     pub bank_end: f64,
+    /// Taken out of the market's banks by firms that left it this year, t CO2.
+    pub bank_exit: f64,
+    /// Put into the market's banks by conversion or returning dormant allowances, t CO2.
+    pub bank_entry: f64,
     /// Surrendered, t CO2.
     pub surrendered: f64,
     /// Cancelled, t CO2.

@@ -109,6 +109,11 @@ fn firm_sums(
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
         c.net_allowance_purchases += acc.net_purchase;
+        if let Some(o) = f.cov.previous
+            && f.cov.previous != f.cov.market
+        {
+            markets[o as usize].bank_exit += acc.bank_exit;
+        }
         match f.cov.market {
             None => c.emissions_uncovered_firms += flows.emissions,
             Some(m) => {
@@ -119,6 +124,7 @@ fn firm_sums(
                 t.abatement_cost += flows.abatement_cost;
                 t.bank_start += acc.bank_start;
                 t.bank_end += acc.bank;
+                t.bank_entry += acc.bank_entry;
                 t.surrendered += acc.surrendered;
                 t.cancelled += acc.cancelled;
                 t.shortfall += acc.shortfall;

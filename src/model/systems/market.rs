@@ -16,6 +16,7 @@ use crate::model::agents::firm::Mac;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::{BiddingFirm, BiddingFirmItem};
+use crate::model::systems::policy::covering_market;
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
 use rand_distr::{Distribution, StandardNormal};
@@ -80,7 +81,9 @@ pub fn clear_markets(
 /// A covered firm's bid and its true MAC slope at this year's output (CNY/t per t). With
 /// bounded rationality it bids a noisy slope and a forecast of its emissions; banking adds
 /// a hedge, a speculative slope and the discounted expected price of a banked allowance
-/// (not in a tax market or the market's last year); the obligation cap caps what it owes.
+/// (not in a tax market, and not when the firm's covering market next year, predicted from
+/// the announced timeline and this year's gross emissions, would not take the bank; see
+/// [`MarketSpec::bank_carry`]); the obligation cap caps what it owes.
 fn firm_bid(
     s: &Scenario,
     spec: &MarketSpec,
@@ -116,6 +119,13 @@ fn firm_bid(
         speculation: beh.speculation,
         expected_price: f.exp.market,
         hurdle_rate: beh.hurdle_rate,
+        bank_carry: spec.bank_carry(covering_market(
+            s,
+            f.info.sector as usize,
+            f.info.city,
+            year + 1,
+            e,
+        )),
     };
     let y = spec.year(year);
     for mech in &spec.mechanisms {

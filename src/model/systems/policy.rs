@@ -2,13 +2,16 @@
 //! the national market (leaving their pilot), and each firm's coverage is set: national
 //! markets take precedence over pilots, then file order; a firm is covered when its sector
 //! and city are in the market this year and its last-year gross emissions reach the
-//! threshold. A firm that leaves every market loses its bank (expired); a firm that moves
-//! between markets carries its bank.
+//! threshold. When a firm's market changes, its bank follows the rule of the market it leaves
+//! (`bank_on_exit`: kept dormant, cancelled or converted; [`crate::model::bank_exit`]); a
+//! firm that leaves every market has its make-good debt forgiven.
 
+use crate::config::Scenario;
 use crate::config::kinds::{AllocationRule, MarketKind};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo};
 use crate::model::agents::regulator::{MarketOutcome, Regulator};
 use crate::model::agents::{Clock, RunParams};
+use crate::model::bank_exit::{ExitRule, change_market};
 use bevy_ecs::prelude::*;
 
 /// Advances the clock's markets: active flags and fresh year outcomes.
@@ -24,6 +27,26 @@ pub fn update_regulators(
     }
 }
 
+/// The market covering a firm of `sector` in `city` in `year` whose gross emissions last
+/// year were `last_gross` t CO2: the first national market (file order) that covers it and
+/// whose threshold it reaches, else the first such pilot.
+pub fn covering_market(
+    s: &Scenario,
+    sector: usize,
+    city: u32,
+    year: i32,
+    last_gross: f64,
+) -> Option<usize> {
+    [MarketKind::National, MarketKind::Pilot]
+        .into_iter()
+        .find_map(|kind| {
+            s.markets.iter().find(|m| {
+                m.kind == kind && m.covers(sector, city, year) && last_gross >= m.threshold_t
+            })
+        })
+        .map(|m| m.id as usize)
+}
+
 /// Sets each firm's covering market and its marginal free allocation rate.
 pub fn assign_coverage(
     params: Res<RunParams>,
@@ -32,28 +55,25 @@ pub fn assign_coverage(
 ) {
     let s = &params.scenario;
     let year = clock.year;
-    let order: Vec<usize> = s
-        .markets
-        .iter()
-        .filter(|m| m.kind == MarketKind::National)
-        .chain(s.markets.iter().filter(|m| m.kind == MarketKind::Pilot))
-        .filter(|m| m.active(year))
-        .map(|m| m.id as usize)
-        .collect();
+    let rule = |m: u16| {
+        let spec = &s.markets[m as usize];
+        ExitRule {
+            on_exit: spec.bank_on_exit,
+            rate: spec.bank_conversion_rate,
+            closed: year > spec.end_year,
+        }
+    };
     for (info, mut cov, mut acc) in &mut firms {
         let sector = info.sector as usize;
-        let market = order.iter().copied().find(|&m| {
-            let spec = &s.markets[m];
-            spec.covers(sector, info.city, year) && cov.last_gross_emissions >= spec.threshold_t
-        });
+        let market = covering_market(s, sector, info.city, year, cov.last_gross_emissions);
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
         if cov.market != cov.previous && cov.market.is_some() {
             cov.entered = year;
             cov.base_emissions = cov.last_gross_emissions;
         }
+        change_market(&mut acc, cov.previous, cov.market, rule);
         if cov.market.is_none() {
-            acc.bank = 0.0;
             acc.debt = 0.0;
         }
         cov.free_rate = match market {

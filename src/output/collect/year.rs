@@ -65,6 +65,10 @@ pub fn record_firms(
         b.net_purchase.push(acc.net_purchase);
         b.surrendered.push(acc.surrendered);
         b.bank.push(acc.bank);
+        b.bank_exit.push(acc.bank_exit);
+        b.bank_entry.push(acc.bank_entry);
+        b.bank_exit_cancelled.push(acc.bank_exit_cancelled);
+        b.bank_dormant.push(acc.dormant);
         b.shortfall.push(acc.shortfall);
         b.penalty.push(acc.penalty);
         b.shadow_price.push(flows.shadow_price);
@@ -175,6 +179,8 @@ fn market_rows(
         b.withheld.push(y.withheld);
         b.bank_start.push(t.bank_start);
         b.bank_total.push(t.bank_end);
+        b.bank_exit.push(t.bank_exit);
+        b.bank_entry.push(t.bank_entry);
         b.surrendered.push(t.surrendered);
         b.cancelled.push(t.cancelled);
         b.shortfall.push(t.shortfall);
