@@ -278,7 +278,8 @@ pub fn datasets_in(out: &Path) -> Vec<PathBuf> {
 /// * money, per year: what firms paid for allowances (city_year.net_allowance_value) = what
 ///   regulators received (market_year.auction_revenue); what cities received
 ///   (city_year.recycled_revenue) = what regulators paid out (market_year.recycled); no
-///   market pays out more than it has received up to that year.
+///   market pays out more than it has received up to that year; nation_year's transfer
+///   columns (allowance_payments, recycled_revenue) equal the markets' sums.
 pub fn conservation_violations(out: &Path) -> Vec<String> {
     use std::collections::BTreeMap;
     let mut bad = Vec::new();
@@ -361,6 +362,23 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             let e = money.entry((run[i], year[i])).or_default();
             e[1] += revenue[i];
             e[3] += recycled[i];
+        }
+        // The nation's transfer ledger against the markets' rows.
+        let ny = read_table(&ds, "nation_year");
+        let (nrun, nyear) = (u64s(&ny, "run_id"), i32s(&ny, "year"));
+        let (npaid, nrec) = (
+            f64s(&ny, "allowance_payments"),
+            f64s(&ny, "recycled_revenue"),
+        );
+        for i in 0..nrun.len() {
+            let e = money.entry((nrun[i], nyear[i])).or_default();
+            let tol = 1e-9 * (1.0 + e[4] + e[1].abs());
+            if (npaid[i] - e[1]).abs() > tol || (nrec[i] - e[3]).abs() > tol {
+                bad.push(format!(
+                    "{name}: run {} {}: nation_year transfers {} / {} != markets' {} / {}",
+                    nrun[i], nyear[i], npaid[i], nrec[i], e[1], e[3]
+                ));
+            }
         }
         for ((r, y), [paid, got, received, recycled, scale]) in money {
             let tol = 1e-9 * (1.0 + scale + got.abs());

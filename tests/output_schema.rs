@@ -32,7 +32,7 @@ fn written_tables_match_schema() {
     run_ok(&validation("random_mac"), tmp.path(), &[]);
     let ds = tmp.path().join("random_mac");
     let listing = schema_listing();
-    assert_eq!(listing.len(), 10);
+    assert_eq!(listing.len(), 11);
     for (table, cols) in &listing {
         let schema = table_schema(&ds, table);
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();

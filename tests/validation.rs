@@ -280,3 +280,79 @@ fn default_calibration_magnitudes() {
         }
     }
 }
+
+/// Grandfathering hands out scarcity rents: in the linear-MAC case (price 400 CNY/t either
+/// way), each firm's profit under grandfathering exceeds its profit when the whole cap is
+/// auctioned by exactly the value of its free allocation (allocation x price), and the
+/// regulator's revenue under the auction (230 t x 400) is what firms pay in all.
+#[test]
+fn free_allocation_is_a_scarcity_rent_in_profits() {
+    let tmp = TempDir::new().unwrap();
+    let (gf, auc) = (tmp.path().join("gf"), tmp.path().join("auc"));
+    run_ok(&validation("linear_mac"), &gf, &[]);
+    run_ok(
+        &validation("linear_mac"),
+        &auc,
+        &["--set", "markets[0].allocation=\"auction\""],
+    );
+    let fy_g = read_table(&gf.join("linear_mac"), "firm_year");
+    let fy_a = read_table(&auc.join("linear_mac"), "firm_year");
+    let (pg, pa, fav) = (
+        f64s(&fy_g, "profit"),
+        f64s(&fy_a, "profit"),
+        f64s(&fy_g, "free_allocation_value"),
+    );
+    let (alloc, years) = (f64s(&fy_g, "allocation"), i32s(&fy_g, "year"));
+    let my = read_table(&gf.join("linear_mac"), "market_year");
+    let price_of = |y: i32| {
+        let (ys, ps) = (i32s(&my, "year"), f64s(&my, "price"));
+        ps[ys.iter().position(|v| *v == y).unwrap()]
+    };
+    assert_eq!(pg.len(), pa.len());
+    for i in 0..pg.len() {
+        let want = alloc[i] * price_of(years[i]);
+        assert!(
+            fav[i] > 0.0 && close(fav[i], want, 1e-12),
+            "{} vs {want}",
+            fav[i]
+        );
+        assert!(
+            close(pg[i] - pa[i], fav[i], 1e-9),
+            "{} - {} vs {}",
+            pg[i],
+            pa[i],
+            fav[i]
+        );
+    }
+    assert!(
+        f64s(&fy_a, "free_allocation_value")
+            .iter()
+            .all(|v| *v == 0.0)
+    );
+    let ny = read_table(&auc.join("linear_mac"), "nation_year");
+    for v in f64s(&ny, "allowance_payments") {
+        assert!(close(v, 230.0 * 400.0, 1e-9), "{v}");
+    }
+    // Revenue is the product price (with the carbon cost passed through) times output, and
+    // the goods market's price is the firms'.
+    let (rev, pp, out) = (
+        f64s(&fy_g, "revenue"),
+        f64s(&fy_g, "product_price"),
+        f64s(&fy_g, "output"),
+    );
+    for i in 0..rev.len() {
+        assert!(pp[i] >= 100.0 && close(rev[i], pp[i] * out[i], 1e-12));
+    }
+    let gy = read_table(&gf.join("linear_mac"), "goods_year");
+    let (g_rev, g_price, g_out) = (
+        f64s(&gy, "revenue"),
+        f64s(&gy, "price"),
+        f64s(&gy, "output"),
+    );
+    for i in 0..g_rev.len() {
+        assert!(close(g_rev[i], g_price[i] * g_out[i], 1e-12));
+    }
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    assert!(close(sum(&g_rev), sum(&rev), 1e-12));
+    assert!(close(sum(&f64s(&gy, "profit")), sum(&pg), 1e-12));
+}

@@ -1,9 +1,10 @@
 //! Pure economic formulas (no ECS): inequality indices, finance (capital recovery), learning
-//! and diffusion curves. The least-cost benchmark reuses the clearing in [`crate::market`].
+//! and diffusion curves, goods-market water-filling, firm profit. The least-cost benchmark reuses the clearing in [`crate::market`].
 //! Each function has unit tests next to it.
 
 pub mod finance;
 pub mod goods;
 pub mod inequality;
 pub mod learning;
+pub mod profit;
 pub mod standard;

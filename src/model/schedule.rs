@@ -98,6 +98,7 @@ pub fn year_schedule() -> Schedule {
             record::record_firms.run_if(record::firm_rows_this_year),
             record::record_aggregates,
             record::record_technologies,
+            record::record_goods,
         )
             .chain()
             .in_set(Phase::Record),

@@ -155,10 +155,15 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     let mut gm = GoodsMarkets {
         sector: vec![0; n_gm],
         base_demand: vec![0.0; n_gm],
+        region: vec![0; n_gm],
+        price: vec![0.0; n_gm],
+        demand: vec![0.0; n_gm],
+        carbon_cost: vec![0.0; n_gm],
     };
     for (sid, _) in s.sectors.iter().enumerate() {
         for g in offsets[sid]..offsets[sid + 1] {
             gm.sector[g as usize] = sid as u16;
+            gm.region[g as usize] = g - offsets[sid];
         }
     }
     let firms = spawn_list(s, seed, &offsets, &shares);

@@ -118,6 +118,8 @@ registry! {
     market_year: MarketYear => Yearly,
     /// `nation_year` rows.
     nation_year: NationYear => Yearly,
+    /// `goods_year` rows.
+    goods_year: GoodsYear => Yearly,
     /// `technology_year` rows.
     technology_year: TechnologyYear => Yearly,
     /// `milestones` rows (per run).

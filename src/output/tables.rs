@@ -44,6 +44,8 @@ table! {
         city_id: u32 [""],
         /// Sector name.
         sector: Cat<dict::Sector> [""],
+        /// Goods market the firm sells in (see `goods_year`).
+        goods_market: u32 [""],
         /// Production capacity in the base year.
         capacity: f64 ["units/yr"],
         /// Output in the base year at base utilisation (reference output).
@@ -136,6 +138,18 @@ table! {
         shortfall: f64 ["t CO2"],
         /// Penalty paid for the shortfall.
         penalty: f64 ["CNY"],
+        /// Product price of the firm's goods market (goods_year.price).
+        product_price: f64 ["CNY/unit"],
+        /// Revenue: product_price x output.
+        revenue: f64 ["CNY"],
+        /// Production cost: variable cost at build x output + fuel_cost_change + abatement_cost + investment_cost - subsidy.
+        production_cost: f64 ["CNY"],
+        /// Carbon payments (a transfer): net_purchase x price (allowances bought minus sold; the tax in a tax market) + penalty.
+        carbon_payments: f64 ["CNY"],
+        /// Free allocation valued at the price: allocation x price (already counted in profit through fewer purchases; the scarcity rent that free allocation hands out).
+        free_allocation_value: f64 ["CNY"],
+        /// Profit: revenue - production_cost - carbon_payments + (bank - bank at the start of the year) x price.
+        profit: f64 ["CNY"],
         /// Marginal abatement incentive: the clearing price for covered firms (obligation cap share x price where its capped obligation binds; the penalty per t where it was rationed at the ceiling and stays short), the marginal cost of meeting its standard for regulated firms (the higher of the two when both apply), else 0.
         shadow_price: f64 ["CNY/t"],
         /// Operational abatement cost (mac_slope x a^2 / 2 at this year's slope).
@@ -306,6 +320,18 @@ table! {
         curtailment_cost: f64 ["CNY"],
         /// Fuel cost change of all firms against their build intensities (negative: saved).
         fuel_cost_change: f64 ["CNY"],
+        /// Transfers: firms' net payments for allowances, the regulators' auction, reserve and tax revenue (not in social_cost).
+        allowance_payments: f64 ["CNY"],
+        /// Transfers: penalties paid (not in social_cost).
+        penalties: f64 ["CNY"],
+        /// Transfers: revenue paid back to cities and, as capex subsidies, to firms (not in social_cost).
+        recycled_revenue: f64 ["CNY"],
+        /// Free allocation of all markets valued at their prices.
+        free_allocation_value: f64 ["CNY"],
+        /// Firms' revenue (firm_year.revenue summed over all firms).
+        revenue: f64 ["CNY"],
+        /// Firms' profit (firm_year.profit summed over all firms).
+        profit: f64 ["CNY"],
         /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
         social_cost: f64 ["CNY"],
         /// Share of cities meeting their plan targets this year (null: no plan).
@@ -352,6 +378,14 @@ table! {
         penalties: f64 ["CNY"],
         /// Sum of investment costs over all years.
         investment_cost: f64 ["CNY"],
+        /// Sum of firms' net allowance payments over all years: the regulators' auction, reserve and tax revenue (a transfer; not in total_cost).
+        allowance_payments: f64 ["CNY"],
+        /// Sum of revenue recycled to cities and firms over all years (a transfer; not in total_cost).
+        recycled_revenue: f64 ["CNY"],
+        /// Sum of free allocation valued at the price over all years.
+        free_allocation_value: f64 ["CNY"],
+        /// Sum of firms' profits over all years.
+        profit: f64 ["CNY"],
         /// Firms' abatement below their counterfactual (technologies and operational), summed over years.
         cumulative_abatement_vs_counterfactual: f64 ["t CO2"],
         /// total_cost (the social cost) / cumulative_abatement_vs_counterfactual (null without abatement). The denominator is abatement below the firms' own counterfactual intensities, not against a paired no-policy run.
@@ -370,6 +404,34 @@ table! {
         peak_year: i32 ["year"],
         /// National emissions in the peak year.
         peak_emissions: f64 ["t CO2/yr"],
+    }
+}
+
+table! {
+    /// One row per goods market per year: a sector's market in one region of its scope.
+    GoodsYear = "goods_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Goods market identifier (firms.goods_market).
+        goods_market: u32 [""],
+        /// Sector.
+        sector: Cat<dict::Sector> [""],
+        /// Region within the sector's scope: "China" (national), the grid, the province or the city.
+        region: String [""],
+        /// Product price: the sector's price plus pass_through x the share-weighted expected carbon cost (at least 0.1 x the sector's price).
+        price: f64 ["CNY/unit"],
+        /// Share-weighted expected carbon cost per unit of the market's firms.
+        carbon_cost: f64 ["CNY/unit"],
+        /// Demand at the price.
+        demand: f64 ["units/yr"],
+        /// Output of the market's firms (below demand only when capacity binds or output is curtailed).
+        output: f64 ["units/yr"],
+        /// Revenue of the market's firms: price x output.
+        revenue: f64 ["CNY"],
+        /// Profit of the market's firms (firm_year.profit summed).
+        profit: f64 ["CNY"],
     }
 }
 

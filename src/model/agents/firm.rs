@@ -41,6 +41,8 @@ pub struct Production {
     pub log_weight: f64,
     /// Capacity this year, units per year.
     pub capacity: f64,
+    /// Product price of the firm's goods market this year, CNY per unit.
+    pub price: f64,
 }
 
 /// Intensities; emission intensity = energy x carbon factor. Installed technologies
@@ -253,6 +255,32 @@ pub struct YearFlows {
     pub shadow_price: f64,
     /// Clearing price faced this year (0 if uncovered), CNY per t.
     pub price: f64,
+}
+
+/// The firm's year as a profit ledger ([`crate::econ::profit`]) at the fuel price
+/// `fuel_price` (CNY per tce) of its sector.
+pub fn ledger(
+    fuel_price: f64,
+    prod: &Production,
+    flows: &YearFlows,
+    acc: &Account,
+    tech: &Technologies,
+    int: &Intensity,
+) -> crate::econ::profit::Ledger {
+    crate::econ::profit::Ledger {
+        output: prod.output,
+        product_price: prod.price,
+        variable_cost: prod.variable_cost,
+        fuel_cost_change: prod.output * int.fuel_cost_change_per_unit(fuel_price),
+        abatement_cost: flows.abatement_cost,
+        investment_cost: tech.cost,
+        subsidy: tech.subsidy,
+        carbon_price: flows.price,
+        net_purchase: acc.net_purchase,
+        penalty: acc.penalty,
+        allocation: acc.allocation,
+        bank: (acc.bank_start, acc.bank),
+    }
 }
 
 #[cfg(test)]

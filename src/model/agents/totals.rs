@@ -63,6 +63,17 @@ pub struct NationTotals {
     pub fuel_cost_change: f64,
     /// Counterfactual emissions of all firms, t CO2.
     pub counterfactual: f64,
+    /// Transfers: firms' net payments for allowances (auction, reserve and tax revenue of
+    /// the regulators), CNY.
+    pub allowance_payments: f64,
+    /// Transfers: revenue paid back to cities and, as capex subsidies, to firms, CNY.
+    pub recycled: f64,
+    /// Free allocation valued at each market's price, CNY.
+    pub free_allocation_value: f64,
+    /// Firms' revenue (product price x output), CNY.
+    pub revenue: f64,
+    /// Firms' profit ([`crate::econ::profit`]), CNY.
+    pub profit: f64,
     /// Firms' realised emissions, t CO2.
     pub firm_emissions: f64,
     /// Least cost of the same abatement, CNY.
@@ -107,6 +118,14 @@ pub struct RunTotals {
     pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
     pub least_cost: f64,
+    /// Sum of firms' net allowance payments (regulators' revenue), CNY.
+    pub allowance_payments: f64,
+    /// Sum of recycled revenue, CNY.
+    pub recycled: f64,
+    /// Sum of free allocation values, CNY.
+    pub free_allocation_value: f64,
+    /// Sum of firms' profits, CNY.
+    pub profit: f64,
     /// Year and value of the highest national emissions.
     pub peak: Option<(i32, f64)>,
 }
@@ -127,6 +146,14 @@ pub struct SummaryRow {
     pub fuel_cost_change: f64,
     /// Penalties paid (a transfer, not in the social cost), CNY.
     pub penalties: f64,
+    /// Firms' net allowance payments (a transfer), CNY.
+    pub allowance_payments: f64,
+    /// Recycled revenue (a transfer), CNY.
+    pub recycled: f64,
+    /// Free allocation at the price, CNY.
+    pub free_allocation_value: f64,
+    /// Firms' profits, CNY.
+    pub profit: f64,
     /// Investment cost, CNY.
     pub investment_cost: f64,
     /// Curtailment loss, CNY.
@@ -172,6 +199,10 @@ impl RunTotals {
         self.fuel_cost_change += nation.fuel_cost_change;
         self.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
         self.least_cost += nation.least_cost;
+        self.allowance_payments += nation.allowance_payments;
+        self.recycled += nation.recycled;
+        self.free_allocation_value += nation.free_allocation_value;
+        self.profit += nation.profit;
         if self.peak.is_none_or(|(_, v)| total > v) {
             self.peak = Some((year, total));
         }
@@ -201,6 +232,10 @@ impl RunTotals {
             total_cost: self.social_cost(),
             fuel_cost_change: self.fuel_cost_change,
             penalties: self.penalties,
+            allowance_payments: self.allowance_payments,
+            recycled: self.recycled,
+            free_allocation_value: self.free_allocation_value,
+            profit: self.profit,
             curtailment_cost: self.curtailment_cost,
             targets_met,
             investment_cost: self.investment_cost,
@@ -229,12 +264,19 @@ mod tests {
             fuel_cost_change: -16.0,
             abatement_vs_counterfactual: 40.0,
             least_cost: 25.0,
+            allowance_payments: 30.0,
+            recycled: 12.0,
+            free_allocation_value: 7.0,
+            profit: 100.0,
             peak: Some((2030, 12.0)),
         };
         let s = t.summary(Some(0.3), (Some(1.0), None), 2020);
         // Social cost 50 + 20 - 16 + 10 = 64: fuel savings count, penalties (5) do not.
         assert_eq!(s.total_cost, 64.0);
         assert_eq!((s.penalties, s.fuel_cost_change), (5.0, -16.0));
+        // Transfers are reported apart, never in the social cost.
+        assert_eq!((s.allowance_payments, s.recycled), (30.0, 12.0));
+        assert_eq!((s.free_allocation_value, s.profit), (7.0, 100.0));
         assert_eq!(s.cost_per_tonne, Some(64.0 / 40.0));
         assert_eq!(s.cost_ratio_least_cost, Some(2.0));
         assert_eq!(s.peak, (2030, 12.0));

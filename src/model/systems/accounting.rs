@@ -7,8 +7,10 @@
 //! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
 
 use crate::econ::inequality::{gini_weighted, theil_decomposed};
+use crate::econ::profit::profit;
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::ledger;
 use crate::model::agents::totals::{MarketTotals, NationTotals, Receipts, RunTotals, YearTotals};
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::AccountedFirm;
@@ -108,6 +110,12 @@ fn firm_sums(
         nation.firm_emissions += flows.emissions;
         c.penalty += acc.penalty;
         c.net_allowance_value += acc.net_purchase * flows.price;
+        let sector_fuel = s.sectors[f.info.sector as usize].fuel_price;
+        let pr = profit(&ledger(sector_fuel, f.prod, flows, acc, tech, f.int));
+        nation.allowance_payments += acc.net_purchase * flows.price;
+        nation.free_allocation_value += pr.free_allocation_value;
+        nation.revenue += pr.revenue;
+        nation.profit += pr.profit;
         c.net_allowance_purchases += acc.net_purchase;
         if let Some(o) = f.cov.previous
             && f.cov.previous != f.cov.market
@@ -216,6 +224,7 @@ fn update_cities(
         st.cum_burden += st.cost_burden();
         st.cum_gdp += st.gdp;
         nation.gdp += st.gdp;
+        nation.recycled += st.recycled;
         nation.uncovered += st.emissions_uncovered_firms + st.uncovered_other;
         if st.gdp > 0.0 {
             sc.burden.push(st.cost_burden() / st.gdp);

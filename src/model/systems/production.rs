@@ -58,7 +58,7 @@ fn unit_cost(
 pub fn produce(
     params: Res<RunParams>,
     clock: Res<Clock>,
-    gm: Res<GoodsMarkets>,
+    mut gm: ResMut<GoodsMarkets>,
     mut scratch: Local<Scratch>,
     mut firms: Query<ProducingFirm>,
 ) {
@@ -70,7 +70,7 @@ pub fn produce(
     sc.min_cost.resize(n, f64::INFINITY);
     capacities(s, year, sc, &mut firms);
     logit_weights(s, n, sc, &mut firms);
-    demands(s, year, &gm, sc);
+    demands(s, year, &mut gm, sc);
     for g in 0..n {
         let r = sc.start[g]..sc.start[g + 1];
         fill(
@@ -81,7 +81,7 @@ pub fn produce(
             &mut sc.capped,
         );
     }
-    set_output(sc, &mut firms);
+    set_output(sc, &gm, &mut firms);
 }
 
 /// Capacity this year (base capacity x demand index), and the lowest unit cost per goods
@@ -142,8 +142,9 @@ fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<Pro
 }
 
 /// Demand per goods market: base demand x demand index x relative price^-elasticity, the
-/// price carrying `pass_through` of the share-weighted carbon cost.
-fn demands(s: &Scenario, year: i32, gm: &GoodsMarkets, sc: &mut Scratch) {
+/// price carrying `pass_through` of the share-weighted carbon cost; the price, demand and
+/// carbon cost are kept in `gm` for the record.
+fn demands(s: &Scenario, year: i32, gm: &mut GoodsMarkets, sc: &mut Scratch) {
     sc.demand.clear();
     for g in 0..gm.sector.len() {
         let sector = &s.sectors[gm.sector[g] as usize];
@@ -151,20 +152,25 @@ fn demands(s: &Scenario, year: i32, gm: &GoodsMarkets, sc: &mut Scratch) {
         let (_, w, wc) = log_sum_exp(&sc.log_weight[r.clone()], &sc.carbon[r]);
         let avg_carbon = if w > 0.0 { wc / w } else { 0.0 };
         let rel_price = (1.0 + sector.pass_through * avg_carbon / sector.price).max(0.1);
-        sc.demand.push(
-            gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity),
-        );
+        let demand =
+            gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity);
+        sc.demand.push(demand);
+        gm.price[g] = sector.price * rel_price;
+        gm.demand[g] = demand;
+        gm.carbon_cost[g] = avg_carbon;
     }
 }
 
-/// Output from the water-filling and baseline and counterfactual emissions, t CO2.
-fn set_output(sc: &Scratch, firms: &mut Query<ProducingFirm>) {
+/// Output and product price from the water-filling and baseline and counterfactual
+/// emissions, t CO2.
+fn set_output(sc: &Scratch, gm: &GoodsMarkets, firms: &mut Query<ProducingFirm>) {
     for (k, e) in sc.entity.iter().enumerate() {
         let Ok(mut f) = firms.get_mut(*e) else {
             continue;
         };
         let int = f.int;
         f.prod.output = sc.output[k];
+        f.prod.price = gm.price[f.info.goods_market as usize];
         f.flows.gross_emissions = int.emission() * sc.output[k];
         f.flows.counterfactual_emissions = int.initial_emission * sc.output[k];
     }
@@ -213,6 +219,30 @@ mod tests {
         assert!((total - 200.000001).abs() < 1e-6, "total {total}: {prod:?}");
         for p in &prod {
             assert!(p.output <= p.capacity * (1.0 + 1e-12));
+        }
+    }
+
+    #[test]
+    fn the_product_price_passes_the_expected_carbon_cost_through() {
+        // Launch price 200 CNY/t, grandfathering (no free rate): expected carbon cost 200 x 1 t
+        // per unit = 200 CNY; with pass-through 0.5 the price is 100 + 100 = 200 CNY/unit in
+        // each firm's goods market, and each firm's product price is its market's.
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.launch_price=200",
+                "sectors.widget.pass_through=0.5",
+            ],
+        );
+        crate::model::testing::through_clearing(&mut w);
+        let gm = w.resource::<GoodsMarkets>().clone();
+        for f in firms::<crate::model::agents::firm::FirmInfo>(&mut w) {
+            let g = f.goods_market as usize;
+            assert!((gm.price[g] - 200.0).abs() < 1e-9, "{gm:?}");
+            assert!((gm.carbon_cost[g] - 200.0).abs() < 1e-9);
+        }
+        for p in firms::<Production>(&mut w) {
+            assert!((p.price - 200.0).abs() < 1e-9);
         }
     }
 }

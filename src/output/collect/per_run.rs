@@ -47,6 +47,11 @@ pub fn per_run_rows(
     sum.fuel_cost_change.push(summary.fuel_cost_change);
     sum.penalties.push(summary.penalties);
     sum.investment_cost.push(summary.investment_cost);
+    sum.allowance_payments.push(summary.allowance_payments);
+    sum.recycled_revenue.push(summary.recycled);
+    sum.free_allocation_value
+        .push(summary.free_allocation_value);
+    sum.profit.push(summary.profit);
     sum.cumulative_abatement_vs_counterfactual
         .push(summary.abatement_vs_counterfactual);
     sum.cost_per_tonne.push(summary.cost_per_tonne);

@@ -3,7 +3,10 @@
 //! for them (`output.firm_level`, `output.firm_every_years`; a run condition).
 
 use crate::config::kinds::FirmLevel;
+use crate::econ::profit::profit;
 use crate::model::agents::city::{CityInfo, CityState};
+use crate::model::agents::firm::ledger;
+use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::plan::PlanState;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
@@ -71,11 +74,18 @@ pub fn record_firms(
         b.bank_dormant.push(acc.dormant);
         b.shortfall.push(acc.shortfall);
         b.penalty.push(acc.penalty);
+        let fuel = params.scenario.sectors[info.sector as usize].fuel_price;
+        let pr = profit(&ledger(fuel, prod, flows, acc, tech, int));
+        b.product_price.push(prod.price);
+        b.revenue.push(pr.revenue);
+        b.production_cost.push(pr.production_cost);
+        b.carbon_payments.push(pr.carbon_payments);
+        b.free_allocation_value.push(pr.free_allocation_value);
+        b.profit.push(pr.profit);
         b.shadow_price.push(flows.shadow_price);
         b.abatement_cost.push(flows.abatement_cost);
         b.expected_price.push(exp.price);
         b.investment_cost.push(tech.cost);
-        let fuel = params.scenario.sectors[info.sector as usize].fuel_price;
         b.fuel_cost_change
             .push(prod.output * int.fuel_cost_change_per_unit(fuel));
         b.capex_committed.push(tech.committed);
@@ -217,6 +227,12 @@ fn nation_row(
     b.investment_cost.push(n.investment_cost);
     b.curtailment_cost.push(n.curtailment_cost);
     b.fuel_cost_change.push(n.fuel_cost_change);
+    b.allowance_payments.push(n.allowance_payments);
+    b.penalties.push(n.penalties);
+    b.recycled_revenue.push(n.recycled);
+    b.free_allocation_value.push(n.free_allocation_value);
+    b.revenue.push(n.revenue);
+    b.profit.push(n.profit);
     b.social_cost.push(n.social_cost());
     b.share_cities_meeting_target
         .push((cities_met.1 > 0).then(|| cities_met.0 as f64 / cities_met.1 as f64));
@@ -271,4 +287,59 @@ pub fn record_technologies(
             });
         }
     }
+}
+
+/// Appends `goods_year` rows: each goods market's price, demand and carbon cost this year,
+/// and its firms' output, revenue and profit.
+pub fn record_goods(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    gm: Res<GoodsMarkets>,
+    mut buf: ResMut<Buffers>,
+    firms: Query<RecordedFirm>,
+) {
+    let s = &params.scenario;
+    let n = gm.sector.len();
+    let mut sums = vec![[0.0f64; 3]; n];
+    for f in &firms {
+        let g = f.info.goods_market as usize;
+        let fuel = s.sectors[f.info.sector as usize].fuel_price;
+        let pr = profit(&ledger(fuel, f.prod, f.flows, f.acc, f.tech, f.int));
+        if let Some(x) = sums.get_mut(g) {
+            x[0] += f.prod.output;
+            x[1] += pr.revenue;
+            x[2] += pr.profit;
+        }
+    }
+    let b = &mut buf.goods_year;
+    for (g, [output, revenue, profit]) in sums.into_iter().enumerate() {
+        let sector = gm.sector[g];
+        b.run_id.push(params.run_id);
+        b.year.push(clock.year);
+        b.goods_market.push(g as u32);
+        b.sector.push(Cat::of(sector));
+        b.region
+            .push(goods_region(s, sector as usize, gm.region[g]));
+        b.price.push(gm.price[g]);
+        b.carbon_cost.push(gm.carbon_cost[g]);
+        b.demand.push(gm.demand[g]);
+        b.output.push(output);
+        b.revenue.push(revenue);
+        b.profit.push(profit);
+    }
+}
+
+/// The name of region `r` of sector `sector`'s scope.
+fn goods_region(s: &crate::config::Scenario, sector: usize, r: u32) -> String {
+    use crate::config::kinds::Scope;
+    let geo = &s.geography;
+    let name = match s.sectors[sector].scope {
+        Scope::National => None,
+        Scope::Grid => crate::geography::GRIDS
+            .get(r as usize)
+            .map(|g| g.to_string()),
+        Scope::Province => geo.provinces.get(r as usize).map(|p| p.name.clone()),
+        Scope::City => geo.cities.get(r as usize).map(|c| c.name.clone()),
+    };
+    name.unwrap_or_else(|| "China".to_string())
 }
