@@ -161,7 +161,7 @@ fn capture_versus_efficiency_effects() {
         );
         assert!(close(after.1, before.1 * ef * cf, 1e-12));
         // The counterfactual stays at the initial intensity.
-        let base = f64s(&fy, "baseline_emissions");
+        let base = f64s(&fy, "counterfactual_emissions");
         assert!(close(
             base.last().unwrap() / out.last().unwrap(),
             before.1,

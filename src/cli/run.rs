@@ -173,9 +173,9 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         m.peak.0,
         tonnes(m.peak.1),
         cny(m.total_cost),
-        m.cost_per_tonne
+        m.cost_per_tonne_vs_counterfactual
             .map_or("-".into(), |v| format!("CNY {v:.1}")),
-        m.cost_ratio_least_cost
+        m.operational_cost_ratio
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
     say!("Dataset: {}", dataset.display());

@@ -1,5 +1,5 @@
-//! Inequality indices used for the equity metrics: Gini and Theil (with the between/within
-//! decomposition across groups such as urban agglomerations).
+//! Inequality indices used for the equity metrics: Gini and Theil (population-weighted, with
+//! the between/within decomposition across groups such as urban agglomerations).
 
 /// Gini coefficient of `values` (unweighted): mean absolute difference over twice the mean,
 /// `G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)`. Returns `None` when there are no values or
@@ -54,43 +54,61 @@ pub fn gini_weighted(values: &[f64], weights: &[f64]) -> Option<f64> {
     Some((s / (total_w * abs_mass)).clamp(0.0, 1.0))
 }
 
-/// Theil T index of positive `values` (each value counts equally), decomposed by `groups`
-/// (group index per value). Returns `(total, between, within)`, with
-/// `total = between + within`. Values that are not positive are skipped. `None` when
-/// nothing positive remains.
-pub fn theil_decomposed(values: &[f64], groups: &[usize]) -> Option<(f64, f64, f64)> {
-    let items: Vec<(f64, usize)> = values
+/// A population-weighted Theil T index with its decomposition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Theil {
+    /// `T = sum_i s_i (x_i / mu) ln(x_i / mu)`, `s_i` the weight shares, `mu = sum_i s_i x_i`.
+    pub total: f64,
+    /// `sum_g s_g (mu_g / mu) ln(mu_g / mu)` over groups.
+    pub between: f64,
+    /// `total - between` (`= sum_g s_g (mu_g / mu) T_g`).
+    pub within: f64,
+    /// Weight share of the values the index covers (the positive ones), in [0, 1].
+    pub coverage: f64,
+}
+
+/// Theil T index of `values` weighted by `weights` (each value stands for its weight in
+/// people), decomposed by `groups` (group index per value). The index is defined for
+/// positive values only: values that are not positive (or not finite, or of zero weight)
+/// are left out, and `coverage` says what weight share remains. `None` when nothing
+/// positive remains.
+pub fn theil_weighted(values: &[f64], weights: &[f64], groups: &[usize]) -> Option<Theil> {
+    let all_w: f64 = weights.iter().filter(|w| **w > 0.0 && w.is_finite()).sum();
+    let items: Vec<(f64, f64, usize)> = values
         .iter()
+        .zip(weights)
         .zip(groups)
-        .filter(|(v, _)| **v > 0.0 && v.is_finite())
-        .map(|(v, g)| (*v, *g))
+        .filter(|((v, w), _)| **v > 0.0 && v.is_finite() && **w > 0.0 && w.is_finite())
+        .map(|((v, w), g)| (*v, *w, *g))
         .collect();
-    if items.is_empty() {
+    let total_w: f64 = items.iter().map(|x| x.1).sum();
+    if items.is_empty() || total_w <= 0.0 {
         return None;
     }
-    let n = items.len() as f64;
-    let mean = items.iter().map(|(v, _)| v).sum::<f64>() / n;
+    let mean = items.iter().map(|(v, w, _)| v * w).sum::<f64>() / total_w;
     let total = items
         .iter()
-        .map(|(v, _)| (v / mean) * (v / mean).ln())
-        .sum::<f64>()
-        / n;
-    let ngroups = items.iter().map(|(_, g)| g + 1).max().unwrap_or(0);
-    let mut sum = vec![0.0; ngroups];
-    let mut count = vec![0.0; ngroups];
-    for (v, g) in &items {
-        sum[*g] += v;
-        count[*g] += 1.0;
+        .map(|(v, w, _)| (w / total_w) * (v / mean) * (v / mean).ln())
+        .sum::<f64>();
+    let ngroups = items.iter().map(|x| x.2 + 1).max().unwrap_or(0);
+    let (mut mass, mut weight) = (vec![0.0; ngroups], vec![0.0; ngroups]);
+    for (v, w, g) in &items {
+        mass[*g] += v * w;
+        weight[*g] += w;
     }
     let mut between = 0.0;
     for g in 0..ngroups {
-        if count[g] > 0.0 {
-            let share = sum[g] / (n * mean);
-            let gmean = sum[g] / count[g];
-            between += share * (gmean / mean).ln();
+        if weight[g] > 0.0 {
+            let gmean = mass[g] / weight[g];
+            between += (weight[g] / total_w) * (gmean / mean) * (gmean / mean).ln();
         }
     }
-    Some((total, between, total - between))
+    Some(Theil {
+        total,
+        between,
+        within: total - between,
+        coverage: total_w / all_w,
+    })
 }
 
 #[cfg(test)]
@@ -129,17 +147,24 @@ mod tests {
     }
 
     #[test]
-    fn theil_decomposes() {
-        let v = [1.0, 2.0, 3.0, 10.0, 12.0];
-        let g = [0, 0, 0, 1, 1];
-        let (t, b, w) = theil_decomposed(&v, &g).unwrap();
-        assert!((t - (b + w)).abs() < 1e-12);
-        assert!(b > 0.0 && w > 0.0);
-        // Equal values: zero inequality.
-        let (t0, b0, _) = theil_decomposed(&[2.0, 2.0, 2.0], &[0, 1, 1]).unwrap();
-        assert!(t0.abs() < 1e-12 && b0.abs() < 1e-12);
-        // Identical groups: all inequality is within.
-        let (t1, b1, w1) = theil_decomposed(&[1.0, 3.0, 1.0, 3.0], &[0, 0, 1, 1]).unwrap();
-        assert!(b1.abs() < 1e-12 && (t1 - w1).abs() < 1e-12);
+    fn weighted_theil_decomposes_and_says_what_it_covers() {
+        // Equal weights: the usual Theil of (1, 3): mean 2, T = (0.5 ln 0.5 + 1.5 ln 1.5) / 2.
+        let t = theil_weighted(&[1.0, 3.0], &[1.0, 1.0], &[0, 0]).unwrap();
+        let want = (0.5 * 0.5f64.ln() + 1.5 * 1.5f64.ln()) / 2.0;
+        assert!((t.total - want).abs() < 1e-12 && t.between.abs() < 1e-12);
+        assert_eq!(t.coverage, 1.0);
+        // A weight counts like repetition: (1 with weight 2, 3) = (1, 1, 3).
+        let a = theil_weighted(&[1.0, 3.0], &[2.0, 1.0], &[0, 1]).unwrap();
+        let b = theil_weighted(&[1.0, 1.0, 3.0], &[1.0; 3], &[0, 0, 1]).unwrap();
+        assert!((a.total - b.total).abs() < 1e-12 && (a.between - b.between).abs() < 1e-12);
+        // Groups that are internally equal: all inequality is between them.
+        assert!((a.within).abs() < 1e-12 && (a.total - a.between).abs() < 1e-12);
+        // Equal values: 0.
+        let e = theil_weighted(&[2.0, 2.0, 2.0], &[1.0, 5.0, 2.0], &[0, 1, 1]).unwrap();
+        assert!(e.total.abs() < 1e-12);
+        // A negative burden is left out and the coverage says so (weight 1 of 4).
+        let n = theil_weighted(&[1.0, 3.0, -2.0], &[1.0, 1.0, 2.0], &[0, 0, 0]).unwrap();
+        assert!((n.total - want).abs() < 1e-12 && n.coverage == 0.5);
+        assert_eq!(theil_weighted(&[-1.0, 0.0], &[1.0, 1.0], &[0, 0]), None);
     }
 }

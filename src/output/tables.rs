@@ -112,8 +112,8 @@ table! {
         output: f64 ["units/yr"],
         /// Realised emissions after operational abatement.
         emissions: f64 ["t CO2/yr"],
-        /// Baseline (counterfactual) emissions: this year's output times the firm's emission intensity at build, before any technology and operational abatement.
-        baseline_emissions: f64 ["t CO2/yr"],
+        /// Counterfactual emissions: this year's output times the firm's emission intensity at build, before any technology and operational abatement (not a no-policy run: output is this run's).
+        counterfactual_emissions: f64 ["t CO2/yr"],
         /// Gross emissions: this year's output times this year's intensity (after installed technologies), before operational abatement; what the firm bids on.
         gross_emissions: f64 ["t CO2/yr"],
         /// Operational (within-year) abatement.
@@ -342,18 +342,20 @@ table! {
         least_cost: f64 ["CNY"],
         /// Uniform marginal cost of the least-cost benchmark.
         least_cost_price: f64 ["CNY/t"],
-        /// abatement_cost / least_cost (null without abatement).
-        cost_ratio_least_cost: Option<f64> ["ratio"],
+        /// Operational efficiency ratio: abatement_cost / least_cost, operational abatement only (technologies, fuel and curtailment are in neither side); null without abatement. Not the whole-social-cost ratio against a least-cost regime.
+        operational_cost_ratio: Option<f64> ["ratio"],
         /// Standard deviation of covered firms' shadow prices, weighted by gross emissions.
         shadow_price_sd: f64 ["CNY/t"],
         /// Population-weighted Gini across cities of cost burden per GDP, normalised by the mean absolute burden so that it stays in [0, 1] when some cities gain (negative burden); null when every burden is 0.
         gini_cost_burden: Option<f64> ["index"],
-        /// Theil index of cost burden per GDP across cities with positive burden.
+        /// Population-weighted Theil T index of cost burden per GDP across the cities with a positive burden (the index is undefined for burdens that are not positive; theil_population_share says what population it covers); null when no city has a positive burden.
         theil_total: Option<f64> ["index"],
         /// Between-agglomeration part of the Theil index (cities outside agglomerations form one group).
         theil_between: Option<f64> ["index"],
         /// Within-agglomeration part of the Theil index.
         theil_within: Option<f64> ["index"],
+        /// Population share of the cities (with GDP > 0) that the Theil index covers: those with a positive burden.
+        theil_population_share: Option<f64> ["share"],
     }
 }
 
@@ -389,9 +391,9 @@ table! {
         /// Firms' abatement below their counterfactual (technologies and operational), summed over years.
         cumulative_abatement_vs_counterfactual: f64 ["t CO2"],
         /// total_cost (the social cost) / cumulative_abatement_vs_counterfactual (null without abatement). The denominator is abatement below the firms' own counterfactual intensities, not against a paired no-policy run.
-        cost_per_tonne: Option<f64> ["CNY/t"],
-        /// Sum of abatement costs / sum of least costs over all years (null without abatement).
-        cost_ratio_least_cost: Option<f64> ["ratio"],
+        cost_per_tonne_vs_counterfactual: Option<f64> ["CNY/t"],
+        /// Operational efficiency ratio over the run: sum of operational abatement costs / sum of their least costs (null without abatement). It covers operational abatement only, not the whole social cost.
+        operational_cost_ratio: Option<f64> ["ratio"],
         /// Population-weighted Gini across cities of cumulative cost burden per cumulative GDP, normalised by the mean absolute burden (in [0, 1] also when some cities gain); null when every burden is 0.
         gini_cost_burden: Option<f64> ["index"],
         /// Share of cities meeting their targets in the last year of the latest completed plan (null: no plan).

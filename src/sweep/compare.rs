@@ -9,11 +9,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The metrics compared: (summary column, heading, scale divisor, decimals).
-pub const METRICS: [(&str, &str, f64, usize); 7] = [
+pub const METRICS: [(&str, &str, f64, usize); 8] = [
     ("cumulative_emissions", "cum. emissions Gt", 1e9, 1),
-    ("total_cost", "total cost CNY bn", 1e9, 1),
-    ("cost_per_tonne", "cost CNY/t", 1.0, 1),
-    ("cost_ratio_least_cost", "cost/least cost", 1.0, 3),
+    ("total_cost", "social cost CNY bn", 1e9, 1),
+    ("allowance_payments", "transfers CNY bn", 1e9, 1),
+    (
+        "cost_per_tonne_vs_counterfactual",
+        "CNY/t vs counterf.",
+        1.0,
+        1,
+    ),
+    ("operational_cost_ratio", "operational ratio", 1.0, 3),
     ("gini_cost_burden", "Gini burden", 1.0, 3),
     ("share_cities_meeting_target", "targets met", 1.0, 2),
     ("peak_year", "peak year", 1.0, 0),

@@ -84,8 +84,8 @@ pub struct NationTotals {
     pub shadow_price_sd: f64,
     /// Gini of cost burden per GDP across cities.
     pub gini: Option<f64>,
-    /// Theil (total, between, within) of cost burden per GDP.
-    pub theil: Option<(f64, f64, f64)>,
+    /// Population-weighted Theil of cost burden per GDP over cities with a positive burden.
+    pub theil: Option<crate::econ::inequality::Theil>,
 }
 
 /// This year's aggregates, read by the record phase.
@@ -161,9 +161,9 @@ pub struct SummaryRow {
     /// Shares of cities and provinces meeting targets at the end of the latest plan.
     pub targets_met: (Option<f64>, Option<f64>),
     /// Cost per tonne abated, CNY/t.
-    pub cost_per_tonne: Option<f64>,
+    pub cost_per_tonne_vs_counterfactual: Option<f64>,
     /// Actual / least cost.
-    pub cost_ratio_least_cost: Option<f64>,
+    pub operational_cost_ratio: Option<f64>,
     /// Gini of cumulative cost burden per GDP across cities.
     pub gini_cost_burden: Option<f64>,
     /// Peak year and emissions, t CO2.
@@ -239,9 +239,9 @@ impl RunTotals {
             curtailment_cost: self.curtailment_cost,
             targets_met,
             investment_cost: self.investment_cost,
-            cost_per_tonne: (self.abatement_vs_counterfactual > 0.0)
+            cost_per_tonne_vs_counterfactual: (self.abatement_vs_counterfactual > 0.0)
                 .then(|| self.social_cost() / self.abatement_vs_counterfactual),
-            cost_ratio_least_cost: (least > 0.0).then(|| self.abatement_cost / least),
+            operational_cost_ratio: (least > 0.0).then(|| self.abatement_cost / least),
             gini_cost_burden: burden_gini,
             peak: self.peak.unwrap_or((start_year, 0.0)),
         }
@@ -277,12 +277,12 @@ mod tests {
         // Transfers are reported apart, never in the social cost.
         assert_eq!((s.allowance_payments, s.recycled), (30.0, 12.0));
         assert_eq!((s.free_allocation_value, s.profit), (7.0, 100.0));
-        assert_eq!(s.cost_per_tonne, Some(64.0 / 40.0));
-        assert_eq!(s.cost_ratio_least_cost, Some(2.0));
+        assert_eq!(s.cost_per_tonne_vs_counterfactual, Some(64.0 / 40.0));
+        assert_eq!(s.operational_cost_ratio, Some(2.0));
         assert_eq!(s.peak, (2030, 12.0));
         let empty = RunTotals::default().summary(None, (None, None), 2020);
-        assert_eq!(empty.cost_per_tonne, None);
-        assert_eq!(empty.cost_ratio_least_cost, None);
+        assert_eq!(empty.cost_per_tonne_vs_counterfactual, None);
+        assert_eq!(empty.operational_cost_ratio, None);
         assert_eq!(empty.peak, (2020, 0.0));
     }
 }

@@ -4,9 +4,9 @@
 //!
 //! Least-cost benchmark: the same total operational abatement of all covered firms in the
 //! year, achieved at one marginal cost across them (a shadow clearing on the same firms with
-//! their true MAC slopes and bounds); `cost_ratio_least_cost = actual cost / least cost`.
+//! their true MAC slopes and bounds); `operational_cost_ratio = actual cost / least cost`.
 
-use crate::econ::inequality::{gini_weighted, theil_decomposed};
+use crate::econ::inequality::{gini_weighted, theil_weighted};
 use crate::econ::profit::profit;
 use crate::market::{Bid, ClearingRules, ClearingScratch, clear};
 use crate::model::agents::city::{CityInfo, CityState};
@@ -234,7 +234,7 @@ fn update_cities(
         }
     }
     nation.gini = gini_weighted(&sc.burden, &sc.burden_weight);
-    nation.theil = theil_decomposed(&sc.burden, &sc.groups);
+    nation.theil = theil_weighted(&sc.burden, &sc.burden_weight, &sc.groups);
 }
 
 #[cfg(test)]

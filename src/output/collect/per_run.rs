@@ -54,9 +54,10 @@ pub fn per_run_rows(
     sum.profit.push(summary.profit);
     sum.cumulative_abatement_vs_counterfactual
         .push(summary.abatement_vs_counterfactual);
-    sum.cost_per_tonne.push(summary.cost_per_tonne);
-    sum.cost_ratio_least_cost
-        .push(summary.cost_ratio_least_cost);
+    sum.cost_per_tonne_vs_counterfactual
+        .push(summary.cost_per_tonne_vs_counterfactual);
+    sum.operational_cost_ratio
+        .push(summary.operational_cost_ratio);
     sum.gini_cost_burden.push(summary.gini_cost_burden);
     sum.share_cities_meeting_target.push(summary.targets_met.0);
     sum.share_provinces_meeting_target

@@ -61,7 +61,8 @@ pub fn record_firms(
         b.market.push(Cat::from_opt(cov.market));
         b.output.push(prod.output);
         b.emissions.push(flows.emissions);
-        b.baseline_emissions.push(flows.counterfactual_emissions);
+        b.counterfactual_emissions
+            .push(flows.counterfactual_emissions);
         b.gross_emissions.push(flows.gross_emissions);
         b.operational_abatement.push(flows.abatement);
         b.allocation.push(acc.allocation);
@@ -239,13 +240,14 @@ fn nation_row(
     b.counterfactual_emissions.push(n.counterfactual);
     b.least_cost.push(n.least_cost);
     b.least_cost_price.push(n.least_cost_price);
-    b.cost_ratio_least_cost
+    b.operational_cost_ratio
         .push((n.least_cost > 0.0).then(|| n.abatement_cost / n.least_cost));
     b.shadow_price_sd.push(n.shadow_price_sd);
     b.gini_cost_burden.push(n.gini);
-    b.theil_total.push(n.theil.map(|t| t.0));
-    b.theil_between.push(n.theil.map(|t| t.1));
-    b.theil_within.push(n.theil.map(|t| t.2));
+    b.theil_total.push(n.theil.map(|t| t.total));
+    b.theil_between.push(n.theil.map(|t| t.between));
+    b.theil_within.push(n.theil.map(|t| t.within));
+    b.theil_population_share.push(n.theil.map(|t| t.coverage));
 }
 
 /// Appends `technology_year` rows: the nation and each agglomeration, per technology.
