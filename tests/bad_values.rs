@@ -395,3 +395,12 @@ fn bank_exit_rules_are_checked() {
         &["markets[0].bank_conversion_rate"],
     );
 }
+
+/// A plan's city split is a closed set of words.
+#[test]
+fn city_split_is_checked() {
+    rejects_default_set(
+        "plans[0].city_split=\"by_mood\"",
+        &["city_split", "uniform", "gdp_tiers"],
+    );
+}

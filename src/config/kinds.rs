@@ -161,6 +161,18 @@ pub enum Differentiation {
     Table,
 }
 
+/// How a province's cut is split to its cities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CitySplit {
+    /// Every city gets its province's cut.
+    #[default]
+    Uniform,
+    /// Five tiers by city GDP per capita (the province tiers' multipliers), rescaled so that
+    /// the base-emission-weighted mean of the city cuts is the province's cut.
+    GdpTiers,
+}
+
 /// Form of the firm standard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,7 @@
 //! names of a plan's cut table into a per-province vector, so that the administrative
 //! systems never look a name up per firm per year.
 
-use super::kinds::{CurtailmentOrder, Differentiation, Metric, StandardKind};
+use super::kinds::{CitySplit, CurtailmentOrder, Differentiation, Metric, StandardKind};
 use super::raw::RawPlan;
 use super::scenario::SectorSpec;
 use super::series::Series;
@@ -29,6 +29,8 @@ pub struct PlanSpec {
     pub energy_cap_tce: Option<f64>,
     /// How targets are split to provinces.
     pub differentiation: Differentiation,
+    /// How a province's cut is split to its cities.
+    pub city_split: CitySplit,
     /// Cut of the enforced metric per province id under `differentiation = "table"` (None:
     /// the national cut), shares.
     pub table: Vec<Option<f64>>,
@@ -80,6 +82,7 @@ pub fn resolve_plans(
                 carbon_intensity_cut: p.carbon_intensity_cut,
                 energy_cap_tce: p.energy_cap_tce,
                 differentiation: p.differentiation,
+                city_split: p.city_split,
                 table: geography
                     .provinces
                     .iter()

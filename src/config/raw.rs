@@ -725,6 +725,10 @@ pub struct RawPlan {
     /// Province cuts of the enforced metric (`differentiation = "table"`), shares.
     #[serde(default)]
     pub table: BTreeMap<String, f64>,
+    /// How a province's cut is split to its cities: `uniform` (the province's cut) or
+    /// `gdp_tiers` (by city GDP per capita, keeping the province's weighted cut).
+    #[serde(default)]
+    pub city_split: CitySplit,
     /// Which target the firm standards follow.
     #[serde(default)]
     pub metric: Metric,

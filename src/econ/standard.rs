@@ -57,6 +57,40 @@ pub fn gdp_tier_cuts(gdp_per_capita: &[f64], cut: f64) -> Vec<f64> {
     out
 }
 
+/// City cuts of one province by GDP-per-capita tier (`city_split = "gdp_tiers"`): the tier
+/// multipliers of [`gdp_tier_cuts`] over the province's cities, rescaled so that the mean of
+/// the city cuts weighted by `weights` (the cities' base-year emissions or energy use) is
+/// `province_cut`: the province's intensity falls by its cut if every city meets its own.
+/// Each cut stays below 1.
+pub fn city_tier_cuts(province_cut: f64, gdp_per_capita: &[f64], weights: &[f64]) -> Vec<f64> {
+    let m = gdp_tier_cuts(gdp_per_capita, 1.0);
+    let w_sum: f64 = weights.iter().sum();
+    let mean = if w_sum > 0.0 {
+        m.iter().zip(weights).map(|(m, w)| m * w).sum::<f64>() / w_sum
+    } else {
+        m.iter().sum::<f64>() / m.len().max(1) as f64
+    };
+    m.iter()
+        .map(|x| {
+            if mean > 0.0 {
+                (province_cut * x / mean).min(0.99)
+            } else {
+                province_cut
+            }
+        })
+        .collect()
+}
+
+/// A city's projection of a quantity for this year from what it saw: last year's value
+/// grown at last year's rate (`last x last / prev`), or last year's value without an earlier
+/// one (or with a non-positive one).
+pub fn extrapolate(last: f64, prev: Option<f64>) -> f64 {
+    match prev {
+        Some(p) if p > 0.0 && last.is_finite() => last * (last / p),
+        _ => last,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +121,27 @@ mod tests {
         assert!((cuts[0] - 0.18).abs() < 1e-12);
         assert!((cuts[1] - 0.10).abs() < 1e-12);
         assert!((cuts[2] - 0.16).abs() < 1e-12);
+    }
+
+    #[test]
+    fn city_tiers_keep_the_province_cut_on_average() {
+        // Five cities, richest first gets 1.125 x, poorest 0.625 x, rescaled so that the
+        // emission-weighted mean is the province's 16 %.
+        let gpc = [10.0, 8.0, 5.0, 3.0, 1.0];
+        let w = [1.0, 2.0, 3.0, 2.0, 2.0];
+        let cuts = city_tier_cuts(0.16, &gpc, &w);
+        let mean: f64 = cuts.iter().zip(&w).map(|(c, w)| c * w).sum::<f64>() / 10.0;
+        assert!((mean - 0.16).abs() < 1e-12, "{cuts:?}");
+        assert!(cuts[0] > cuts[2] && cuts[2] > cuts[4]);
+        assert!((cuts[0] / cuts[4] - 1.125 / 0.625).abs() < 1e-12);
+        // One city: its province's cut.
+        assert!((city_tier_cuts(0.16, &[4.0], &[3.0])[0] - 0.16).abs() < 1e-12);
+    }
+
+    #[test]
+    fn projections_grow_at_the_last_observed_rate() {
+        assert!((extrapolate(110.0, Some(100.0)) - 121.0).abs() < 1e-12);
+        assert_eq!(extrapolate(110.0, None), 110.0);
+        assert_eq!(extrapolate(110.0, Some(0.0)), 110.0);
     }
 }

@@ -25,6 +25,9 @@ pub struct Standard {
     pub curtailed: f64,
     /// Value added lost to curtailment, CNY.
     pub curtailment_cost: f64,
+    /// Output last year (after any curtailment), units; None in the run's first year. What
+    /// cities project this year's output from.
+    pub last_output: Option<f64>,
 }
 
 /// Targets and caps of the active plan, per city (index = city id).

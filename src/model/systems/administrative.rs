@@ -12,9 +12,11 @@
 //! counts: a fuel switch does not help and carbon capture (more energy per unit) hurts.
 
 use crate::config::PlanSpec;
-use crate::config::kinds::{CurtailmentOrder, Differentiation, Metric, StandardKind};
-use crate::econ::standard::{gdp_tier_cuts, relative_cut, uniform_rate};
-use crate::model::adoption::{after_adoption, effect_year, option_cost, order};
+use crate::config::kinds::{CitySplit, CurtailmentOrder, Differentiation, Metric, StandardKind};
+use crate::econ::standard::{
+    city_tier_cuts, extrapolate, gdp_tier_cuts, relative_cut, uniform_rate,
+};
+use crate::model::adoption::{after_adoption, effect_year, option_cost, order, planned_intensity};
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::{Intensity, Mac};
 use crate::model::agents::plan::{PlanState, Standard};
@@ -52,8 +54,49 @@ fn province_cuts(
     }
 }
 
+/// City cuts of one metric from the province cuts `pc`: each city its province's cut
+/// (`city_split = "uniform"`), or by city GDP-per-capita tiers keeping each province's
+/// base-weighted cut (`"gdp_tiers"`; weights: the cities' base intensity x GDP, i.e. their
+/// base-year emissions or energy use; GDP per capita from last year's city GDP).
+fn split_to_cities(
+    s: &crate::config::Scenario,
+    plan: &PlanSpec,
+    pc: &[f64],
+    base: &[f64],
+    cities: &Query<(&CityInfo, &CityState)>,
+) -> Vec<f64> {
+    let geo = &s.geography;
+    let mut out: Vec<f64> = geo.cities.iter().map(|c| pc[c.province as usize]).collect();
+    if plan.city_split == CitySplit::Uniform {
+        return out;
+    }
+    let n = geo.cities.len();
+    let (mut gpc, mut w) = (vec![0.0; n], vec![0.0; n]);
+    for (info, st) in cities {
+        let c = info.id as usize;
+        gpc[c] = st.gdp / st.population.max(1.0);
+        w[c] = base.get(c).copied().unwrap_or(0.0) * st.gdp;
+    }
+    for (p, cut) in pc.iter().enumerate() {
+        let ids: Vec<usize> = (0..n)
+            .filter(|&c| geo.cities[c].province as usize == p)
+            .collect();
+        let g: Vec<f64> = ids.iter().map(|&c| gpc[c]).collect();
+        let wt: Vec<f64> = ids.iter().map(|&c| w[c]).collect();
+        for (k, v) in city_tier_cuts(*cut, &g, &wt).into_iter().enumerate() {
+            out[ids[k]] = v;
+        }
+    }
+    out
+}
+
 /// Sets this year's city targets and caps from the active plan.
-pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<PlanState>) {
+pub fn update_plans(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    mut st: ResMut<PlanState>,
+    cities: Query<(&CityInfo, &CityState)>,
+) {
     let s = &params.scenario;
     let year = clock.year;
     let n = s.geography.cities.len();
@@ -72,21 +115,28 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
         st.base_carbon = st.last_carbon.clone();
         st.base_energy = st.last_energy.clone();
         st.base_energy_use = st.last_energy_use.clone();
-        let city_cut = |cut: Option<f64>, enforced: bool| -> Vec<Option<f64>> {
+        let city_cut = |cut: Option<f64>, enforced: bool, base: &[f64]| -> Vec<Option<f64>> {
             match cut {
                 None => vec![None; n],
                 Some(c) => {
                     let pc = province_cuts(s, plan, c, enforced);
-                    s.geography
-                        .cities
-                        .iter()
-                        .map(|city| Some(pc[city.province as usize]))
+                    split_to_cities(s, plan, &pc, base, &cities)
+                        .into_iter()
+                        .map(Some)
                         .collect()
                 }
             }
         };
-        st.cut_carbon = city_cut(plan.carbon_intensity_cut, plan.metric == Metric::Carbon);
-        st.cut_energy = city_cut(plan.energy_intensity_cut, plan.metric == Metric::Energy);
+        st.cut_carbon = city_cut(
+            plan.carbon_intensity_cut,
+            plan.metric == Metric::Carbon,
+            &st.base_carbon,
+        );
+        st.cut_energy = city_cut(
+            plan.energy_intensity_cut,
+            plan.metric == Metric::Energy,
+            &st.base_energy,
+        );
     }
     // Linear path from the base year (the year before the plan) to the plan's last year.
     let f = f64::from(year - plan.start_year + 1) / f64::from(plan.end_year - plan.start_year + 1);
@@ -120,9 +170,20 @@ pub fn update_plans(params: Res<RunParams>, clock: Res<Clock>, mut st: ResMut<Pl
     };
 }
 
-/// Per-city sums of the enforcement pass, reused across years.
+/// What a city saw in the last two years: GDP (CNY) and non-firm emissions (t CO2), `None`
+/// before the run has that year.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seen {
+    gdp: (Option<f64>, Option<f64>),
+    non_firm: (Option<f64>, Option<f64>),
+}
+
+/// Per-city sums of the enforcement pass, reused across years; `seen` carries the cities'
+/// history from year to year.
 #[derive(Default)]
 pub struct Scratch {
+    seen: Vec<Seen>,
+    gdp_proj: Vec<f64>,
     other: Vec<f64>,
     base: Vec<f64>,
     cut: Vec<f64>,
@@ -156,7 +217,10 @@ pub fn enforce_standards(
     let year = clock.year;
     let sc = &mut *sc;
     reset_standards(&mut firms);
-    let Some(pi) = plans.active else { return };
+    let Some(pi) = plans.active else {
+        remember(&cities, &mut firms, sc);
+        return;
+    };
     let plan = &s.plans[pi];
     metric_sums(s, plan, year, &cities, &mut firms, sc);
     if plan.enforce {
@@ -187,6 +251,28 @@ pub fn enforce_standards(
         }
     }
     curtail(s, plan, &plans, sc, &mut firms);
+    remember(&cities, &mut firms, sc);
+}
+
+/// Keeps this year's realised city GDP and non-firm emissions and each firm's output for
+/// next year's projections.
+fn remember(
+    cities: &Query<(&CityInfo, &CityState)>,
+    firms: &mut Query<RegulatedFirm>,
+    sc: &mut Scratch,
+) {
+    let n = cities.iter().len();
+    if sc.seen.len() != n {
+        sc.seen = vec![Seen::default(); n];
+    }
+    for (info, st) in cities {
+        let v = &mut sc.seen[info.id as usize];
+        v.gdp = (Some(st.gdp), v.gdp.0);
+        v.non_firm = (Some(st.uncovered_other), v.non_firm.0);
+    }
+    for mut f in firms.iter_mut() {
+        f.std.last_output = Some(f.prod.output);
+    }
 }
 
 /// Clears every firm's standard for the year (keeping its base intensity and last shadow
@@ -198,16 +284,21 @@ fn reset_standards(firms: &mut Query<RegulatedFirm>) {
         *std = Standard {
             base_intensity: std.base_intensity,
             last_shadow: std.last_shadow,
+            last_output: std.last_output,
             limit: f64::INFINITY,
             ..Default::default()
         };
     }
 }
 
-/// Per city: the metric of everything the plan does not regulate (`other`: non-firm and
-/// unregulated firms), of regulated firms at base intensities (`base`), and the non-firm
-/// energy use (`energy`); marks regulated firms and fixes base intensities in the plan's
-/// first year.
+/// Per city, as the city projects them for this year (it sizes standards before it knows
+/// this year's outcome): the metric of everything the plan does not regulate (`other`:
+/// non-firm and unregulated firms), of regulated firms at base intensities (`base`), and its
+/// GDP (`gdp_proj`); plus the non-firm energy use this year (`energy`, for the energy cap).
+/// Projections: GDP and non-firm emissions grow at last year's observed rate
+/// ([`extrapolate`]); a firm's output is last year's times its sector's announced demand
+/// growth; in the run's first year (nothing seen yet) this year's values. Marks regulated
+/// firms and fixes base intensities in the plan's first year.
 fn metric_sums(
     s: &crate::config::Scenario,
     plan: &PlanSpec,
@@ -220,15 +311,27 @@ fn metric_sums(
     let metric = plan.metric;
     let regulated = |sector: u16| plan.regulates[sector as usize];
     let ucf = s.macro_.uncovered_carbon_factor;
-    for v in [&mut sc.other, &mut sc.base, &mut sc.cut, &mut sc.energy] {
+    for v in [
+        &mut sc.other,
+        &mut sc.base,
+        &mut sc.cut,
+        &mut sc.energy,
+        &mut sc.gdp_proj,
+    ] {
         v.clear();
         v.resize(n, 0.0);
     }
     for (info, st) in cities {
         let c = info.id as usize;
+        let seen = sc.seen.get(c).copied().unwrap_or_default();
+        let (gdp, non_firm) = match (seen.gdp.0, seen.non_firm.0) {
+            (Some(g), Some(e)) => (extrapolate(g, seen.gdp.1), extrapolate(e, seen.non_firm.1)),
+            _ => (st.gdp, st.uncovered_other),
+        };
+        sc.gdp_proj[c] = gdp;
         sc.other[c] = match metric {
-            Metric::Energy => st.uncovered_other / ucf,
-            Metric::Carbon => st.uncovered_other,
+            Metric::Energy => non_firm / ucf,
+            Metric::Carbon => non_firm,
         };
         sc.energy[c] = st.uncovered_other / ucf;
     }
@@ -239,7 +342,14 @@ fn metric_sums(
             f.std.base_intensity = m;
         }
         let c = f.info.city as usize;
-        let q = f.prod.output;
+        let demand = &s.sectors[f.info.sector as usize].demand_index;
+        let q = match f.std.last_output {
+            Some(last) => {
+                let (now, then) = (demand.at(year), demand.at(year - 1));
+                last * if then > 0.0 { now / then } else { 1.0 }
+            }
+            None => f.prod.output,
+        };
         if plan.enforce && regulated(f.info.sector) {
             f.std.regulated = true;
             sc.base[c] += q * f.std.base_intensity;
@@ -252,14 +362,16 @@ fn metric_sums(
 }
 
 /// Each city's relative cut of its regulated firms' base intensities, sized so that the city
-/// meets its target given its other emissions (or energy use), at most `max_stringency`.
+/// would meet its target if its projections came true (projected GDP, other emissions or
+/// energy use and regulated output), at most `max_stringency`. The realised outcome differs
+/// by the projection errors: a city can miss its target.
 fn city_cuts(
     plan: &PlanSpec,
     plans: &PlanState,
     cities: &Query<(&CityInfo, &CityState)>,
     sc: &mut Scratch,
 ) {
-    for (info, st) in cities {
+    for (info, _) in cities {
         let c = info.id as usize;
         let target = match plan.metric {
             Metric::Energy => plans.target_energy[c],
@@ -267,7 +379,7 @@ fn city_cuts(
         };
         sc.cut[c] = match target {
             Some(t) => relative_cut(
-                t * st.gdp / 1e6 - sc.other[c],
+                t * sc.gdp_proj[c] / 1e6 - sc.other[c],
                 sc.base[c],
                 plan.max_stringency,
             ),
@@ -337,14 +449,9 @@ fn enforce_firm(ctx: &Enforcement<'_>, f: &mut RegulatedFirmItem<'_, '_>) -> f64
     let gap = q * (metric_of(metric, &int) - f.std.limit).max(0.0);
     // With a zero carbon factor under an energy metric, operational (CO2) abatement saves no
     // energy: its marginal cost per tce is infinite and the gap stays for technologies and
-    // curtailment.
-    let op_marginal = if conv > 0.0 {
-        slope * gap * conv * conv
-    } else {
-        f64::INFINITY
-    };
+    // curtailment (forced_adoption compares against that).
     if gap > 0.0 {
-        forced_adoption(ctx, f, op_marginal, conv);
+        forced_adoption(ctx, f, slope, conv);
     }
     // Operational abatement for the rest (t CO2): a t CO2 abated saves a/cf tce.
     let need = gap * conv;
@@ -367,41 +474,59 @@ fn enforce_firm(ctx: &Enforcement<'_>, f: &mut RegulatedFirmItem<'_, '_>) -> f64
     q * int.energy - a / int.carbon_factor.max(1e-12)
 }
 
-/// Orders the technology with the lowest net cost per unit of metric reduction when that is
-/// below `op_marginal`, the marginal cost of closing the whole gap operationally (CNY per
-/// unit of metric); its effect starts after this year's installation (see
-/// [`crate::model::adoption`]).
+/// The marginal-cost ladder of forced adoption: against the intensity the firm will have
+/// once the options it already ordered take effect ([`planned_intensity`]: nothing counts
+/// twice), it orders, cheapest net cost per unit of metric reduction first, every technology
+/// whose cost is below the marginal cost of closing what is left of the gap operationally
+/// (`slope x remaining x conv^2`, CNY per unit of metric), until none is or the gap is closed.
+/// An ordered option counts from its effect year (after the build lag): this year's gap is
+/// closed operationally. The shadow price is the cost of the dearest rung ordered.
 fn forced_adoption(
     ctx: &Enforcement<'_>,
     f: &mut RegulatedFirmItem<'_, '_>,
-    op_marginal: f64,
+    slope: f64,
     conv: f64,
 ) {
     let (s, year) = (ctx.s, ctx.year);
     let metric = ctx.plan.metric;
     let fuel_price = s.sectors[f.info.sector as usize].fuel_price;
-    let int = *f.int;
     let q = f.prod.output;
-    let mut best: Option<(usize, f64, f64, f64)> = None;
-    for (k, slot) in f.tech.slots.iter().enumerate() {
-        let spec = &s.technologies[slot.tech as usize];
-        if slot.adopted.is_some() || year < spec.available_from {
-            continue;
+    let limit = f.std.limit;
+    let mut planned = planned_intensity(f.int, &f.tech, &s.technologies, year + 1);
+    loop {
+        let remaining = q * (metric_of(metric, &planned) - limit).max(0.0);
+        if remaining <= 0.0 || q <= 0.0 {
+            break;
         }
-        let after = after_adoption(&int, spec);
-        let reduction = metric_of(metric, &int) - metric_of(metric, &after);
-        if reduction <= 0.0 || q <= 0.0 {
-            continue;
+        let op_marginal = if conv > 0.0 {
+            slope * remaining * conv * conv
+        } else {
+            f64::INFINITY
+        };
+        let mut best: Option<(usize, f64, f64, f64)> = None;
+        for (k, slot) in f.tech.slots.iter().enumerate() {
+            let spec = &s.technologies[slot.tech as usize];
+            if slot.adopted.is_some() || year < spec.available_from {
+                continue;
+            }
+            let after = after_adoption(&planned, spec);
+            let reduction = metric_of(metric, &planned) - metric_of(metric, &after);
+            if reduction <= 0.0 {
+                continue;
+            }
+            let unit = ctx.techs.capex[ctx.techs.at(spec.id, f.info.city)];
+            let (upfront, annual) =
+                option_cost(slot, spec, unit, f.prod.capacity, f.beh.hurdle_rate);
+            let net = annual + spec.opex * q - fuel_price * q * (planned.energy - after.energy);
+            // A rung reduces at most what is left of the gap: cost per unit actually needed.
+            let per_unit = net / (q * reduction).min(remaining);
+            if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
+                best = Some((k, per_unit, upfront, annual));
+            }
         }
-        let unit = ctx.techs.capex[ctx.techs.at(spec.id, f.info.city)];
-        let (upfront, annual) = option_cost(slot, spec, unit, f.prod.capacity, f.beh.hurdle_rate);
-        let net = annual + spec.opex * q - fuel_price * q * (int.energy - after.energy);
-        let per_unit = net / (q * reduction);
-        if per_unit < op_marginal && best.is_none_or(|b| per_unit < b.1) {
-            best = Some((k, per_unit, upfront, annual));
-        }
-    }
-    if let Some((k, per_unit, upfront, annual)) = best {
+        let Some((k, per_unit, upfront, annual)) = best else {
+            break;
+        };
         let spec = &s.technologies[f.tech.slots[k].tech as usize];
         order(
             &mut f.tech,
@@ -411,9 +536,11 @@ fn forced_adoption(
             upfront,
             annual,
         );
+        planned = after_adoption(&planned, spec);
         // In CNY per t CO2; a zero-carbon firm under an energy standard abates no CO2, and
         // its shadow carbon price is 0 (its energy shadow price is `per_unit`).
-        f.std.shadow = if conv > 0.0 { per_unit / conv } else { 0.0 };
+        let shadow = if conv > 0.0 { per_unit / conv } else { 0.0 };
+        f.std.shadow = f.std.shadow.max(shadow);
     }
 }
 
