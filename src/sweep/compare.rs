@@ -168,8 +168,9 @@ pub fn render(table: &Table) -> String {
         out.push_str(&format!("{scen:<22} {:>5}", rows.len()));
         for (k, (_, _, scale, dec)) in METRICS.iter().enumerate() {
             let col: Vec<f64> = rows.iter().map(|r| r[k] / scale).collect();
-            // -0.0 (a sum of zeros and tiny negatives) prints as 0.
-            let cell = match mean_ci(&col).map(|(m, h)| (m + 0.0, h)) {
+            // A value that rounds to zero (a sum of zeros and tiny negatives) prints as 0.
+            let tiny = 0.5 * 10f64.powi(-(*dec as i32));
+            let cell = match mean_ci(&col).map(|(m, h)| (if m.abs() < tiny { 0.0 } else { m }, h)) {
                 None => "-".to_string(),
                 Some((m, None)) => format!("{m:.dec$}"),
                 Some((m, Some(h))) => format!("{m:.dec$} ± {h:.dec$}"),
