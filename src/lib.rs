@@ -28,6 +28,7 @@
 //! Parquet), [`experiment`] (experiment files and plans, pure), [`sweep`] (parallel and
 //! sharded runs, Slurm, datasets, compare), [`cli`] (one module per subcommand).
 
+pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod econ;

@@ -124,11 +124,7 @@ pub fn simulate(
     on_year: &dyn Fn(i32),
 ) -> Result<RunReport> {
     let s = scenario.clone();
-    let mut world = build_world(scenario, spec.seed, spec.run_id);
-    let mut schedule = crate::model::schedule::year_schedule();
-    schedule
-        .initialize(&mut world)
-        .map_err(|e| Error::Bug(format!("schedule: {e:?}")))?;
+    let (mut world, mut schedule) = start_world(scenario, spec.seed, spec.run_id)?;
 
     let n_firms = world.resource_scope(|world, mut buf: Mut<Buffers>| {
         let n = statics::firms(world, spec.run_id, &mut buf.firms);
@@ -169,9 +165,23 @@ pub fn simulate(
     })
 }
 
+/// The World of a run and its initialised year schedule.
+pub fn start_world(
+    scenario: Arc<Scenario>,
+    seed: u64,
+    run_id: u64,
+) -> Result<(World, bevy_ecs::schedule::Schedule)> {
+    let mut world = build_world(scenario, seed, run_id);
+    let mut schedule = crate::model::schedule::year_schedule();
+    schedule
+        .initialize(&mut world)
+        .map_err(|e| Error::Bug(format!("schedule: {e:?}")))?;
+    Ok((world, schedule))
+}
+
 /// Adds this year's price, covered emissions and abatement cost of every active market to
 /// the CLI report.
-fn market_points(world: &mut World, year: i32, markets: &mut [(String, Vec<MarketPoint>)]) {
+pub fn market_points(world: &mut World, year: i32, markets: &mut [(String, Vec<MarketPoint>)]) {
     let mut q = world.query::<&Regulator>();
     let totals = world.resource::<YearTotals>();
     for r in q.iter(world) {

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod bad_values;
+mod calibration;
 mod commit;
 mod common;
 mod determinism;

@@ -32,8 +32,16 @@ fn written_tables_match_schema() {
     run_ok(&validation("random_mac"), tmp.path(), &[]);
     let ds = tmp.path().join("random_mac");
     let listing = schema_listing();
-    assert_eq!(listing.len(), 11);
-    for (table, cols) in &listing {
+    // 11 tables of a run's dataset, then the calibration tools' trace table.
+    assert_eq!(listing.len(), 12);
+    let (tool, run_tables) = listing.split_last().unwrap();
+    assert_eq!(tool.0, "calibration_trace");
+    let trace_cols: Vec<String> = CalibrationTrace::columns()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(tool.1, trace_cols);
+    for (table, cols) in run_tables {
         let schema = table_schema(&ds, table);
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         assert_eq!(&names, cols, "{table}");
@@ -90,5 +98,9 @@ fn output_doc_carries_the_generated_schema() {
     assert!(
         doc.contains(generated.trim()),
         "docs/OUTPUT.md is out of date: paste `synergy schema --markdown`"
+    );
+    assert!(
+        doc.contains(synergy::output::registry::tool_markdown().trim()),
+        "docs/OUTPUT.md lacks the calibration_trace table: paste `synergy schema --markdown`"
     );
 }

@@ -27,6 +27,7 @@ macro_rules! say_raw {
     }};
 }
 
+mod calibrate;
 mod check;
 mod plan;
 mod run;
@@ -119,10 +120,53 @@ pub enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
-    /// Compare the headline metrics of the scenarios in a dataset (mean and 95 % interval).
+    /// Compare the headline metrics of the scenarios in a dataset (mean and 95 % interval),
+    /// or, with --match, calibrate regimes to equal ambition and compare them.
     Compare {
-        /// A dataset folder (<out>/<experiment>) or an output folder holding several.
+        /// A dataset folder (<out>/<experiment>) or an output folder holding several; with
+        /// --match, a folder of regime files (e.g. configs/regimes) or an experiment file.
         dir: PathBuf,
+        /// Match the regimes' ambition: METRIC:FIRST-LAST, e.g.
+        /// cumulative_emissions:2026-2060. Each regime's `scenario.stringency` is calibrated
+        /// to the common target, then run with its paired baseline and least-cost benchmark.
+        #[arg(long = "match", value_name = "METRIC:FIRST-LAST")]
+        match_: Option<String>,
+        /// Common target (t CO2); default: the most ambitious regime's own value.
+        #[arg(long, requires = "match_")]
+        budget: Option<f64>,
+        /// Replicates of the matched comparison (common random numbers).
+        #[arg(long, default_value_t = 3, requires = "match_")]
+        replicates: u32,
+        /// Master seed of the replicates.
+        #[arg(long, default_value_t = 2026, requires = "match_")]
+        seed: u64,
+        /// Social discount rate of the least-cost benchmark, per year.
+        #[arg(long, default_value_t = 0.05, requires = "match_")]
+        rate: f64,
+        /// Relative tolerance of every calibration.
+        #[arg(long, default_value_t = 2e-3, requires = "match_")]
+        tolerance: f64,
+        /// Largest number of evaluations per calibration.
+        #[arg(long, default_value_t = 30, requires = "match_")]
+        max_evaluations: u64,
+        /// Folder for the matched scenario files and the calibration trace.
+        #[arg(long, default_value = "output/match", requires = "match_")]
+        out: PathBuf,
+        /// No progress bars.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Calibrate scenario parameters to a target (calibration file, TOML): writes the
+    /// calibrated scenario and the trace of every evaluation.
+    Calibrate {
+        /// Calibration file (TOML).
+        file: PathBuf,
+        /// Output folder; files go to <OUT>/<calibration name>/.
+        #[arg(long, default_value = "output/calibrate")]
+        out: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Print every output table's columns with type, unit and meaning.
     Schema {
@@ -181,7 +225,37 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 out,
             },
         ),
-        Command::Compare { dir } => sweep::compare(&dir),
+        Command::Compare {
+            dir, match_: None, ..
+        } => sweep::compare(&dir),
+        Command::Compare {
+            dir,
+            match_: Some(spec),
+            budget,
+            replicates,
+            seed,
+            rate,
+            tolerance,
+            max_evaluations,
+            out,
+            quiet,
+        } => {
+            let opts = crate::calibrate::matching::MatchOptions {
+                metric: crate::calibrate::matching::parse_match(&spec)?,
+                budget,
+                replicates,
+                master_seed: seed,
+                rate,
+                tolerance,
+                max_evaluations,
+                max_p0: 5000.0,
+                out,
+                quiet,
+            };
+            opts.check()?;
+            calibrate::compare_matched(&dir, &opts)
+        }
+        Command::Calibrate { file, out, quiet } => calibrate::calibrate(&file, &out, quiet),
         Command::Schema { markdown } => schema::schema(markdown),
     }
 }

@@ -1,4 +1,5 @@
-//! `synergy schema`: every output table's columns with type, unit and meaning.
+//! `synergy schema`: every output table's columns with type, unit and meaning: the tables of
+//! a run's dataset, then the tables the calibration tools write.
 
 use crate::error::Result;
 
@@ -6,8 +7,14 @@ use crate::error::Result;
 pub fn schema(markdown: bool) -> Result<()> {
     if markdown {
         say_raw!("{}", crate::output::all_markdown());
+        say!();
+        say!("### Written by `synergy calibrate` and `synergy compare --match`");
+        say!();
+        say_raw!("{}", crate::output::registry::tool_markdown());
     } else {
-        for (name, doc, cols) in crate::output::all_tables() {
+        let tables = crate::output::all_tables();
+        let tools = crate::output::registry::tool_tables();
+        for (name, doc, cols) in tables.into_iter().chain(tools) {
             say!("{name}: {}", doc.trim());
             for c in cols {
                 say!(

@@ -16,6 +16,7 @@ pub mod raw;
 pub mod resolve;
 pub mod scenario;
 pub mod series;
+pub mod transform;
 pub mod validate;
 pub mod validate_policy;
 
@@ -52,13 +53,19 @@ pub fn load_scenario_file(path: &Path, overrides: &[String]) -> Result<Scenario>
     parse_scenario(&text, &path.display().to_string(), base, overrides)
 }
 
-/// Deep-merges `top` into `base`: tables merge key by key, arrays are appended (the file's
-/// items after the base's), other values replace.
+/// Deep-merges `top` into `base`: tables merge key by key, arrays of tables are appended
+/// (the file's items after the base's), other values (arrays of values too) replace.
 fn merge(base: &mut toml::Table, top: toml::Table) {
     for (k, v) in top {
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
-            (Some(toml::Value::Array(b)), toml::Value::Array(t)) => b.extend(t),
+            // Arrays of tables (markets, plans, ...) are appended; arrays of values (a time
+            // path, a list of names, `scenario.stringency`) are replaced.
+            (Some(toml::Value::Array(b)), toml::Value::Array(t))
+                if b.iter().chain(&t).all(toml::Value::is_table) =>
+            {
+                b.extend(t)
+            }
             (_, v) => {
                 base.insert(k, v);
             }
@@ -162,6 +169,22 @@ fn with_base(text: &str, label: &str, base_dir: &Path, depth: u32) -> Result<tom
     Ok(merged)
 }
 
+/// The merged document of scenario text: its base chain merged, its own `set` and then
+/// `overrides` applied (not yet validated).
+pub fn scenario_document(
+    text: &str,
+    label: &str,
+    base_dir: &Path,
+    overrides: &[String],
+) -> Result<toml::Table> {
+    let mut doc = with_base(text, label, base_dir, 0)?;
+    for spec in overrides {
+        let ov = overrides::parse(spec)?;
+        overrides::apply(&mut doc, &ov, label)?;
+    }
+    Ok(doc)
+}
+
 /// Parses, overrides, validates and resolves scenario text. `label` names the source in
 /// errors; `base_dir` resolves relative data paths.
 pub fn parse_scenario(
@@ -170,17 +193,31 @@ pub fn parse_scenario(
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario> {
+    parse_scenario_edited(text, label, base_dir, overrides, None)
+}
+
+/// An edit of a merged scenario document (after its base and overrides), e.g. the paired
+/// no-policy baseline ([`transform::baseline`]); its result is validated like a file.
+pub type Edit<'a> = &'a (dyn Fn(&mut toml::Table) -> Result<()> + Sync);
+
+/// [`parse_scenario`], with `edit` applied to the merged document before validation.
+pub fn parse_scenario_edited(
+    text: &str,
+    label: &str,
+    base_dir: &Path,
+    overrides: &[String],
+    edit: Option<Edit<'_>>,
+) -> Result<Scenario> {
     // Syntax errors are reported against the file's own lines.
     let top: toml::Table =
         toml::from_str(text).map_err(|e| Error::input(format!("{label}: {e}")))?;
     let has_base = top.contains_key("base");
-    let raw: RawScenario = if overrides.is_empty() && !has_base {
+    let raw: RawScenario = if overrides.is_empty() && !has_base && edit.is_none() {
         toml::from_str(text).map_err(|e| Error::input(format!("{label}: {e}")))?
     } else {
-        let mut doc = with_base(text, label, base_dir, 0)?;
-        for spec in overrides {
-            let ov = overrides::parse(spec)?;
-            overrides::apply(&mut doc, &ov, label)?;
+        let mut doc = scenario_document(text, label, base_dir, overrides)?;
+        if let Some(edit) = edit {
+            edit(&mut doc)?;
         }
         let merged = toml::to_string(&doc).map_err(|e| Error::Bug(e.to_string()))?;
         toml::from_str(&merged).map_err(|e| {

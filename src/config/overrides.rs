@@ -140,6 +140,21 @@ pub fn apply(doc: &mut Table, ov: &Override, label: &str) -> Result<()> {
     result
 }
 
+/// The value at `path` in `doc` (None where the path does not exist).
+pub fn get<'a>(doc: &'a Table, path: &[Segment]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let Segment::Key(k) = first else { return None };
+    let mut cur = doc.get(k)?;
+    for seg in rest {
+        cur = match (seg, cur) {
+            (Segment::Key(k), Value::Table(t)) => t.get(k)?,
+            (seg, Value::Array(a)) => &a[array_pos(a, seg)?],
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 /// Where a path stopped existing: the number of segments that exist plus the one that does
 /// not, and the names of the array's items when a name was not found.
 #[derive(Debug, Default)]

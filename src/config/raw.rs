@@ -74,6 +74,15 @@ pub struct RawMeta {
     /// World seed used when none is given on the command line.
     #[serde(default)]
     pub seed: u64,
+    /// The regime's designated stringency for ambition matching (`synergy compare
+    /// --match`): parameters moved together by one multiplier or value, each
+    /// `PATH[:scale|:set][@FROM_YEAR]` (`[*]` = every item of an array). Not read by the
+    /// model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stringency: Vec<String>,
+    /// `[lower, upper]` of the stringency value (default `[0.05, 20]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stringency_bounds: Option<[f64; 2]>,
 }
 
 /// Every year key allows 1900-2300.

@@ -158,6 +158,9 @@ fn is_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Bounds of a regime's stringency value when `scenario.stringency_bounds` is absent.
+pub const DEFAULT_STRINGENCY_BOUNDS: (f64, f64) = (0.05, 20.0);
+
 /// Checks ranges and internal consistency of a raw scenario. References to sectors are
 /// checked here; references to provinces and cities in [`super::resolve`].
 pub fn validate(raw: &RawScenario, c: &mut Checker) {
@@ -169,6 +172,17 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         );
     }
     m.check_limits(c, &|f| format!("scenario.{f}"));
+    let bounds = m
+        .stringency_bounds
+        .map_or(DEFAULT_STRINGENCY_BOUNDS, |[a, b]| (a, b));
+    for (i, s) in m.stringency.iter().enumerate() {
+        if let Err(e) = crate::calibrate::param::Param::parse_compact(s, bounds) {
+            c.fail(&format!("scenario.stringency[{i}]"), e);
+        }
+    }
+    if m.stringency_bounds.is_some() && m.stringency.is_empty() {
+        c.fail("scenario.stringency_bounds", "needs scenario.stringency");
+    }
     if m.end_year < m.start_year {
         c.fail(
             "scenario.end_year",

@@ -92,6 +92,16 @@ macro_rules! registry {
             [ $( schema::markdown::<$ty>(), )* ].join("\n")
         }
 
+        /// Tables written by the calibration tools, not by runs: (name, doc, columns).
+        pub fn tool_tables() -> Vec<(&'static str, &'static str, Vec<ColumnDoc>)> {
+            vec![(CalibrationTrace::NAME, CalibrationTrace::DOC, CalibrationTrace::columns())]
+        }
+
+        /// Markdown documentation of the tool tables.
+        pub fn tool_markdown() -> String {
+            schema::markdown::<CalibrationTrace>()
+        }
+
         /// Every table's name, in documentation order.
         pub const TABLE_NAMES: &[&str] = &[ $( stringify!($field), )* ];
 

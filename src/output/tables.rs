@@ -486,3 +486,28 @@ table! {
         final_share: f64 ["share"],
     }
 }
+
+table! {
+    /// Written by `synergy calibrate` and `synergy compare --match` (not by runs): one row per
+    /// evaluation of a calibration and moved parameter; every evaluation runs all replicates.
+    CalibrationTrace = "calibration_trace" {
+        /// Calibration name (a `compare --match` calibration: `<regime>` or
+        /// `<regime>/least_cost`).
+        calibration: String [""],
+        /// Evaluation number, from 0 in search order.
+        evaluation: u32 [""],
+        /// Moved parameter (its key path, `[*]` = every item; `least_cost.p0` for the
+        /// benchmark's starting price).
+        parameter: String [""],
+        /// Trial value of the parameter (a scale factor, or the set value in its own unit).
+        value: f64 ["param"],
+        /// Replicate mean of the target metric (its unit: t CO2, CNY or CNY/t; for an
+        /// observed-price target the objective).
+        metric: f64 ["metric"],
+        /// Target value of the metric (NaN for an observed-price target).
+        target: f64 ["metric"],
+        /// Search objective: metric - target for root-finding (0 within tolerance), the
+        /// squared relative error for minimisers.
+        objective: f64 [""],
+    }
+}

@@ -1,0 +1,173 @@
+//! A run kept in memory (no files): its `summary` row and the national and market series a
+//! calibration target reads ([`Outcome`]), and the metrics over a window ([`Metric`]).
+
+use crate::config::Scenario;
+use crate::error::{Error, Result};
+use crate::model::agents::Clock;
+use crate::model::agents::totals::{SummaryRow, YearTotals};
+use crate::output::Buffers;
+use crate::run::{MarketPoint, market_points, start_world};
+use std::sync::Arc;
+
+/// One year of a run, national.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct YearOutcome {
+    /// Year.
+    pub year: i32,
+    /// National emissions (covered + uncovered), t CO2.
+    pub emissions: f64,
+    /// Social cost (abatement + investment + fuel cost change + curtailment), CNY.
+    pub social_cost: f64,
+    /// Firms' net allowance payments (a transfer), CNY.
+    pub allowance_payments: f64,
+}
+
+/// What a run in memory reports.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// The `summary` row.
+    pub summary: SummaryRow,
+    /// One entry per simulated year.
+    pub years: Vec<YearOutcome>,
+    /// Per market (scenario order): its name and its active years.
+    pub markets: Vec<(String, Vec<MarketPoint>)>,
+}
+
+/// Runs `scenario` with world seed `seed` without writing anything (the rows the record
+/// phase makes are dropped every year).
+pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome> {
+    let s = scenario.clone();
+    let (mut world, mut schedule) = start_world(scenario, seed, 0)?;
+    let mut markets: Vec<(String, Vec<MarketPoint>)> = s
+        .markets
+        .iter()
+        .map(|m| (m.name().to_string(), Vec::new()))
+        .collect();
+    let mut years = Vec::with_capacity(s.years());
+    for year in s.start_year()..=s.end_year() {
+        world.resource_mut::<Clock>().year = year;
+        schedule.run(&mut world);
+        market_points(&mut world, year, &mut markets);
+        let n = world.resource::<YearTotals>().nation;
+        years.push(YearOutcome {
+            year,
+            emissions: n.covered + n.uncovered,
+            social_cost: n.social_cost(),
+            allowance_payments: n.allowance_payments,
+        });
+        *world.resource_mut::<Buffers>() = Buffers::default();
+    }
+    let summary = crate::output::collect::per_run::summary_metrics(&mut world, &s);
+    Ok(Outcome {
+        summary,
+        years,
+        markets,
+    })
+}
+
+/// What a target measures.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Quantity {
+    /// National emissions summed over the window, t CO2.
+    CumulativeEmissions,
+    /// Social cost summed over the window, CNY.
+    SocialCost,
+    /// Net allowance payments summed over the window, CNY.
+    AllowancePayments,
+    /// A market's clearing price, CNY per t (mean over the window's active years).
+    Price(String),
+}
+
+/// The metric names a calibration file may use.
+pub const METRIC_NAMES: [&str; 4] = [
+    "cumulative_emissions",
+    "social_cost",
+    "allowance_payments",
+    "price",
+];
+
+/// A quantity over a window of years (inclusive).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    /// What is measured.
+    pub quantity: Quantity,
+    /// First and last year.
+    pub window: (i32, i32),
+}
+
+impl Quantity {
+    /// The metric's name in calibration files.
+    pub fn name(&self) -> String {
+        match self {
+            Quantity::CumulativeEmissions => "cumulative_emissions".into(),
+            Quantity::SocialCost => "social_cost".into(),
+            Quantity::AllowancePayments => "allowance_payments".into(),
+            Quantity::Price(m) => format!("price of {m}"),
+        }
+    }
+}
+
+impl Metric {
+    /// Cumulative emissions over `window`.
+    pub fn cumulative_emissions(window: (i32, i32)) -> Self {
+        Metric {
+            quantity: Quantity::CumulativeEmissions,
+            window,
+        }
+    }
+
+    /// The metric in `o` (None when a price is asked of a market with no active year in
+    /// the window).
+    pub fn of(&self, o: &Outcome) -> Result<f64> {
+        let (a, b) = self.window;
+        let in_window = |y: i32| y >= a && y <= b;
+        let sum = |f: fn(&YearOutcome) -> f64| {
+            o.years
+                .iter()
+                .filter(|y| in_window(y.year))
+                .map(f)
+                .sum::<f64>()
+        };
+        match &self.quantity {
+            Quantity::CumulativeEmissions => Ok(sum(|y| y.emissions)),
+            Quantity::SocialCost => Ok(sum(|y| y.social_cost)),
+            Quantity::AllowancePayments => Ok(sum(|y| y.allowance_payments)),
+            Quantity::Price(m) => {
+                let points = &o
+                    .markets
+                    .iter()
+                    .find(|(n, _)| n == m)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = o.markets.iter().map(|(n, _)| n.as_str()).collect();
+                        Error::input(format!(
+                            "target.market = {m:?}: no such market (markets: {})",
+                            names.join(", ")
+                        ))
+                    })?
+                    .1;
+                let p: Vec<f64> = points
+                    .iter()
+                    .filter(|p| in_window(p.year))
+                    .map(|p| p.price)
+                    .collect();
+                if p.is_empty() {
+                    return Err(Error::input(format!(
+                        "target: market {m:?} has no active year in {a}-{b}"
+                    )));
+                }
+                Ok(p.iter().sum::<f64>() / p.len() as f64)
+            }
+        }
+    }
+
+    /// The price of market `m` in `year` in `o`, CNY per t (None when inactive).
+    pub fn price_in(o: &Outcome, m: &str, year: i32) -> Option<f64> {
+        o.markets
+            .iter()
+            .find(|(n, _)| n == m)?
+            .1
+            .iter()
+            .find(|p| p.year == year)
+            .map(|p| p.price)
+    }
+}

@@ -1,0 +1,128 @@
+//! `synergy calibrate FILE` and `synergy compare --match`: print what the calibration tools
+//! ([`crate::calibrate`]) found.
+
+use crate::calibrate::file::calibrate_file;
+use crate::calibrate::matching::{MatchOptions, MatchReport, match_regimes, regimes_in};
+use crate::error::Result;
+use crate::sweep::compare::mean_ci;
+use std::path::Path;
+
+/// Runs a calibration file and prints the result with its achieved error.
+pub fn calibrate(file: &Path, out: &Path, quiet: bool) -> Result<()> {
+    let r = calibrate_file(file, out, quiet)?;
+    let s = &r.solution;
+    say!(
+        "calibration {}: {} evaluations x {} replicate(s) in {:.1} s",
+        r.calibration.header.name,
+        s.trace.len(),
+        r.calibration.header.replicates,
+        r.seconds
+    );
+    for (p, x) in r.calibration.params.iter().zip(&s.x) {
+        let mode = match p.mode {
+            crate::calibrate::param::Mode::Scale => "scale",
+            crate::calibrate::param::Mode::Set => "set",
+        };
+        say!("  {} ({mode}) = {x:.6}", p.path);
+    }
+    if r.target.is_nan() {
+        say!(
+            "  price fit: root mean squared relative error {:.4}",
+            s.error
+        );
+    } else {
+        say!(
+            "  target {:.6e}, reached {:.6e} (relative error {:.2e}) over {}-{}",
+            r.target,
+            s.metric,
+            s.error,
+            r.window.0,
+            r.window.1
+        );
+    }
+    say!("  calibrated scenario: {}", r.scenario_file.display());
+    say!("  trace: {}", r.trace_file.display());
+    Ok(())
+}
+
+/// Matches the regimes in `path` and prints the matched table.
+pub fn compare_matched(path: &Path, opts: &MatchOptions) -> Result<()> {
+    let regimes = regimes_in(path)?;
+    let report = match_regimes(&regimes, opts)?;
+    say_raw!("{}", render(&report, opts));
+    Ok(())
+}
+
+/// The matched table: per regime, mean +- 95 % half-width over replicates.
+pub fn render(r: &MatchReport, opts: &MatchOptions) -> String {
+    let (a, b) = opts.metric.window;
+    let mut out = format!(
+        "Matched: cumulative emissions {a}-{b} = {:.2} Gt ({} replicates, CRN; paired \
+         baseline: no policy after {}; least cost: Hotelling tax at {:.1} %/yr); {:.0} s\n",
+        r.target / 1e9,
+        opts.replicates,
+        a - 1,
+        opts.rate * 100.0,
+        r.seconds
+    );
+    let heads = [
+        "regime",
+        "stringency",
+        "cum. emissions Gt",
+        "abatement Gt",
+        "social cost PV bn",
+        "CNY/t vs baseline",
+        "cost / least cost",
+        "least-cost p0",
+        "transfers CNY bn",
+        "Gini burden",
+        "targets met",
+    ];
+    out.push_str(&format!("{:<16}", heads[0]));
+    for h in &heads[1..] {
+        out.push_str(&format!(" {h:>20}"));
+    }
+    out.push('\n');
+    let cell = |v: &[f64], scale: f64, dec: usize| {
+        let v: Vec<f64> = v.iter().map(|x| x / scale).collect();
+        match mean_ci(&v) {
+            None => "-".to_string(),
+            Some((m, h)) => {
+                // A value that rounds to zero prints as 0 (not -0).
+                let m = if m.abs() < 0.5 * 10f64.powi(-(dec as i32)) {
+                    0.0
+                } else {
+                    m
+                };
+                match h {
+                    None => format!("{m:.dec$}"),
+                    Some(h) => format!("{m:.dec$} ± {h:.dec$}"),
+                }
+            }
+        }
+    };
+    for row in &r.rows {
+        out.push_str(&format!("{:<16}", row.name));
+        let s = row
+            .stringency
+            .map_or("as written".to_string(), |x| format!("{x:.4}"));
+        let cells = [
+            s,
+            cell(&row.emissions, 1e9, 2),
+            cell(&row.abatement, 1e9, 1),
+            cell(&row.social_cost, 1e9, 0),
+            cell(&row.cost_per_tonne, 1.0, 1),
+            cell(&row.cost_ratio_least_cost, 1.0, 3),
+            format!("{:.1}", row.p0),
+            cell(&row.transfers, 1e9, 0),
+            cell(&row.gini, 1.0, 3),
+            cell(&row.targets_met, 1.0, 2),
+        ];
+        for c in cells {
+            out.push_str(&format!(" {c:>20}"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("trace: {}\n", r.trace_file.display()));
+    out
+}
