@@ -51,6 +51,7 @@ fn bench(c: &mut Criterion) {
                         replicate: 0,
                         seed: 1,
                         parameters: "{}".into(),
+                        baseline: None,
                     };
                     run_to_dataset(s.clone(), &spec, dir.path(), 0, &|_| {}).expect("run")
                 })

@@ -15,6 +15,7 @@
 //!     replicate: 0,
 //!     seed: scenario.seed(),
 //!     parameters: "{}".into(),
+//!     baseline: None,
 //! };
 //! let dir = std::path::Path::new("output/example");
 //! let report = synergy::run::run_to_dataset(scenario, &spec, dir, 0, &|_| {}).unwrap();

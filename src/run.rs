@@ -31,6 +31,20 @@ pub struct RunSpec {
     pub seed: u64,
     /// Sampled parameters as a JSON object.
     pub parameters: String,
+    /// The run's paired no-policy baseline, when one was run (`--baseline-until`).
+    pub baseline: Option<Baseline>,
+}
+
+/// What a run's `summary` row needs of its paired no-policy baseline: the same scenario and
+/// world seed with no carbon policy after `until` ([`crate::config::transform::baseline`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Baseline {
+    /// Last year with policy.
+    pub until: i32,
+    /// The baseline's cumulative national emissions, t CO2.
+    pub cumulative_emissions: f64,
+    /// The baseline's social cost over the run (`summary.total_cost`), CNY.
+    pub social_cost: f64,
 }
 
 /// One market-year as reported to the CLI.

@@ -404,3 +404,73 @@ fn city_split_is_checked() {
         &["city_split", "uniform", "gdp_tiers"],
     );
 }
+
+/// The calibration inputs: a baseline year outside the run or across a plan, a bad stringency
+/// declaration, bad `compare --match` options and a calibration file with bad keys all exit 2
+/// with the key named, writing nothing.
+#[test]
+fn calibration_inputs_are_checked() {
+    let lm = validation("linear_mac");
+    let lm = lm.to_str().unwrap();
+    rejects(
+        &[lm, "--baseline-until", "1800"],
+        &["--baseline-until 1800"],
+    );
+    let admin = root().join("configs/regimes/administrative.toml");
+    rejects(
+        &[admin.to_str().unwrap(), "--baseline-until", "2028"],
+        &["15th", "2026-2030"],
+    );
+    rejects(
+        &[
+            lm,
+            "--set",
+            "scenario.stringency=[\"markets.market.cap_t:double\"]",
+        ],
+        &["scenario.stringency[0]", "double"],
+    );
+    let d = TempDir::new().unwrap();
+    let out = d.path().join("out");
+    for (args, mention) in [
+        (vec!["--match", "emissions"], "--match"),
+        (
+            vec!["--match", "cumulative_emissions:2060-2026"],
+            "first year",
+        ),
+        (
+            vec!["--match", "cumulative_emissions:2026-2060", "--rate", "2"],
+            "--rate",
+        ),
+    ] {
+        let mut full = vec!["compare", "configs/regimes"];
+        full.extend(args);
+        full.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+        let o = Command::new(env!("CARGO_BIN_EXE_synergy"))
+            .current_dir(root())
+            .args(&full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{full:?}: {err}");
+        assert!(err.contains(mention), "{full:?}: {err}");
+        assert!(!out.exists());
+    }
+    let cal = d.path().join("cal.toml");
+    std::fs::write(
+        &cal,
+        "[calibration]\nname = \"x\"\nscenario = \"embedded\"\nreplicates = 0\n[[parameters]]\npath = \"a.b\"\nbounds = [2, 1]\n[target]\nmetric = \"cumulative_emissions\"\nvalue = 1e9\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_synergy"))
+        .args(["calibrate", cal.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("calibration.replicates") && err.contains("parameters[0]"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -2,6 +2,7 @@
 //! (`synergy calibrate`, `synergy compare --match`; issue 11).
 
 use crate::common::*;
+use arrow::array::Array;
 use std::path::Path;
 use std::sync::Arc;
 use synergy::calibrate::Source;
@@ -347,4 +348,52 @@ fn least_cost_edit_resolves_on_every_regime() {
         let b = s.scenario(&[], Some(&edit)).unwrap();
         assert!(b.markets.iter().all(|m| m.end_year <= 2025), "{r}");
     }
+}
+
+/// `run --baseline-until`: the summary carries the paired-baseline columns; a scenario without
+/// policy after the year has exactly zero abatement and cost against its baseline.
+#[test]
+fn run_writes_the_paired_baseline_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = validation("random_mac");
+    let out = dir.path().join("a");
+    run_ok(
+        &f,
+        &out,
+        &[
+            "--baseline-until",
+            "2021",
+            "--set",
+            "markets.market.end_year=2021",
+        ],
+    );
+    let s = read_table(&out.join("random_mac"), "summary");
+    assert_eq!(f64s(&s, "abatement_vs_baseline"), vec![0.0]);
+    assert_eq!(f64s(&s, "social_cost_vs_baseline"), vec![0.0]);
+    assert_eq!(
+        f64s(&s, "baseline_cumulative_emissions"),
+        f64s(&s, "cumulative_emissions")
+    );
+    assert!(
+        s[0].column_by_name("cost_per_tonne_vs_baseline")
+            .unwrap()
+            .is_null(0)
+    );
+    // With the market running to the end, the same baseline shows abatement and its cost.
+    let out = dir.path().join("b");
+    run_ok(&f, &out, &["--baseline-until", "2021"]);
+    let s = read_table(&out.join("random_mac"), "summary");
+    let a = f64s(&s, "abatement_vs_baseline")[0];
+    let c = f64s(&s, "social_cost_vs_baseline")[0];
+    assert!(a > 0.0 && c > 0.0, "abatement {a}, cost {c}");
+    assert!((f64s(&s, "cost_per_tonne_vs_baseline")[0] - c / a).abs() < 1e-9 * (c / a));
+    // Without the option the columns are null.
+    let out = dir.path().join("c");
+    run_ok(&f, &out, &[]);
+    let s = read_table(&out.join("random_mac"), "summary");
+    assert!(
+        s[0].column_by_name("abatement_vs_baseline")
+            .unwrap()
+            .is_null(0)
+    );
 }

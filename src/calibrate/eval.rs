@@ -65,6 +65,21 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
     })
 }
 
+/// The paired no-policy baseline of a run: `baseline_scenario` (the run's scenario edited by
+/// [`crate::config::transform::baseline`] at `until`) run in memory with the run's seed.
+pub fn paired_baseline(
+    baseline_scenario: Arc<Scenario>,
+    until: i32,
+    seed: u64,
+) -> Result<crate::run::Baseline> {
+    let o = simulate_in_memory(baseline_scenario, seed)?;
+    Ok(crate::run::Baseline {
+        until,
+        cumulative_emissions: o.summary.cumulative_emissions,
+        social_cost: o.summary.total_cost,
+    })
+}
+
 /// What a target measures.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Quantity {

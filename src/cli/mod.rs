@@ -60,6 +60,11 @@ pub enum Command {
         /// markets[name=national] or markets[0]; repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Also run the paired no-policy baseline (same scenario and seed, no carbon policy
+        /// after YEAR) in memory; the summary then has abatement, social cost and cost per
+        /// tonne against it.
+        #[arg(long, value_name = "YEAR")]
+        baseline_until: Option<i32>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -194,8 +199,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
             out,
             seed,
             set,
+            baseline_until,
             quiet,
-        } => run::run(scenario.as_deref(), &out, seed, &set, quiet),
+        } => run::run(scenario.as_deref(), &out, seed, &set, baseline_until, quiet),
         Command::Check { scenario, set } => check::check(scenario.as_deref(), &set),
         Command::Plan { experiment } => plan::plan(&experiment),
         Command::Sweep {

@@ -58,6 +58,11 @@ pub fn plan(experiment: &Path) -> Result<()> {
             estimate::LARGE_OUTPUT_BYTES / 1e9
         );
     }
+    if let Some(y) = exp.experiment.baseline_until {
+        say!(
+            "  paired baseline: every run also runs, in memory, its scenario with no carbon policy after {y} (once per distinct baseline and seed)"
+        );
+    }
     for r in plan.runs.iter().take(5) {
         say!(
             "  run {} {} sample {} replicate {} seed {} {}",
@@ -73,7 +78,7 @@ pub fn plan(experiment: &Path) -> Result<()> {
         say!("  ...");
     }
     if plan.runs.len() <= CHECK_ALL_UP_TO {
-        crate::sweep::runner::check_runs(&sources, &plan)?;
+        crate::sweep::runner::check_runs(&sources, &plan, exp.experiment.baseline_until)?;
         say!("  every run checked: valid");
     } else {
         say!(

@@ -10,16 +10,46 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The paired no-policy baseline of the scenario at `path` (or the embedded default) with
+/// `set`, run in memory with `seed`.
+fn paired_baseline(
+    path: Option<&Path>,
+    set: &[String],
+    until: i32,
+    seed: u64,
+    s: &Scenario,
+) -> Result<crate::run::Baseline> {
+    if until < s.start_year() || until >= s.end_year() {
+        return Err(Error::input(format!(
+            "--baseline-until {until}: must be within [{}, {}] (the scenario's years, before the last)",
+            s.start_year(),
+            s.end_year() - 1
+        )));
+    }
+    let source = match path {
+        Some(p) if p.as_os_str() != "-" => crate::calibrate::Source::file(p)?,
+        _ => crate::calibrate::Source::resolve("embedded", Path::new("."), "")?,
+    };
+    let edit = move |d: &mut toml::Table| crate::config::transform::baseline(d, until);
+    let b = source.scenario(set, Some(&edit))?;
+    crate::calibrate::eval::paired_baseline(Arc::new(b), until, seed)
+}
+
 /// Runs `scenario` (or the embedded default) into `<out>/<scenario name>/`.
 pub fn run(
     scenario: Option<&Path>,
     out: &Path,
     seed: Option<u64>,
     set: &[String],
+    baseline_until: Option<i32>,
     quiet: bool,
 ) -> Result<()> {
     let s = Arc::new(load(scenario, set)?);
     let seed = seed.unwrap_or(s.seed());
+    let baseline = match baseline_until {
+        None => None,
+        Some(until) => Some(paired_baseline(scenario, set, until, seed, &s)?),
+    };
     let target = out.join(s.name());
     // One writer per dataset: the lock sits beside it (the dataset folder itself is swapped).
     let bad_out = |e: std::io::Error| {
@@ -54,6 +84,7 @@ pub fn run(
         replicate: 0,
         seed,
         parameters: "{}".into(),
+        baseline,
     };
     let bar = if quiet {
         ProgressBar::hidden()

@@ -51,6 +51,11 @@ pub struct RawHeader {
     /// Runs per output part `part-<k>` (>= 1; default 16). A batch never mixes scenarios.
     #[serde(default = "sixteen")]
     pub batch_size: u32,
+    /// Run every run's paired no-policy baseline (same scenario and world seed, no carbon
+    /// policy after this year) in memory; `summary` then carries abatement, social cost and
+    /// cost per tonne against it. Absent: no baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_until: Option<i32>,
 }
 
 /// One `[[scenarios]]` entry: the base (or `file`) plus `--set` style overrides.

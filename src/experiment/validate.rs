@@ -207,6 +207,14 @@ pub fn validate(exp: &RawExperiment, label: &str) -> Vec<String> {
     if h.batch_size == 0 {
         fail("experiment.batch_size", "= 0: must be at least 1");
     }
+    if let Some(y) = h.baseline_until
+        && !(1900..=2300).contains(&y)
+    {
+        fail(
+            "experiment.baseline_until",
+            &format!("= {y}: must be a year within [1900, 2300]"),
+        );
+    }
     if exp.scenarios.is_empty() {
         fail(
             "scenarios",

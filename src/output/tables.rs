@@ -406,6 +406,16 @@ table! {
         peak_year: i32 ["year"],
         /// National emissions in the peak year.
         peak_emissions: f64 ["t CO2/yr"],
+        /// Last year with carbon policy in the run's paired no-policy baseline (same scenario and world seed, markets end and later plans are dropped after it); null: no baseline was run (`--baseline-until`, experiment `baseline_until`).
+        baseline_until: Option<i32> ["year"],
+        /// The paired baseline's cumulative national emissions over all simulated years (null: no baseline).
+        baseline_cumulative_emissions: Option<f64> ["t CO2"],
+        /// baseline_cumulative_emissions - cumulative_emissions: abatement against the paired no-policy run (null: no baseline).
+        abatement_vs_baseline: Option<f64> ["t CO2"],
+        /// total_cost - the baseline's total_cost: social cost against the paired no-policy run, undiscounted (null: no baseline).
+        social_cost_vs_baseline: Option<f64> ["CNY"],
+        /// social_cost_vs_baseline / abatement_vs_baseline (null: no baseline, or no abatement).
+        cost_per_tonne_vs_baseline: Option<f64> ["CNY/t"],
     }
 }
 

@@ -10,13 +10,15 @@ use crate::experiment::plan::{PlannedRun, RunPlan, shard_batches};
 use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
 use crate::output::commit;
 use crate::output::writer::part_path;
-use crate::run::{PartWriter, RunSpec, simulate};
+use crate::run::{Baseline, PartWriter, RunSpec, simulate};
 use crate::sweep::estimate;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -125,6 +127,63 @@ impl Sources {
     }
 }
 
+impl Sources {
+    /// The paired no-policy baseline scenario of one planned run: its scenario with no carbon
+    /// policy after `until` ([`crate::config::transform::baseline`]).
+    pub fn resolve_baseline(&self, run: &PlannedRun, until: i32) -> Result<Scenario> {
+        let (text, label, dir) = &self.texts[self.scenario_source[run.scenario_index]];
+        let mut set = self.output.clone();
+        set.extend(run.overrides.iter().cloned());
+        set.push(format!("scenario.name=\"{}\"", run.scenario));
+        let edit = move |d: &mut toml::Table| crate::config::transform::baseline(d, until);
+        crate::config::parse_scenario_edited(text, label, dir, &set, Some(&edit)).map_err(|e| {
+            match e {
+                Error::Input { problems } => Error::Input {
+                    problems: problems
+                        .into_iter()
+                        .map(|p| {
+                            format!(
+                                "run {} (scenario {}): experiment.baseline_until: {p}",
+                                run.run_id, run.scenario
+                            )
+                        })
+                        .collect(),
+                },
+                other => other,
+            }
+        })
+    }
+}
+
+/// Paired baselines already run, by (baseline scenario without its name, world seed): the
+/// scenarios of one replicate often share their baseline. A value is a pure function of its
+/// key, so results do not depend on which thread computes it first.
+#[derive(Default)]
+pub struct BaselineCache(Mutex<HashMap<(String, u64), Baseline>>);
+
+impl BaselineCache {
+    /// The baseline of `scenario` (already edited) with `seed`, run once per key.
+    pub fn get(&self, scenario: Scenario, until: i32, seed: u64) -> Result<Baseline> {
+        let mut raw = scenario.raw().clone();
+        raw.scenario.name.clear();
+        raw.scenario.description.clear();
+        raw.scenario.stringency.clear();
+        raw.scenario.stringency_bounds = None;
+        let key = (
+            serde_json::to_string(&raw).map_err(|e| Error::Bug(e.to_string()))?,
+            seed,
+        );
+        if let Some(b) = self.0.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return Ok(b);
+        }
+        let b = crate::calibrate::eval::paired_baseline(Arc::new(scenario), until, seed)?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, b);
+        }
+        Ok(b)
+    }
+}
+
 /// A fingerprint of the plan (FNV-1a over runs and batches): an output folder may only be
 /// resumed by the same plan.
 pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
@@ -139,6 +198,9 @@ pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
     eat(env!("CARGO_PKG_VERSION"));
     for o in exp.output_overrides() {
         eat(&o);
+    }
+    if let Some(y) = exp.experiment.baseline_until {
+        eat(&format!("baseline_until={y}"));
     }
     for r in &plan.runs {
         eat(&format!(
@@ -156,14 +218,20 @@ pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
 }
 
 /// Checks every planned run's scenario (in parallel); all problems at once.
-pub fn check_runs(sources: &Sources, plan: &RunPlan) -> Result<()> {
+pub fn check_runs(sources: &Sources, plan: &RunPlan, baseline_until: Option<i32>) -> Result<()> {
     let mut problems: Vec<String> = plan
         .runs
         .par_iter()
-        .filter_map(|r| match sources.resolve(r) {
-            Err(Error::Input { problems }) => Some(problems),
-            Err(e) => Some(vec![e.to_string()]),
-            Ok(_) => None,
+        .filter_map(|r| {
+            let checked = sources.resolve(r).and_then(|_| match baseline_until {
+                Some(y) => sources.resolve_baseline(r, y).map(|_| ()),
+                None => Ok(()),
+            });
+            match checked {
+                Err(Error::Input { problems }) => Some(problems),
+                Err(e) => Some(vec![e.to_string()]),
+                Ok(()) => None,
+            }
         })
         .flatten()
         .collect();
@@ -329,7 +397,7 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     let t0 = Instant::now();
     let (exp, _samples, plan) = crate::experiment::load_and_plan(exp_path)?;
     let sources = Sources::new(&exp, exp_path)?;
-    check_runs(&sources, &plan)?;
+    check_runs(&sources, &plan, exp.experiment.baseline_until)?;
     let fp = fingerprint(&exp, &plan);
     let (i, n) = opts.shard.unwrap_or((0, 1));
     let name = &exp.experiment.name;
@@ -379,10 +447,12 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| Error::Bug(e.to_string()))?;
+    let baselines = BaselineCache::default();
     let results: Vec<Result<()>> = pool.install(|| {
         todo.par_iter()
             .map(|&b| {
-                run_batch(&sources, &plan, b, &dataset, &exp.experiment.name, &|| {
+                let baseline = exp.experiment.baseline_until.map(|y| (y, &baselines));
+                run_batch(&sources, &plan, b, &dataset, &exp.experiment.name, baseline, &|| {
                     bar.inc(1);
                     done_runs.fetch_add(1, Ordering::Relaxed);
                 })?;
@@ -443,6 +513,7 @@ fn run_batch(
     b: usize,
     dataset: &Path,
     experiment: &str,
+    baseline: Option<(i32, &BaselineCache)>,
     on_run: &(dyn Fn() + Sync),
 ) -> Result<()> {
     let batch = &plan.batches[b];
@@ -459,6 +530,12 @@ fn run_batch(
             replicate: run.replicate,
             seed: run.seed,
             parameters: run.parameters_json.clone(),
+            baseline: match baseline {
+                None => None,
+                Some((until, cache)) => {
+                    Some(cache.get(sources.resolve_baseline(run, until)?, until, run.seed)?)
+                }
+            },
         };
         if let Some(w) = writer.as_mut() {
             simulate(scenario, &spec, w, &|_| {})?;

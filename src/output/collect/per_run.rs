@@ -65,6 +65,19 @@ pub fn per_run_rows(
     sum.curtailment_cost.push(summary.curtailment_cost);
     sum.peak_year.push(summary.peak.0);
     sum.peak_emissions.push(summary.peak.1);
+    let b = spec.baseline;
+    let abatement = b.map(|b| b.cumulative_emissions - summary.cumulative_emissions);
+    let cost = b.map(|b| summary.total_cost - b.social_cost);
+    sum.baseline_until.push(b.map(|b| b.until));
+    sum.baseline_cumulative_emissions
+        .push(b.map(|b| b.cumulative_emissions));
+    sum.abatement_vs_baseline.push(abatement);
+    sum.social_cost_vs_baseline.push(cost);
+    sum.cost_per_tonne_vs_baseline
+        .push(match (cost, abatement) {
+            (Some(c), Some(a)) if a > 0.0 => Some(c / a),
+            _ => None,
+        });
     let runs = &mut out.runs;
     runs.run_id.push(spec.run_id);
     runs.experiment.push(spec.experiment.clone());
