@@ -276,3 +276,112 @@ fn slurm_script_and_compare() {
         "two replicates give an interval: {table}"
     );
 }
+
+/// `compare --by` on a grid experiment: one row per scenario and grid point; paired
+/// differences against a reference; CSV and JSON carry the same numbers; a second dataset
+/// with the same scenario names is kept apart unless `--pool`.
+#[test]
+fn compare_groups_by_grid_points_and_formats() {
+    let tmp = TempDir::new().unwrap();
+    let lm = validation("linear_mac");
+    let exp = tmp.path().join("grid.toml");
+    let text = |name: &str| {
+        format!(
+            r#"[experiment]
+name = "{name}"
+base = "{}"
+replicates = 2
+master_seed = 5
+[[scenarios]]
+name = "cap"
+[[scenarios]]
+name = "loose"
+set = ["markets.market.cap_t = 280"]
+[samples]
+method = "grid"
+[[samples.parameters]]
+path = "sectors.widget.price"
+dist = "values"
+values = [100, 120, 140]
+"#,
+            lm.display()
+        )
+    };
+    std::fs::write(&exp, text("grid")).unwrap();
+    sweep_ok(&exp, tmp.path(), &[]);
+    let ds = tmp.path().join("grid");
+    let o = synergy(&[
+        "compare",
+        ds.to_str().unwrap(),
+        "--by",
+        "sectors.widget.price",
+        "--reference",
+        "loose",
+        "--format",
+        "csv",
+        "--columns",
+        "cumulative_emissions",
+        "total_cost",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text_csv = String::from_utf8(o.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(text_csv.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &head[..5],
+        [
+            "dataset",
+            "scenario",
+            "difference_to",
+            "sectors.widget.price",
+            "runs"
+        ]
+    );
+    let recs: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    // 2 scenarios x 3 grid points of levels, then 3 differences cap - loose.
+    let levels: Vec<&csv::StringRecord> = recs.iter().filter(|x| x[2].is_empty()).collect();
+    assert_eq!(levels.len(), 6);
+    let diffs: Vec<&csv::StringRecord> = recs.iter().filter(|x| &x[2] == "loose").collect();
+    assert_eq!(diffs.len(), 3);
+    for d in &diffs {
+        assert_eq!(&d[1], "cap");
+        assert_eq!(&d[4], "2", "paired over both replicates");
+        // The tighter cap emits less: 230 vs 280 t a year over 3 years = -150 t.
+        let e: f64 = d[5].parse().unwrap();
+        assert!((e + 150.0).abs() < 1e-6, "{e}");
+    }
+    // JSON has the same records.
+    let o = synergy(&[
+        "compare",
+        ds.to_str().unwrap(),
+        "--by",
+        "sectors.widget.price",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    // A second dataset with the same scenario names: kept apart, pooled on request.
+    let exp2 = tmp.path().join("grid2.toml");
+    std::fs::write(&exp2, text("grid2")).unwrap();
+    sweep_ok(&exp2, tmp.path(), &[]);
+    let o = synergy(&["compare", tmp.path().to_str().unwrap()]);
+    let t = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        t.contains("kept apart") && t.contains("grid/cap") && t.contains("grid2/cap"),
+        "{t}"
+    );
+    let o = synergy(&["compare", tmp.path().to_str().unwrap(), "--pool"]);
+    let t = String::from_utf8(o.stdout).unwrap();
+    assert!(t.contains("POOLED"), "{t}");
+    let cap = t.lines().find(|l| l.starts_with("cap ")).unwrap();
+    assert!(
+        cap.contains(" 12 "),
+        "2 datasets x 3 points x 2 replicates: {cap}"
+    );
+    // Bad options are input errors.
+    let o = synergy(&["compare", ds.to_str().unwrap(), "--by", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = synergy(&["compare", ds.to_str().unwrap(), "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -136,6 +136,22 @@ pub enum Command {
         /// to the common target, then run with its paired baseline and least-cost benchmark.
         #[arg(long = "match", value_name = "METRIC:FIRST-LAST")]
         match_: Option<String>,
+        /// Group by these sampled parameters (experiment `[samples]` paths): one row per
+        /// scenario and grid point.
+        #[arg(long, num_args = 1.., value_name = "PARAM", conflicts_with = "match_")]
+        by: Vec<String>,
+        /// Add paired differences (same dataset, replicate and sample) against this scenario.
+        #[arg(long, value_name = "SCENARIO", conflicts_with = "match_")]
+        reference: Option<String>,
+        /// Summary columns to show (default: a narrow set; `all`: every numeric column).
+        #[arg(long, num_args = 1.., value_name = "COLUMN", conflicts_with = "match_")]
+        columns: Vec<String>,
+        /// Pool same-named scenarios of different datasets into one group.
+        #[arg(long, conflicts_with = "match_")]
+        pool: bool,
+        /// Output format: table, csv or json.
+        #[arg(long, default_value = "table", conflicts_with = "match_")]
+        format: String,
         /// Common target (t CO2); default: the most ambitious regime's own value.
         #[arg(long, requires = "match_")]
         budget: Option<f64>,
@@ -232,8 +248,24 @@ pub fn main_with(cli: Cli) -> Result<()> {
             },
         ),
         Command::Compare {
-            dir, match_: None, ..
-        } => sweep::compare(&dir),
+            dir,
+            match_: None,
+            by,
+            reference,
+            columns,
+            pool,
+            format,
+            ..
+        } => sweep::compare(
+            &dir,
+            &crate::sweep::compare::CompareOptions {
+                by,
+                reference,
+                columns,
+                pool,
+            },
+            &format,
+        ),
         Command::Compare {
             dir,
             match_: Some(spec),
@@ -245,6 +277,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             max_evaluations,
             out,
             quiet,
+            ..
         } => {
             let opts = crate::calibrate::matching::MatchOptions {
                 metric: crate::calibrate::matching::parse_match(&spec)?,

@@ -32,8 +32,9 @@ pub fn sweep(
             o.shard_batches,
             o.plan_runs
         );
-        let table = crate::sweep::compare::read(&o.dataset)?;
-        say_raw!("{}", crate::sweep::compare::render(&table));
+        let rows = crate::sweep::compare::read::read_runs(&o.dataset)?;
+        let c = crate::sweep::compare::compare(&rows, &Default::default())?;
+        say_raw!("{}", crate::sweep::compare::render::table(&c));
         say!("Dataset: {}", o.dataset.display());
     }
     Ok(())
@@ -47,9 +48,15 @@ pub fn slurm(experiment: &Path, o: SlurmOptions) -> Result<()> {
     Ok(())
 }
 
-/// Prints the comparison table of the dataset (or output folder) `dir`.
-pub fn compare(dir: &Path) -> Result<()> {
-    let table = crate::sweep::compare::read(dir)?;
-    say_raw!("{}", crate::sweep::compare::render(&table));
+/// Prints the comparison of the dataset (or output folder) `dir`.
+pub fn compare(
+    dir: &Path,
+    opts: &crate::sweep::compare::CompareOptions,
+    format: &str,
+) -> Result<()> {
+    let format = crate::sweep::compare::render::Format::parse(format)?;
+    let rows = crate::sweep::compare::read::read_runs(dir)?;
+    let c = crate::sweep::compare::compare(&rows, opts)?;
+    say_raw!("{}", crate::sweep::compare::render::render(&c, format)?);
     Ok(())
 }
