@@ -32,15 +32,14 @@ fn written_tables_match_schema() {
     run_ok(&validation("random_mac"), tmp.path(), &[]);
     let ds = tmp.path().join("random_mac");
     let listing = schema_listing();
-    // 11 tables of a run's dataset, then the calibration tools' trace table.
-    assert_eq!(listing.len(), 12);
-    let (tool, run_tables) = listing.split_last().unwrap();
-    assert_eq!(tool.0, "calibration_trace");
-    let trace_cols: Vec<String> = CalibrationTrace::columns()
-        .iter()
-        .map(|c| c.name.to_string())
-        .collect();
-    assert_eq!(tool.1, trace_cols);
+    // 11 tables of a run's dataset, then the calibration tools' tables.
+    assert_eq!(listing.len(), 13);
+    let (run_tables, tools) = listing.split_at(11);
+    for ((name, cols), (tool, _, docs)) in tools.iter().zip(registry::tool_tables()) {
+        assert_eq!(name, tool);
+        let names: Vec<String> = docs.iter().map(|c| c.name.to_string()).collect();
+        assert_eq!(cols, &names, "{tool}");
+    }
     for (table, cols) in run_tables {
         let schema = table_schema(&ds, table);
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();

@@ -31,8 +31,9 @@ use std::sync::Arc;
 pub struct MatchOptions {
     /// The matched metric and window.
     pub metric: Metric,
-    /// Common target; None: the most ambitious regime's value (the lowest, for emissions).
-    pub budget: Option<f64>,
+    /// Common targets, t CO2 (each gives one matched set); empty: the most ambitious
+    /// regime's own value (the lowest, for emissions).
+    pub budgets: Vec<f64>,
     /// Replicates (common random numbers).
     pub replicates: u32,
     /// Master seed of the replicates.
@@ -76,10 +77,10 @@ impl MatchOptions {
                 self.max_evaluations
             ));
         }
-        if let Some(b) = self.budget
-            && !(b.is_finite() && b > 0.0)
-        {
-            problems.push(format!("--budget {b}: must be a positive number of t CO2"));
+        for b in &self.budgets {
+            if !(b.is_finite() && *b > 0.0) {
+                problems.push(format!("--budget {b}: must be a positive number of t CO2"));
+            }
         }
         if problems.is_empty() {
             Ok(())
@@ -188,6 +189,8 @@ pub fn regimes_in(path: &Path) -> Result<Vec<Regime>> {
 pub struct MatchedRow {
     /// Regime name.
     pub name: String,
+    /// The common target, t CO2.
+    pub target: f64,
     /// Calibrated stringency value (None: the regime as written was the target).
     pub stringency: Option<f64>,
     /// Achieved relative error of the match.
@@ -218,12 +221,17 @@ pub struct MatchedRow {
 /// What a matched comparison did.
 #[derive(Clone, Debug)]
 pub struct MatchReport {
-    /// The common target value.
-    pub target: f64,
+    /// The common target values (one matched set each).
+    pub targets: Vec<f64>,
     /// One row per regime.
     pub rows: Vec<MatchedRow>,
     /// The trace file.
     pub trace_file: PathBuf,
+    /// The per-replicate table (`matched_summary`).
+    pub summary_file: PathBuf,
+    /// An experiment file that sweeps the matched regimes of the first target (with their
+    /// paired baselines) into a full dataset.
+    pub experiment_file: PathBuf,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -278,9 +286,10 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
         let s = Arc::new(r.source.scenario(&fast, None)?);
         written.push(mean(&metric_values(s, &seeds, metric)?));
     }
-    let target = match opts.budget {
-        Some(b) => b,
-        None => written.iter().copied().fold(f64::INFINITY, f64::min),
+    let targets: Vec<f64> = if opts.budgets.is_empty() {
+        vec![written.iter().copied().fold(f64::INFINITY, f64::min)]
+    } else {
+        opts.budgets.clone()
     };
     let options = Options {
         tolerance: opts.tolerance,
@@ -288,114 +297,127 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
     };
     let mut rows = Vec::new();
     let mut traces: Vec<(String, Vec<String>, f64, Vec<Evaluation>)> = Vec::new();
-    for (r, &own) in regimes.iter().zip(&written) {
-        let doc = r.source.document(&fast)?;
-        let (start, _) = years_of(&doc)?;
-        if metric.window.0 <= start {
-            return Err(Error::input(format!(
-                "--match window starts in {}: it must start after the first simulated year \
+    let mut first_files = Vec::new();
+    for (k, &target) in targets.iter().enumerate() {
+        for (r, &own) in regimes.iter().zip(&written) {
+            let doc = r.source.document(&fast)?;
+            let (start, _) = years_of(&doc)?;
+            if metric.window.0 <= start {
+                return Err(Error::input(format!(
+                    "--match window starts in {}: it must start after the first simulated year \
                  {start} (the paired baseline keeps the history before it)",
-                metric.window.0
-            )));
-        }
-        let within = (own - target).abs() <= opts.tolerance * target.abs();
-        let (set, stringency, error) = if within {
-            (fast.clone(), None, (own - target).abs() / target.abs())
-        } else {
-            let build = |x: &[f64]| {
-                let set = stringency_set(r, &doc, &fast, x[0])?;
-                r.source.scenario(&set, None)
+                    metric.window.0
+                )));
+            }
+            let within = (own - target).abs() <= opts.tolerance * target.abs();
+            let (set, stringency, error) = if within {
+                (fast.clone(), None, (own - target).abs() / target.abs())
+            } else {
+                let build = |x: &[f64]| {
+                    let set = stringency_set(r, &doc, &fast, x[0])?;
+                    r.source.scenario(&set, None)
+                };
+                let bar = progress(opts.max_evaluations + 2, opts.quiet);
+                bar.set_prefix(r.name.clone());
+                let tick = |_: &Evaluation| bar.inc(1);
+                let bounds = vec![r.params[0].bounds];
+                let sol: Solution = solve(
+                    &build,
+                    &bounds,
+                    &seeds,
+                    &Target::Value {
+                        metric: metric.clone(),
+                        value: target,
+                    },
+                    options,
+                    &tick,
+                )
+                .map_err(|e| prefix(e, &r.name))?;
+                bar.finish_and_clear();
+                traces.push((
+                    r.name.clone(),
+                    r.params.iter().map(|p| p.path.clone()).collect(),
+                    target,
+                    sol.trace.clone(),
+                ));
+                (
+                    stringency_set(r, &doc, &fast, sol.x[0])?,
+                    Some(sol.x[0]),
+                    sol.error,
+                )
+            };
+            let matched = outcomes(Arc::new(r.source.scenario(&set, None)?), &seeds)?;
+            let until = metric.window.0 - 1;
+            let base_edit = move |d: &mut toml::Table| baseline(d, until);
+            let base = outcomes(Arc::new(r.source.scenario(&set, Some(&base_edit))?), &seeds)?;
+            // The least-cost benchmark: p0 so that it emits what the matched regime emits.
+            let matched_value = mean(
+                &matched
+                    .iter()
+                    .map(|o| metric.of(o))
+                    .collect::<Result<Vec<_>>>()?,
+            );
+            let rate = opts.rate;
+            let from = metric.window.0;
+            let build_lc = |x: &[f64]| {
+                let h = Hotelling {
+                    from,
+                    p0: x[0],
+                    rate,
+                };
+                let edit = move |d: &mut toml::Table| least_cost(d, &h);
+                r.source.scenario(&set, Some(&edit))
             };
             let bar = progress(opts.max_evaluations + 2, opts.quiet);
-            bar.set_prefix(r.name.clone());
+            bar.set_prefix(format!("{}/least_cost", r.name));
             let tick = |_: &Evaluation| bar.inc(1);
-            let bounds = vec![r.params[0].bounds];
-            let sol: Solution = solve(
-                &build,
-                &bounds,
+            let lc = solve(
+                &build_lc,
+                &[(0.0, opts.max_p0)],
                 &seeds,
                 &Target::Value {
                     metric: metric.clone(),
-                    value: target,
+                    value: matched_value,
                 },
                 options,
                 &tick,
             )
-            .map_err(|e| prefix(e, &r.name))?;
+            .map_err(|e| prefix(e, &format!("{} least-cost benchmark", r.name)))?;
             bar.finish_and_clear();
             traces.push((
-                r.name.clone(),
-                r.params.iter().map(|p| p.path.clone()).collect(),
-                target,
-                sol.trace.clone(),
+                format!("{}/least_cost", r.name),
+                vec!["least_cost.p0".into()],
+                matched_value,
+                lc.trace.clone(),
             ));
-            (
-                stringency_set(r, &doc, &fast, sol.x[0])?,
-                Some(sol.x[0]),
-                sol.error,
-            )
-        };
-        let matched = outcomes(Arc::new(r.source.scenario(&set, None)?), &seeds)?;
-        let until = metric.window.0 - 1;
-        let base_edit = move |d: &mut toml::Table| baseline(d, until);
-        let base = outcomes(Arc::new(r.source.scenario(&set, Some(&base_edit))?), &seeds)?;
-        // The least-cost benchmark: p0 so that it emits what the matched regime emits.
-        let matched_value = mean(
-            &matched
-                .iter()
-                .map(|o| metric.of(o))
-                .collect::<Result<Vec<_>>>()?,
-        );
-        let rate = opts.rate;
-        let from = metric.window.0;
-        let build_lc = |x: &[f64]| {
-            let h = Hotelling {
-                from,
-                p0: x[0],
-                rate,
+            let bench = outcomes(Arc::new(build_lc(&lc.x)?), &seeds)?;
+            let mut matched_row = row(
+                r, stringency, error, lc.x[0], metric, rate, &matched, &base, &bench,
+            )?;
+            matched_row.target = target;
+            rows.push(matched_row);
+            let file_name = if k == 0 {
+                format!("{}.toml", r.name)
+            } else {
+                format!("{}_target{k}.toml", r.name)
             };
-            let edit = move |d: &mut toml::Table| least_cost(d, &h);
-            r.source.scenario(&set, Some(&edit))
-        };
-        let bar = progress(opts.max_evaluations + 2, opts.quiet);
-        bar.set_prefix(format!("{}/least_cost", r.name));
-        let tick = |_: &Evaluation| bar.inc(1);
-        let lc = solve(
-            &build_lc,
-            &[(0.0, opts.max_p0)],
-            &seeds,
-            &Target::Value {
-                metric: metric.clone(),
-                value: matched_value,
-            },
-            options,
-            &tick,
-        )
-        .map_err(|e| prefix(e, &format!("{} least-cost benchmark", r.name)))?;
-        bar.finish_and_clear();
-        traces.push((
-            format!("{}/least_cost", r.name),
-            vec!["least_cost.p0".into()],
-            matched_value,
-            lc.trace.clone(),
-        ));
-        let bench = outcomes(Arc::new(build_lc(&lc.x)?), &seeds)?;
-        rows.push(row(
-            r, stringency, error, lc.x[0], metric, rate, &matched, &base, &bench,
-        )?);
-        write_text(
-            &opts.out.join(format!("{}.toml", r.name)),
-            &scenario_text(
-                &r.source.base_reference(),
-                &set[fast.len()..],
-                &[format!(
-                    "Matched by `synergy compare --match`: {} over {}-{} = {target:e}.",
-                    metric.quantity.name(),
-                    metric.window.0,
-                    metric.window.1
-                )],
-            ),
-        )?;
+            if k == 0 {
+                first_files.push((r.name.clone(), file_name.clone()));
+            }
+            write_text(
+                &opts.out.join(file_name),
+                &scenario_text(
+                    &r.source.base_reference(),
+                    &set[fast.len()..],
+                    &[format!(
+                        "Matched by `synergy compare --match`: {} over {}-{} = {target:e}.",
+                        metric.quantity.name(),
+                        metric.window.0,
+                        metric.window.1
+                    )],
+                ),
+            )?;
+        }
     }
     let trace_file = opts.out.join("calibration_trace.parquet");
     let of: Vec<TraceOf<'_>> = traces
@@ -408,12 +430,75 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
         })
         .collect();
     write_trace(&trace_file, &of)?;
+    let summary_file = opts.out.join("matched_summary.parquet");
+    write_matched_summary(&summary_file, &rows, &seeds)?;
+    let experiment_file = opts.out.join("matched.toml");
+    write_text(&experiment_file, &experiment_text(&first_files, opts))?;
     Ok(MatchReport {
-        target,
+        targets,
         rows,
+        summary_file,
+        experiment_file,
         trace_file,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The `matched_summary` table: one row per target, regime and replicate.
+fn write_matched_summary(path: &Path, rows: &[MatchedRow], seeds: &[u64]) -> Result<()> {
+    let mut t = crate::output::MatchedSummary::default();
+    for r in rows {
+        for (i, &seed) in seeds.iter().enumerate() {
+            t.target.push(r.target);
+            t.regime.push(r.name.clone());
+            t.replicate.push(i as u32);
+            t.seed.push(seed);
+            t.stringency.push(r.stringency);
+            t.match_error.push(r.error);
+            t.least_cost_p0.push(r.p0);
+            t.cumulative_emissions.push(r.emissions[i]);
+            t.abatement_vs_baseline.push(r.abatement[i]);
+            t.social_cost_pv.push(r.social_cost[i]);
+            t.cost_per_tonne.push(finite(r.cost_per_tonne[i]));
+            t.cost_ratio_least_cost
+                .push(finite(r.cost_ratio_least_cost[i]));
+            t.benchmark_emissions.push(r.benchmark_emissions[i]);
+            t.transfers.push(r.transfers[i]);
+            t.gini_cost_burden.push(finite(r.gini[i]));
+            t.share_cities_meeting_target.push(finite(r.targets_met[i]));
+        }
+    }
+    super::output::write_table(path, &mut t)
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// An experiment file over the matched scenario files (`(name, file)`), with the match's
+/// replicates, seed and paired baseline.
+fn experiment_text(files: &[(String, String)], opts: &MatchOptions) -> String {
+    let mut t = format!(
+        "# Written by `synergy compare --match`: the matched regimes of the first target, with\n\
+         # their paired no-policy baselines. Sweep it for full datasets (cities, markets, ...):\n\
+         #   synergy sweep {}\n\
+         [experiment]\nname = \"matched\"\nbase = \"embedded\"\nreplicates = {}\n\
+         master_seed = {}\nbatch_size = {}\nbaseline_until = {}\n\n",
+        opts.out.join("matched.toml").display(),
+        opts.replicates,
+        opts.master_seed,
+        opts.replicates,
+        opts.metric.window.0 - 1
+    );
+    for (name, file) in files {
+        t.push_str(&format!(
+            "[[scenarios]]\nname = {}\nfile = {}\n\n",
+            toml::Value::String(name.clone()),
+            toml::Value::String(file.clone())
+        ));
+    }
+    t.push_str("[output]\nfirm_level = \"none\"\n");
+    t
 }
 
 fn prefix(e: Error, what: &str) -> Error {
@@ -444,6 +529,7 @@ fn row(
     let w = metric.window;
     let mut out = MatchedRow {
         name: r.name.clone(),
+        target: f64::NAN,
         stringency,
         error,
         p0,

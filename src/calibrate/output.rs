@@ -54,6 +54,27 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
     })
 }
 
+/// Writes one tool table (all its buffered rows) to `path` (Parquet, atomically).
+pub fn write_table<T: Table>(path: &Path, t: &mut T) -> Result<()> {
+    let dicts = Dicts::new(&DictNames::default());
+    let batch = t.take_batch(&dicts).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_atomic(path, &|f| {
+        let err = |m: String| Error::Write {
+            path: path.to_path_buf(),
+            message: m,
+        };
+        let file = f.try_clone().map_err(|e| Error::io(path, e))?;
+        let mut w =
+            ArrowWriter::try_new(file, T::schema(), None).map_err(|e| err(e.to_string()))?;
+        w.write(&batch).map_err(|e| err(e.to_string()))?;
+        w.close().map_err(|e| err(e.to_string()))?;
+        Ok(())
+    })
+}
+
 /// One calibration's trace for the table.
 pub struct TraceOf<'a> {
     /// Calibration name.
@@ -82,21 +103,5 @@ pub fn write_trace(path: &Path, traces: &[TraceOf<'_>]) -> Result<()> {
             }
         }
     }
-    let dicts = Dicts::new(&DictNames::default());
-    let batch = t.take_batch(&dicts).map_err(|e| Error::Write {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    write_atomic(path, &|f| {
-        let err = |m: String| Error::Write {
-            path: path.to_path_buf(),
-            message: m,
-        };
-        let file = f.try_clone().map_err(|e| Error::io(path, e))?;
-        let mut w = ArrowWriter::try_new(file, CalibrationTrace::schema(), None)
-            .map_err(|e| err(e.to_string()))?;
-        w.write(&batch).map_err(|e| err(e.to_string()))?;
-        w.close().map_err(|e| err(e.to_string()))?;
-        Ok(())
-    })
+    write_table(path, &mut t)
 }

@@ -211,8 +211,14 @@ pub fn solve(
             } else if f_lo.objective * f_hi.objective > 0.0 {
                 return Err(Error::input(format!(
                     "calibration: the target is not bracketed by the bounds [{lo}, {hi}]: the \
-                     metric is {} at the lower and {} at the upper bound; widen the bounds",
-                    f_lo.metric, f_hi.metric
+                     metric is {:.6e} at the lower and {:.6e} at the upper bound (target {:.6e}); \
+                     widen the bounds or change the target",
+                    f_lo.metric,
+                    f_hi.metric,
+                    match target {
+                        Target::Value { value, .. } => *value,
+                        Target::Prices { .. } => f64::NAN,
+                    }
                 )));
             } else {
                 let solver = BrentRoot::new(*lo, *hi, 1e-9 * (hi - lo));

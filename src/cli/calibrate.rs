@@ -53,17 +53,31 @@ pub fn compare_matched(path: &Path, opts: &MatchOptions) -> Result<()> {
     Ok(())
 }
 
-/// The matched table: per regime, mean +- 95 % half-width over replicates.
+/// The matched tables (one per target), then where the files went.
 pub fn render(r: &MatchReport, opts: &MatchOptions) -> String {
+    let mut out = format!("{} target(s) in {:.0} s\n", r.targets.len(), r.seconds);
+    for &t in &r.targets {
+        out.push_str(&render_target(r, opts, t));
+    }
+    out.push_str(&format!("trace: {}\n", r.trace_file.display()));
+    out.push_str(&format!("per replicate: {}\n", r.summary_file.display()));
+    out.push_str(&format!(
+        "full datasets of the first target: synergy sweep {}\n",
+        r.experiment_file.display()
+    ));
+    out
+}
+
+/// The matched table of one target: per regime, mean +- 95 % half-width over replicates.
+fn render_target(r: &MatchReport, opts: &MatchOptions, target: f64) -> String {
     let (a, b) = opts.metric.window;
     let mut out = format!(
         "Matched: cumulative emissions {a}-{b} = {:.2} Gt ({} replicates, CRN; paired \
-         baseline: no policy after {}; least cost: Hotelling tax at {:.1} %/yr); {:.0} s\n",
-        r.target / 1e9,
+         baseline: no policy after {}; least cost: Hotelling tax at {:.1} %/yr)\n",
+        target / 1e9,
         opts.replicates,
         a - 1,
         opts.rate * 100.0,
-        r.seconds
     );
     let heads = [
         "regime",
@@ -101,7 +115,7 @@ pub fn render(r: &MatchReport, opts: &MatchOptions) -> String {
             }
         }
     };
-    for row in &r.rows {
+    for row in r.rows.iter().filter(|row| row.target == target) {
         out.push_str(&format!("{:<16}", row.name));
         let s = row
             .stringency
@@ -123,6 +137,5 @@ pub fn render(r: &MatchReport, opts: &MatchOptions) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&format!("trace: {}\n", r.trace_file.display()));
     out
 }

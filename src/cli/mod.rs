@@ -152,9 +152,10 @@ pub enum Command {
         /// Output format: table, csv or json.
         #[arg(long, default_value = "table", conflicts_with = "match_")]
         format: String,
-        /// Common target (t CO2); default: the most ambitious regime's own value.
-        #[arg(long, requires = "match_")]
-        budget: Option<f64>,
+        /// Common target(s), t CO2 (one matched set each, e.g. for a cost-abatement curve);
+        /// default: the most ambitious regime's own value.
+        #[arg(long, num_args = 1.., requires = "match_")]
+        budget: Vec<f64>,
         /// Replicates of the matched comparison (common random numbers).
         #[arg(long, default_value_t = 3, requires = "match_")]
         replicates: u32,
@@ -281,7 +282,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         } => {
             let opts = crate::calibrate::matching::MatchOptions {
                 metric: crate::calibrate::matching::parse_match(&spec)?,
-                budget,
+                budgets: budget,
                 replicates,
                 master_seed: seed,
                 rate,

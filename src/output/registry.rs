@@ -94,12 +94,15 @@ macro_rules! registry {
 
         /// Tables written by the calibration tools, not by runs: (name, doc, columns).
         pub fn tool_tables() -> Vec<(&'static str, &'static str, Vec<ColumnDoc>)> {
-            vec![(CalibrationTrace::NAME, CalibrationTrace::DOC, CalibrationTrace::columns())]
+            vec![
+                (CalibrationTrace::NAME, CalibrationTrace::DOC, CalibrationTrace::columns()),
+                (MatchedSummary::NAME, MatchedSummary::DOC, MatchedSummary::columns()),
+            ]
         }
 
         /// Markdown documentation of the tool tables.
         pub fn tool_markdown() -> String {
-            schema::markdown::<CalibrationTrace>()
+            [schema::markdown::<CalibrationTrace>(), schema::markdown::<MatchedSummary>()].join("\n")
         }
 
         /// Every table's name, in documentation order.

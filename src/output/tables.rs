@@ -521,3 +521,43 @@ table! {
         objective: f64 [""],
     }
 }
+
+table! {
+    /// Written by `synergy compare --match` (`matched_summary.parquet`): one row per target,
+    /// regime and replicate of the matched comparison; differences are against the run's
+    /// paired no-policy baseline (same seed) over the matched window.
+    MatchedSummary = "matched_summary" {
+        /// The common target of cumulative emissions over the window.
+        target: f64 ["t CO2"],
+        /// Regime (scenario) name.
+        regime: String [""],
+        /// Replicate number.
+        replicate: u32 [""],
+        /// World seed (shared by the regimes, baselines and benchmarks of a replicate).
+        seed: u64 [""],
+        /// Calibrated stringency value (null: the regime as written set the target).
+        stringency: Option<f64> ["param"],
+        /// Achieved relative error of the match (replicate mean against the target).
+        match_error: f64 ["share"],
+        /// Price of the least-cost benchmark in the window's first year (it rises at the social discount rate).
+        least_cost_p0: f64 ["CNY/t"],
+        /// Cumulative national emissions over the window.
+        cumulative_emissions: f64 ["t CO2"],
+        /// The paired baseline's emissions minus the regime's over the window.
+        abatement_vs_baseline: f64 ["t CO2"],
+        /// Social cost minus the baseline's over the window, present value in the window's first year at the social discount rate (no transfers).
+        social_cost_pv: f64 ["CNY"],
+        /// social_cost_pv / abatement_vs_baseline (null without abatement).
+        cost_per_tonne: Option<f64> ["CNY/t"],
+        /// social_cost_pv / the least-cost benchmark's (null when the benchmark costs nothing).
+        cost_ratio_least_cost: Option<f64> ["ratio"],
+        /// The least-cost benchmark's cumulative emissions over the window.
+        benchmark_emissions: f64 ["t CO2"],
+        /// Firms' net allowance payments over the window (auction and tax revenue; a transfer).
+        transfers: f64 ["CNY"],
+        /// Gini of the cumulative cost burden per GDP across cities (whole run; null when every burden is 0).
+        gini_cost_burden: Option<f64> ["index"],
+        /// Share of cities meeting their targets at the end of the latest plan (null: no plan).
+        share_cities_meeting_target: Option<f64> ["share"],
+    }
+}
