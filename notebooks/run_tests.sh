@@ -16,6 +16,8 @@
 #        synergy run --out $OUT --quiet                                         (OUT/default)
 #        synergy sweep configs/experiments/regimes.toml --out $OUT --quiet      (OUT/regimes)
 #        synergy sweep configs/experiments/sensitivity.toml --out $OUT --quiet  (OUT/sensitivity)
+#        synergy compare configs/regimes --match ... --out $OUT/match             (OUT/match)
+#        synergy sweep $OUT/match/matched.toml --out $OUT                          (OUT/matched)
 #   4. Each notebooks/*.ipynb is executed with notebooks/execute.py (nbclient; OUT and FIGURES
 #      injected after the `parameters` cell, like papermill), and each must write the PNG
 #      files listed in EXPECTED below (non-empty) into its own figures folder.
@@ -42,6 +44,7 @@ declare -A EXPECTED=(
   [02_regimes]="regimes_emissions_paths regimes_summary_metrics regimes_paired_differences"
   [03_sensitivity]="sobol_indices sensitivity_scatter"
   [04_regional_equity]="burden_by_province burden_by_agglomeration inequality_over_time inequality_regimes net_flows_heatmap net_flows_matrix diffusion_by_agglomeration"
+  [05_equal_ambition]="cost_abatement_curves cost_at_equal_emissions burden_by_province_matched"
 )
 
 step() { echo "== $* ($((SECONDS - START)) s)"; }
@@ -93,6 +96,15 @@ step "synergy run + sweeps into $OUT"
     "$SYNERGY" sweep configs/experiments/regimes.toml --out "$OUT" --quiet &&
     "$SYNERGY" sweep configs/experiments/sensitivity.toml --out "$OUT" --quiet
 ) || setup_failed "synergy run/sweep"
+# The equal-ambition comparison (notebook 05), kept small: 2 replicates, 3 targets, 1 % tolerance.
+step "synergy compare --match into $OUT/match"
+(
+  cd "$ROOT" &&
+    "$SYNERGY" compare configs/regimes --match cumulative_emissions:2026-2060 \
+      --budget 240e9 255e9 270e9 --replicates 2 --tolerance 0.01 --out "$OUT/match" --quiet >/dev/null &&
+    "$SYNERGY" sweep "$OUT/match/matched.toml" --out "$OUT" --quiet &&
+    "$SYNERGY" compare "$OUT/matched" --reference tax --format csv > "$OUT/compare_matched.csv"
+) || setup_failed "synergy compare --match"
 
 # 4. Notebooks ----------------------------------------------------------------------------
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in notebooks/
