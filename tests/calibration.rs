@@ -407,3 +407,67 @@ fn run_writes_the_paired_baseline_columns() {
             .is_null(0)
     );
 }
+
+/// Observed prices: one parameter by golden-section search, two by Nelder-Mead. Linear MAC
+/// (p = (300 - cap) / 0.175): prices 400 in 2020 and 600 in 2022 need caps 230 and 195.
+#[test]
+fn observed_prices_are_fitted_by_golden_section_and_nelder_mead() {
+    let dir = tempfile::tempdir().unwrap();
+    let lm = validation("linear_mac");
+    let scen = write(
+        dir.path(),
+        "path.toml",
+        &format!(
+            "base = \"{}\"\nset = [\"markets.market.cap_t = [[2020, 250.0], [2022, 250.0]]\"]\n",
+            lm.display()
+        ),
+    );
+    let cal = |params: &str, observed: &str, method_evals: u32| {
+        format!(
+            r#"
+[calibration]
+name = "fit"
+scenario = "{}"
+tolerance = 1e-6
+max_evaluations = {method_evals}
+{params}
+[target]
+metric = "price"
+market = "market"
+observed = {observed}
+"#,
+            scen.display()
+        )
+    };
+    // One parameter: the whole path scaled; prices 400 every year need 230 = 250 x 0.92.
+    let one = write(
+        dir.path(),
+        "one.toml",
+        &cal(
+            "[[parameters]]\npath = \"markets.market.cap_t\"\nbounds = [0.7, 1.1]\n",
+            "[[2020, 400.0], [2021, 400.0], [2022, 400.0]]",
+            100,
+        ),
+    );
+    let r = calibrate_file(&one, &dir.path().join("o1"), true).unwrap();
+    assert!((r.solution.x[0] - 0.92).abs() < 1e-4, "{:?}", r.solution.x);
+    assert!(r.solution.error < 1e-3, "{}", r.solution.error);
+    // Two parameters: each point of the path set.
+    let two = write(
+        dir.path(),
+        "two.toml",
+        &cal(
+            "[[parameters]]\npath = \"markets.market.cap_t[0][1]\"\nmode = \"set\"\nbounds = [150, 290]\n\
+             [[parameters]]\npath = \"markets.market.cap_t[1][1]\"\nmode = \"set\"\nbounds = [150, 290]\n",
+            "[[2020, 400.0], [2022, 600.0]]",
+            400,
+        ),
+    );
+    let r = calibrate_file(&two, &dir.path().join("o2"), true).unwrap();
+    let x = &r.solution.x;
+    assert!(
+        (x[0] - 230.0).abs() < 0.5 && (x[1] - 195.0).abs() < 0.5,
+        "{x:?}"
+    );
+    assert!(r.solution.error < 5e-3, "{}", r.solution.error);
+}
