@@ -471,3 +471,27 @@ observed = {observed}
     );
     assert!(r.solution.error < 5e-3, "{}", r.solution.error);
 }
+
+/// A calibration is a pure function of its file: the same calibrated scenario and trace with
+/// one thread or two.
+#[test]
+fn calibration_does_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("configs/calibration/tax_budget.toml");
+    let mut texts = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(threads);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_synergy"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["calibrate", file.to_str().unwrap(), "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let toml = std::fs::read_to_string(out.join("tax_budget/tax_budget.toml")).unwrap();
+        let trace = std::fs::read(out.join("tax_budget/calibration_trace.parquet")).unwrap();
+        texts.push((toml, trace));
+    }
+    assert_eq!(texts[0].0, texts[1].0);
+    assert_eq!(texts[0].1, texts[1].1);
+}
