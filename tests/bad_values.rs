@@ -455,6 +455,19 @@ fn calibration_inputs_are_checked() {
         assert!(err.contains(mention), "{full:?}: {err}");
         assert!(!out.exists());
     }
+    let exp = d.path().join("exp.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nname = \"e\"\nmaster_seed = 1\n[[scenarios]]\nname = \"a\"\n[match]\nwindow = [2060, 2026]\nmetric = \"price\"\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_synergy"))
+        .args(["plan", exp.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("match.window") && err.contains("match.metric"), "{err}");
     let cal = d.path().join("cal.toml");
     std::fs::write(
         &cal,

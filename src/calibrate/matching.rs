@@ -90,6 +90,82 @@ impl MatchOptions {
     }
 }
 
+/// The matching options given on the command line (None: not given).
+#[derive(Clone, Debug, Default)]
+pub struct Given {
+    /// `--budget`.
+    pub budgets: Vec<f64>,
+    /// `--replicates`.
+    pub replicates: Option<u32>,
+    /// `--seed`.
+    pub master_seed: Option<u64>,
+    /// `--rate`.
+    pub rate: Option<f64>,
+    /// `--tolerance`.
+    pub tolerance: Option<f64>,
+    /// `--max-evaluations`.
+    pub max_evaluations: Option<u64>,
+}
+
+/// The options of `compare PATH --match SPEC`: from SPEC and the command line, or, when SPEC
+/// is empty (`--match` without a value), from the `[match]` table and the header of the
+/// experiment file PATH; command-line values win. Checked.
+pub fn options(
+    spec: &str,
+    path: &Path,
+    given: Given,
+    out: PathBuf,
+    quiet: bool,
+) -> Result<MatchOptions> {
+    let mut o = MatchOptions {
+        metric: Metric::cumulative_emissions((0, 0)),
+        budgets: Vec::new(),
+        replicates: 3,
+        master_seed: 2026,
+        rate: 0.05,
+        tolerance: 2e-3,
+        max_evaluations: 30,
+        max_p0: 5000.0,
+        out,
+        quiet,
+    };
+    if spec.is_empty() {
+        if path.is_dir() {
+            return Err(Error::input(format!(
+                "--match without a value reads the [match] table of an experiment file; {} is \
+                 a folder: give --match METRIC:FIRST-LAST",
+                path.display()
+            )));
+        }
+        let exp = crate::experiment::validate::load_experiment(path)?;
+        let m = exp.match_.as_ref().ok_or_else(|| {
+            Error::input(format!(
+                "{}: no [match] table (e.g. window = [2026, 2060]); or give --match METRIC:FIRST-LAST",
+                path.display()
+            ))
+        })?;
+        o.metric = Metric::cumulative_emissions((m.window[0], m.window[1]));
+        o.budgets = m.budgets.clone();
+        o.replicates = exp.experiment.replicates;
+        o.master_seed = exp.experiment.master_seed;
+        o.rate = m.rate.unwrap_or(o.rate);
+        o.tolerance = m.tolerance.unwrap_or(o.tolerance);
+        o.max_evaluations = m.max_evaluations.unwrap_or(o.max_evaluations);
+    } else {
+        o.metric = parse_match(spec)?;
+    }
+    if !given.budgets.is_empty() {
+        o.budgets = given.budgets;
+    }
+    o.replicates = given.replicates.unwrap_or(o.replicates);
+    o.master_seed = given.master_seed.unwrap_or(o.master_seed);
+    o.rate = given.rate.unwrap_or(o.rate);
+    o.tolerance = given.tolerance.unwrap_or(o.tolerance);
+    o.max_evaluations = given.max_evaluations.unwrap_or(o.max_evaluations);
+    o.check()?;
+    Ok(o)
+}
+
 /// Parses `METRIC:FIRST-LAST`, e.g. `cumulative_emissions:2026-2060`.
 pub fn parse_match(text: &str) -> Result<Metric> {
     let bad = |why: &str| Error::input(format!("--match {text:?}: {why}"));
@@ -137,15 +213,24 @@ pub fn regimes_in(path: &Path) -> Result<Vec<Regime>> {
         f.sort();
         f
     } else {
-        let text = crate::input::read_text(path)
-            .map_err(|e| Error::input(format!("{}: cannot read: {e}", path.display())))?;
-        let exp: crate::experiment::spec::RawExperiment =
-            toml::from_str(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        let exp = crate::experiment::validate::load_experiment(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        exp.scenarios
-            .iter()
-            .filter_map(|s| s.file.as_ref().map(|f| dir.join(f)))
-            .collect()
+        let mut files = Vec::new();
+        for (i, s) in exp.scenarios.iter().enumerate() {
+            match (&s.file, s.set.is_empty()) {
+                (Some(f), true) => files.push(dir.join(f)),
+                _ => {
+                    return Err(Error::input(format!(
+                        "{}: scenarios[{i}] ({}): compare --match matches scenario files only: \
+                         give it a file = \"...\" without set = [...] (put the overrides in \
+                         the file's own set)",
+                        path.display(),
+                        s.name
+                    )));
+                }
+            }
+        }
+        files
     };
     if files.is_empty() {
         return Err(Error::input(format!(
@@ -568,4 +653,57 @@ fn row(
             .push(m.summary.targets_met.0.unwrap_or(f64::NAN));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exp() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/experiments/regimes.toml")
+    }
+
+    #[test]
+    fn options_come_from_the_match_table_and_the_command_line_wins() {
+        let o = options("", &exp(), Given::default(), PathBuf::from("o"), true).unwrap();
+        assert_eq!(o.metric, Metric::cumulative_emissions((2026, 2060)));
+        assert_eq!((o.replicates, o.master_seed), (3, 2026));
+        assert_eq!(o.rate, 0.05);
+        let given = Given {
+            budgets: vec![250e9],
+            replicates: Some(1),
+            rate: Some(0.03),
+            ..Default::default()
+        };
+        let o = options("", &exp(), given, PathBuf::from("o"), true).unwrap();
+        assert_eq!(
+            (o.budgets.clone(), o.replicates, o.rate),
+            (vec![250e9], 1, 0.03)
+        );
+        let o = options(
+            "cumulative_emissions:2030-2040",
+            &exp(),
+            Given::default(),
+            PathBuf::from("o"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(o.metric.window, (2030, 2040));
+        let e = options(
+            "",
+            Path::new("."),
+            Given::default(),
+            PathBuf::from("o"),
+            true,
+        );
+        assert!(e.unwrap_err().to_string().contains("is a folder"));
+        let bad = Given {
+            tolerance: Some(0.0),
+            ..Default::default()
+        };
+        let e = options("", &exp(), bad, PathBuf::from("o"), true);
+        assert!(e.unwrap_err().to_string().contains("--tolerance"));
+        // The experiment's scenarios are its regime files.
+        assert_eq!(regimes_in(&exp()).unwrap().len(), 5);
+    }
 }

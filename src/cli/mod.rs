@@ -134,7 +134,10 @@ pub enum Command {
         /// Match the regimes' ambition: METRIC:FIRST-LAST, e.g.
         /// cumulative_emissions:2026-2060. Each regime's `scenario.stringency` is calibrated
         /// to the common target, then run with its paired baseline and least-cost benchmark.
-        #[arg(long = "match", value_name = "METRIC:FIRST-LAST")]
+        /// Without a value, DIR is an experiment file and its `[match]` table says what to
+        /// match (replicates and seed are the experiment's).
+        #[arg(long = "match", value_name = "METRIC:FIRST-LAST", num_args = 0..=1,
+              default_missing_value = "")]
         match_: Option<String>,
         /// Group by these sampled parameters (experiment `[samples]` paths): one row per
         /// scenario and grid point.
@@ -156,21 +159,21 @@ pub enum Command {
         /// default: the most ambitious regime's own value.
         #[arg(long, num_args = 1.., requires = "match_")]
         budget: Vec<f64>,
-        /// Replicates of the matched comparison (common random numbers).
-        #[arg(long, default_value_t = 3, requires = "match_")]
-        replicates: u32,
-        /// Master seed of the replicates.
-        #[arg(long, default_value_t = 2026, requires = "match_")]
-        seed: u64,
-        /// Social discount rate of the least-cost benchmark, per year.
-        #[arg(long, default_value_t = 0.05, requires = "match_")]
-        rate: f64,
-        /// Relative tolerance of every calibration.
-        #[arg(long, default_value_t = 2e-3, requires = "match_")]
-        tolerance: f64,
-        /// Largest number of evaluations per calibration.
-        #[arg(long, default_value_t = 30, requires = "match_")]
-        max_evaluations: u64,
+        /// Replicates of the matched comparison (common random numbers; default 3, or the experiment's).
+        #[arg(long, requires = "match_")]
+        replicates: Option<u32>,
+        /// Master seed of the replicates (default 2026, or the experiment's).
+        #[arg(long, requires = "match_")]
+        seed: Option<u64>,
+        /// Social discount rate of the least-cost benchmark, per year (default 0.05).
+        #[arg(long, requires = "match_")]
+        rate: Option<f64>,
+        /// Relative tolerance of every calibration (default 2e-3).
+        #[arg(long, requires = "match_")]
+        tolerance: Option<f64>,
+        /// Largest number of evaluations per calibration (default 30).
+        #[arg(long, requires = "match_")]
+        max_evaluations: Option<u64>,
         /// Folder for the matched scenario files and the calibration trace.
         #[arg(long, default_value = "output/match", requires = "match_")]
         out: PathBuf,
@@ -280,19 +283,15 @@ pub fn main_with(cli: Cli) -> Result<()> {
             quiet,
             ..
         } => {
-            let opts = crate::calibrate::matching::MatchOptions {
-                metric: crate::calibrate::matching::parse_match(&spec)?,
+            let given = crate::calibrate::matching::Given {
                 budgets: budget,
                 replicates,
                 master_seed: seed,
                 rate,
                 tolerance,
                 max_evaluations,
-                max_p0: 5000.0,
-                out,
-                quiet,
             };
-            opts.check()?;
+            let opts = crate::calibrate::matching::options(&spec, &dir, given, out, quiet)?;
             calibrate::compare_matched(&dir, &opts)
         }
         Command::Calibrate { file, out, quiet } => calibrate::calibrate(&file, &out, quiet),

@@ -32,6 +32,38 @@ pub struct RawExperiment {
     /// `[output]`: firm-level output options passed to every run.
     #[serde(default)]
     pub output: RawExperimentOutput,
+    /// `[match]`: the equal-ambition comparison of the scenarios (`synergy compare
+    /// EXPERIMENT --match`); not used by `sweep`.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub match_: Option<RawMatch>,
+}
+
+/// `[match]` of an experiment: what `synergy compare EXPERIMENT --match` matches. Replicates
+/// and seeds are the experiment's; command-line options override these keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatch {
+    /// The matched metric (only `cumulative_emissions`).
+    #[serde(default = "cumulative_emissions")]
+    pub metric: String,
+    /// `[first, last]` year of the window.
+    pub window: [i32; 2],
+    /// Common targets, t CO2 (empty: the most ambitious scenario's own value).
+    #[serde(default)]
+    pub budgets: Vec<f64>,
+    /// Social discount rate of the least-cost benchmark, per year (default 0.05).
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Relative tolerance of every calibration (default 2e-3).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
+    /// Largest number of evaluations per calibration (default 30).
+    #[serde(default)]
+    pub max_evaluations: Option<u64>,
+}
+
+fn cumulative_emissions() -> String {
+    "cumulative_emissions".into()
 }
 
 /// `[experiment]`.

@@ -207,6 +207,26 @@ pub fn validate(exp: &RawExperiment, label: &str) -> Vec<String> {
     if h.batch_size == 0 {
         fail("experiment.batch_size", "= 0: must be at least 1");
     }
+    if let Some(m) = &exp.match_ {
+        if m.metric != "cumulative_emissions" {
+            fail(
+                "match.metric",
+                &format!(
+                    "= {:?}: only \"cumulative_emissions\" can be matched",
+                    m.metric
+                ),
+            );
+        }
+        if m.window[0] > m.window[1] {
+            fail(
+                "match.window",
+                &format!(
+                    "= [{}, {}]: first year after last",
+                    m.window[0], m.window[1]
+                ),
+            );
+        }
+    }
     if let Some(y) = h.baseline_until
         && !(1900..=2300).contains(&y)
     {
