@@ -467,7 +467,10 @@ fn calibration_inputs_are_checked() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("match.window") && err.contains("match.metric"), "{err}");
+    assert!(
+        err.contains("match.window") && err.contains("match.metric"),
+        "{err}"
+    );
     let cal = d.path().join("cal.toml");
     std::fs::write(
         &cal,
