@@ -40,6 +40,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same error with `what: ` before each input problem (other errors unchanged): says
+    /// where a problem of a derived input came from.
+    pub fn prefixed(self, what: &str) -> Self {
+        match self {
+            Error::Input { problems } => Error::Input {
+                problems: problems
+                    .into_iter()
+                    .map(|p| format!("{what}: {p}"))
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
     /// One input problem.
     pub fn input(msg: impl Into<String>) -> Self {
         Error::Input {

@@ -65,6 +65,15 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
     })
 }
 
+/// Runs `scenario` in memory once per world seed (in parallel, rayon), in seed order.
+pub fn simulate_replicates(scenario: Arc<Scenario>, seeds: &[u64]) -> Result<Vec<Outcome>> {
+    use rayon::prelude::*;
+    seeds
+        .par_iter()
+        .map(|&seed| simulate_in_memory(scenario.clone(), seed))
+        .collect()
+}
+
 /// The paired no-policy baseline of a run: `baseline_scenario` (the run's scenario edited by
 /// [`crate::config::transform::baseline`] at `until`) run in memory with the run's seed.
 pub fn paired_baseline(

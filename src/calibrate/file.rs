@@ -3,14 +3,13 @@
 //! and write `<out>/<name>/<name>.toml` (the calibrated scenario) and
 //! `<out>/<name>/calibration_trace.parquet`.
 
-use super::eval::{Metric, simulate_in_memory};
+use super::eval::{Metric, simulate_replicates};
 use super::output::{TraceOf, scenario_text, write_text, write_trace};
 use super::solve::{Evaluation, Options, Solution, Target, solve};
 use super::spec::{Calibration, Goal, parse};
 use super::{FAST_OUTPUT, Source, seeds, years_of};
 use crate::error::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -183,8 +182,8 @@ pub fn metric_values(
     seeds: &[u64],
     metric: &Metric,
 ) -> Result<Vec<f64>> {
-    seeds
-        .par_iter()
-        .map(|&seed| metric.of(&simulate_in_memory(scenario.clone(), seed)?))
+    simulate_replicates(scenario, seeds)?
+        .iter()
+        .map(|o| metric.of(o))
         .collect()
 }

@@ -13,7 +13,7 @@
 //!   discounted at the social discount rate: the Hotelling path is the least-cost path of a
 //!   cumulative budget in present value (undiscounted, a flat price would be).
 
-use super::eval::{Metric, Outcome, Quantity, simulate_in_memory};
+use super::eval::{Metric, Outcome, Quantity, simulate_replicates};
 use super::file::{metric_values, progress};
 use super::output::{TraceOf, scenario_text, write_text, write_trace};
 use super::param::Param;
@@ -22,7 +22,6 @@ use super::{FAST_OUTPUT, Source, seeds, years_of};
 use crate::config::transform::{Hotelling, baseline, least_cost};
 use crate::config::validate::DEFAULT_STRINGENCY_BOUNDS;
 use crate::error::{Error, Result};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -342,14 +341,6 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-/// Runs `scenario` on every seed.
-fn outcomes(scenario: Arc<crate::config::Scenario>, seeds: &[u64]) -> Result<Vec<Outcome>> {
-    seeds
-        .par_iter()
-        .map(|&seed| simulate_in_memory(scenario.clone(), seed))
-        .collect()
-}
-
 /// The overrides that put stringency value `v` into every parameter of `r`.
 fn stringency_set(r: &Regime, doc: &toml::Table, base: &[String], v: f64) -> Result<Vec<String>> {
     let mut set = base.to_vec();
@@ -417,7 +408,7 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
                     options,
                     &tick,
                 )
-                .map_err(|e| prefix(e, &r.name))?;
+                .map_err(|e| e.prefixed(&r.name))?;
                 bar.finish_and_clear();
                 traces.push((
                     r.name.clone(),
@@ -431,10 +422,11 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
                     sol.error,
                 )
             };
-            let matched = outcomes(Arc::new(r.source.scenario(&set, None)?), &seeds)?;
+            let matched = simulate_replicates(Arc::new(r.source.scenario(&set, None)?), &seeds)?;
             let until = metric.window.0 - 1;
             let base_edit = move |d: &mut toml::Table| baseline(d, until);
-            let base = outcomes(Arc::new(r.source.scenario(&set, Some(&base_edit))?), &seeds)?;
+            let base =
+                simulate_replicates(Arc::new(r.source.scenario(&set, Some(&base_edit))?), &seeds)?;
             // The least-cost benchmark: p0 so that it emits what the matched regime emits.
             let matched_value = mean(
                 &matched
@@ -467,7 +459,7 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
                 options,
                 &tick,
             )
-            .map_err(|e| prefix(e, &format!("{} least-cost benchmark", r.name)))?;
+            .map_err(|e| e.prefixed(&format!("{} least-cost benchmark", r.name)))?;
             bar.finish_and_clear();
             traces.push((
                 format!("{}/least_cost", r.name),
@@ -475,7 +467,7 @@ pub fn match_regimes(regimes: &[Regime], opts: &MatchOptions) -> Result<MatchRep
                 matched_value,
                 lc.trace.clone(),
             ));
-            let bench = outcomes(Arc::new(build_lc(&lc.x)?), &seeds)?;
+            let bench = simulate_replicates(Arc::new(build_lc(&lc.x)?), &seeds)?;
             let mut matched_row = row(
                 r, stringency, error, lc.x[0], metric, rate, &matched, &base, &bench,
             )?;
@@ -584,18 +576,6 @@ fn experiment_text(files: &[(String, String)], opts: &MatchOptions) -> String {
     }
     t.push_str("[output]\nfirm_level = \"none\"\n");
     t
-}
-
-fn prefix(e: Error, what: &str) -> Error {
-    match e {
-        Error::Input { problems } => Error::Input {
-            problems: problems
-                .into_iter()
-                .map(|p| format!("{what}: {p}"))
-                .collect(),
-        },
-        other => other,
-    }
 }
 
 /// The row of one regime from its matched, baseline and benchmark runs (same seeds).

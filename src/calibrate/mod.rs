@@ -48,15 +48,7 @@ impl Source {
             });
         }
         let path = rel_dir.join(reference);
-        Self::file(&path).map_err(|e| match e {
-            Error::Input { problems } => Error::Input {
-                problems: problems
-                    .into_iter()
-                    .map(|p| format!("{key}: {p}"))
-                    .collect(),
-            },
-            other => other,
-        })
+        Self::file(&path).map_err(|e| e.prefixed(key))
     }
 
     /// A scenario file.

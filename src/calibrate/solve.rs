@@ -5,14 +5,13 @@
 //! parameters: Nelder-Mead (`argmin`) on the squared relative error, trial values clamped to
 //! the bounds. Every evaluation is kept in the trace.
 
-use super::eval::{Metric, Outcome, simulate_in_memory};
+use super::eval::{Metric, Outcome, simulate_replicates};
 use crate::config::Scenario;
 use crate::error::{Error, Result};
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::brent::BrentRoot;
 use argmin::solver::goldensectionsearch::GoldenSectionSearch;
 use argmin::solver::neldermead::NelderMead;
-use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
 
 /// Builds the scenario of a trial vector.
@@ -94,11 +93,7 @@ impl Problem<'_> {
             .map(|(v, (lo, hi))| v.clamp(*lo, *hi))
             .collect();
         let scenario = Arc::new((self.build)(&x)?);
-        let outcomes: Vec<Outcome> = self
-            .seeds
-            .par_iter()
-            .map(|&seed| simulate_in_memory(scenario.clone(), seed))
-            .collect::<Result<_>>()?;
+        let outcomes: Vec<Outcome> = simulate_replicates(scenario, self.seeds)?;
         let (metric, objective) = match self.target {
             Target::Value { metric, value } => {
                 let m = mean(

@@ -4,7 +4,7 @@
 //! file exists, so rerunning the same command resumes, and a killed sweep leaves only hidden
 //! temporary files that readers ignore (they are overwritten on the next attempt).
 
-use crate::config::{DEFAULT_TOML, Scenario, parse_scenario};
+use crate::config::{DEFAULT_TOML, Edit, Scenario, parse_scenario_edited};
 use crate::error::{Error, Result};
 use crate::experiment::plan::{PlannedRun, RunPlan, shard_batches};
 use crate::experiment::spec::{EMBEDDED_BASE, RawExperiment};
@@ -111,47 +111,29 @@ impl Sources {
 
     /// The resolved scenario of one planned run (named after the experiment's scenario).
     pub fn resolve(&self, run: &PlannedRun) -> Result<Scenario> {
-        let (text, label, dir) = &self.texts[self.scenario_source[run.scenario_index]];
-        let mut set = self.output.clone();
-        set.extend(run.overrides.iter().cloned());
-        set.push(format!("scenario.name=\"{}\"", run.scenario));
-        parse_scenario(text, label, dir, &set).map_err(|e| match e {
-            Error::Input { problems } => Error::Input {
-                problems: problems
-                    .into_iter()
-                    .map(|p| format!("run {} (scenario {}): {p}", run.run_id, run.scenario))
-                    .collect(),
-            },
-            other => other,
-        })
+        self.resolve_edited(run, None)
+            .map_err(|e| e.prefixed(&format!("run {} (scenario {})", run.run_id, run.scenario)))
     }
-}
 
-impl Sources {
     /// The paired no-policy baseline scenario of one planned run: its scenario with no carbon
     /// policy after `until` ([`crate::config::transform::baseline`]).
     pub fn resolve_baseline(&self, run: &PlannedRun, until: i32) -> Result<Scenario> {
+        let edit = move |d: &mut toml::Table| crate::config::transform::baseline(d, until);
+        self.resolve_edited(run, Some(&edit)).map_err(|e| {
+            e.prefixed(&format!(
+                "run {} (scenario {}): experiment.baseline_until",
+                run.run_id, run.scenario
+            ))
+        })
+    }
+
+    /// One planned run's scenario with `edit` applied to its merged document.
+    fn resolve_edited(&self, run: &PlannedRun, edit: Option<Edit<'_>>) -> Result<Scenario> {
         let (text, label, dir) = &self.texts[self.scenario_source[run.scenario_index]];
         let mut set = self.output.clone();
         set.extend(run.overrides.iter().cloned());
         set.push(format!("scenario.name=\"{}\"", run.scenario));
-        let edit = move |d: &mut toml::Table| crate::config::transform::baseline(d, until);
-        crate::config::parse_scenario_edited(text, label, dir, &set, Some(&edit)).map_err(|e| {
-            match e {
-                Error::Input { problems } => Error::Input {
-                    problems: problems
-                        .into_iter()
-                        .map(|p| {
-                            format!(
-                                "run {} (scenario {}): experiment.baseline_until: {p}",
-                                run.run_id, run.scenario
-                            )
-                        })
-                        .collect(),
-                },
-                other => other,
-            }
-        })
+        parse_scenario_edited(text, label, dir, &set, edit)
     }
 }
 
