@@ -35,6 +35,7 @@ pub mod config;
 pub mod econ;
 pub mod error;
 pub mod experiment;
+pub mod foresight;
 pub mod geography;
 pub mod input;
 pub mod market;

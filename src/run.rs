@@ -179,8 +179,27 @@ pub fn simulate(
     })
 }
 
-/// The World of a run and its initialised year schedule.
+/// The World of a run and its initialised year schedule, with the foresight fixed point
+/// solved first where the scenario uses it ([`crate::foresight::solve`]).
 pub fn start_world(
+    scenario: Arc<Scenario>,
+    seed: u64,
+    run_id: u64,
+) -> Result<(World, bevy_ecs::schedule::Schedule)> {
+    let solution = crate::foresight::solve(&scenario, seed)?;
+    let (mut world, schedule) = build_started(scenario, seed, run_id)?;
+    if let Some(sol) = solution {
+        let mut o = world.resource_mut::<crate::model::agents::outlook::Outlook>();
+        o.foresight = sol.paths;
+        o.iterations = sol.iterations;
+        o.residual = Some(sol.residual);
+        o.gap = Some(sol.gap);
+    }
+    Ok((world, schedule))
+}
+
+/// The World of a run and its initialised year schedule, without solving foresight.
+pub fn build_started(
     scenario: Arc<Scenario>,
     seed: u64,
     run_id: u64,

@@ -490,3 +490,35 @@ fn calibration_inputs_are_checked() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn expectations_and_flexibility_keys_are_checked() {
+    rejects_set(
+        "markets.market.expectations=\"rational\"",
+        &["expectations", "adaptive", "foresight"],
+    );
+    rejects_set(
+        "markets.market.discount_rate=1.5",
+        &["markets[0].discount_rate"],
+    );
+    rejects_set(
+        "markets.market.banking_limit={fixed_t = -1}",
+        &["markets[0].banking_limit.fixed_t"],
+    );
+    rejects_set(
+        "markets.market.banking_limit={from = 2025, until = 2023}",
+        &["markets[0].banking_limit.until"],
+    );
+    // linear_mac has banking = false: a limit on nothing is refused.
+    rejects_set(
+        "markets.market.banking_limit={fixed_t = 10}",
+        &["markets[0].banking_limit", "banking = false"],
+    );
+    rejects_set("foresight.damping=0", &["foresight.damping"]);
+    rejects_set("foresight.tolerance=2", &["foresight.tolerance"]);
+    rejects_set("foresight.max_iterations=0", &["foresight.max_iterations"]);
+    rejects_set(
+        "sectors.widget.expectations=\"perfect\"",
+        &["expectations", "announced"],
+    );
+}

@@ -8,6 +8,7 @@ mod calibration;
 mod commit;
 mod common;
 mod determinism;
+mod expectations;
 mod fuzz;
 mod golden;
 mod output_schema;

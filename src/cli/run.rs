@@ -209,5 +209,20 @@ fn print_report(s: &Scenario, r: &RunReport, dataset: &Path, secs: f64) {
         m.operational_cost_ratio
             .map_or("-".into(), |v| format!("{v:.3}"))
     );
+    if let Some(res) = m.foresight_residual {
+        let tol = s.foresight.tolerance;
+        say!(
+            "Foresight: {} whole runs, last change {res:.2e}, gap realised - expected {:.2e}{}",
+            m.foresight_iterations,
+            m.foresight_gap.unwrap_or(f64::NAN),
+            if res < tol {
+                String::new()
+            } else {
+                format!(
+                    " (NOT converged: tolerance {tol:.1e}; raise foresight.max_iterations or lower foresight.damping)"
+                )
+            }
+        );
+    }
     say!("Dataset: {}", dataset.display());
 }

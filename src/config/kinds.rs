@@ -195,3 +195,18 @@ pub enum CurtailmentOrder {
     /// All regulated firms by the same share.
     Proportional,
 }
+
+/// How firms of a market form their carbon price expectations (MODEL.md section 7.19).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectations {
+    /// `E_t = E_{t-1} + lambda (p_{t-1} - E_{t-1})`, held flat into the future.
+    #[default]
+    Adaptive,
+    /// From the announced supply (cap, benchmark or tax path) and last year's market:
+    /// today's aggregate MAC applied to the announced scarcity of each future year.
+    Announced,
+    /// Rational expectations: the run's own price path, found by fixed-point iteration
+    /// over whole runs.
+    Foresight,
+}

@@ -2,10 +2,10 @@
 //! the one place that says which configured keys turn which mechanism on, and in what order
 //! the mechanisms run at each hook.
 
-use super::kinds::{AllocationRule, Unsold};
+use super::kinds::{AllocationRule, Expectations, Unsold};
 use super::raw::RawMarket;
 use crate::market::mechanism::{
-    Auction, Banking, CostContainment, Mechanism, ObligationCap, PriceBand, Tax,
+    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PriceBand, Tax,
 };
 use std::sync::Arc;
 
@@ -13,7 +13,9 @@ use std::sync::Arc;
 /// * a tax market: [`Tax`] (it fixes the price, so no band, auction or reserve);
 /// * any other market: [`PriceBand`], [`CostContainment`], [`Auction`] (the reserve books
 ///   its sales before the auction adds unsold volume to its stock);
-/// * then [`ObligationCap`] if `obligation_cap_share` is set, and [`Banking`] if `banking`.
+/// * then [`ObligationCap`] if `obligation_cap_share` is set, [`Banking`] if `banking` (with
+///   intertemporal arbitrage under `expectations = "foresight"`), and [`BankingLimit`] after
+///   it if `banking_limit` is set.
 pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
     let mut list: Vec<Arc<dyn Mechanism>> = Vec::new();
     let tax = m
@@ -47,7 +49,16 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
     if m.banking {
         list.push(Arc::new(Banking {
             in_bids: tax.is_none(),
+            arbitrage: m.expectations == Expectations::Foresight,
         }));
+        if let Some(l) = &m.banking_limit {
+            list.push(Arc::new(BankingLimit {
+                fixed_t: l.fixed_t,
+                sales_multiple: l.sales_multiple,
+                from: l.from.unwrap_or(m.start_year),
+                until: l.until.unwrap_or(m.end_year.unwrap_or(y1)),
+            }));
+        }
     }
     list
 }

@@ -53,6 +53,9 @@ pub struct RawScenario {
     /// What is written.
     #[serde(default)]
     pub output: RawOutput,
+    /// The fixed point of `expectations = "foresight"`.
+    #[serde(default)]
+    pub foresight: RawForesight,
 }
 
 /// `[scenario]`: identity and time.
@@ -342,6 +345,10 @@ pub struct RawSector {
     /// Fuel price, CNY per tce (values energy savings of technologies).
     #[serde(default)]
     pub fuel_price: f64,
+    /// How this sector's firms form price expectations (default: their market's
+    /// `expectations`).
+    #[serde(default)]
+    pub expectations: Option<Expectations>,
 }
 
 limits!(RawSector {
@@ -521,6 +528,102 @@ pub struct RawMarket {
     /// What happens to auction, reserve and tax revenue.
     #[serde(default)]
     pub recycling: Recycling,
+    /// How covered firms form price expectations: `adaptive`, `announced` or `foresight`.
+    #[serde(default)]
+    pub expectations: Expectations,
+    /// With `expectations = "announced"`: how many years ahead the supply is announced
+    /// (China announces allocation plans and benchmarks for a few years); beyond, firms hold
+    /// the last announced year's price.
+    #[serde(default = "default_announced_years")]
+    pub announced_years: u32,
+    /// Rate at which a banked allowance is discounted, share per year (default: the mean
+    /// `hurdle_rate` of the covered sectors).
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    /// China's 2023-24 banking limit: at most `fixed_t + sales_multiple x net sales` of a
+    /// firm's unused allowances may be banked each year in `from..=until`; the rest is
+    /// cancelled.
+    #[serde(default)]
+    pub banking_limit: Option<RawBankingLimit>,
+}
+
+/// `markets[].banking_limit`: a cap on what one firm may bank per year.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBankingLimit {
+    /// Fixed part, t CO2 per firm and year (China 2023-24: 10,000).
+    #[serde(default = "default_bank_limit_t")]
+    pub fixed_t: f64,
+    /// Multiple of the firm's net sales this year, t banked per t sold (China: 1.5).
+    #[serde(default = "default_bank_limit_multiple")]
+    pub sales_multiple: f64,
+    /// First year the limit applies (default: the market's first year).
+    #[serde(default)]
+    pub from: Option<i32>,
+    /// Last year the limit applies (default: the market's last year).
+    #[serde(default)]
+    pub until: Option<i32>,
+}
+
+limits!(RawBankingLimit {
+    fixed_t: Within(0.0, 1e13),
+    sales_multiple: Within(0.0, 1000.0),
+    from: YEAR,
+    until: YEAR,
+});
+
+fn default_announced_years() -> u32 {
+    5
+}
+
+fn default_bank_limit_t() -> f64 {
+    10_000.0
+}
+fn default_bank_limit_multiple() -> f64 {
+    1.5
+}
+
+/// `[foresight]`: the fixed-point iteration that finds a rational-expectations price path
+/// for markets (or sectors) with `expectations = "foresight"`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForesight {
+    /// Stop when `max_t |p_t(realised) - p_t(expected)| / max(p_t(expected), 1)` is below
+    /// this (share).
+    #[serde(default = "default_foresight_tolerance")]
+    pub tolerance: f64,
+    /// Weight of the realised path in the next expected path, in (0, 1].
+    #[serde(default = "default_foresight_damping")]
+    pub damping: f64,
+    /// At most this many whole runs (the last one's residual is reported either way).
+    #[serde(default = "default_foresight_iterations")]
+    pub max_iterations: u32,
+}
+
+limits!(RawForesight {
+    tolerance: Within(1e-12, 1.0),
+    damping: Within(1e-6, 1.0),
+    max_iterations: Within(1.0, 10000.0),
+});
+
+fn default_foresight_tolerance() -> f64 {
+    1e-3
+}
+fn default_foresight_damping() -> f64 {
+    0.5
+}
+fn default_foresight_iterations() -> u32 {
+    200
+}
+
+impl Default for RawForesight {
+    fn default() -> Self {
+        RawForesight {
+            tolerance: default_foresight_tolerance(),
+            damping: default_foresight_damping(),
+            max_iterations: default_foresight_iterations(),
+        }
+    }
 }
 
 limits!(RawMarket {
@@ -539,6 +642,8 @@ limits!(RawMarket {
     penalty_per_t: Within(0.0, 1e7),
     penalty_fine: Within(0.0, 1e12),
     launch_price: Within(0.0, 1e6),
+    discount_rate: Within(0.0, 1.0),
+    announced_years: Within(0.0, 200.0),
 });
 
 fn default_ceiling() -> PathRaw {

@@ -102,6 +102,7 @@ pub fn resolve(
         output: raw.output.clone(),
         investment: raw.investment.clone(),
         diffusion: raw.diffusion.clone(),
+        foresight: raw.foresight.clone(),
         macro_: MacroParams {
             uncovered_share: raw.macro_.uncovered_share,
             uncovered_carbon_factor: raw.macro_.uncovered_carbon_factor,
@@ -169,6 +170,7 @@ fn sector(name: &str, s: &RawSector, base: i32, (y0, y1): (i32, i32)) -> SectorS
         abatement_max_share: s.abatement_max_share,
         hurdle_rate: s.hurdle_rate.clone(),
         expectation_weight: s.expectation_weight.clone(),
+        expectations: s.expectations,
         bank_hedge_share: s.bank_hedge_share,
         bank_speculation: s.bank_speculation,
         location: s.location,
@@ -290,6 +292,27 @@ fn market(
             .resolve(y0, y1),
         mechanisms: super::mechanisms::build(m, y0, y1),
         penalty_per_t: m.penalty_per_t.resolve(y0, y1),
+        expectations: m.expectations,
+        announced_years: m.announced_years,
+        discount_rate: m
+            .discount_rate
+            .unwrap_or_else(|| mean_hurdle_rate(m, sectors)),
+    }
+}
+
+/// Mean hurdle rate (share per year) of the sectors a market covers, the default of its
+/// `discount_rate`: the mean of each covered sector's `hurdle_rate` distribution.
+fn mean_hurdle_rate(m: &RawMarket, sectors: &[SectorSpec]) -> f64 {
+    let rates: Vec<f64> = m
+        .sectors
+        .keys()
+        .filter_map(|s| sector_id(sectors, s))
+        .map(|id| sectors[id].hurdle_rate.mean())
+        .collect();
+    if rates.is_empty() {
+        0.0
+    } else {
+        rates.iter().sum::<f64>() / rates.len() as f64
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Scenario {
     pub investment: InvestmentParams,
     /// Knowledge spillovers (`[diffusion]`).
     pub diffusion: DiffusionParams,
+    /// The foresight fixed point (`[foresight]`).
+    pub foresight: ForesightParams,
     /// Emissions outside the modelled firms (`[macro]`).
     pub macro_: MacroParams,
     /// Where it came from (file path or `embedded default`).
@@ -58,6 +60,8 @@ pub type OutputParams = RawOutput;
 pub type InvestmentParams = RawInvestment;
 /// `[diffusion]` as declared.
 pub type DiffusionParams = RawDiffusion;
+/// The foresight fixed point (MODEL.md section 7.19).
+pub type ForesightParams = RawForesight;
 
 /// The scalars of `[macro]` that the model reads (its paths are resolved into
 /// [`Scenario::gdp_index`] and [`Scenario::uncovered_index`]).
@@ -143,6 +147,8 @@ pub struct SectorSpec {
     pub hurdle_rate: Dist,
     /// Expectation weight lambda of generated firms, in [0, 1].
     pub expectation_weight: Dist,
+    /// Expectations mode of the sector's firms (None: their market's).
+    pub expectations: Option<Expectations>,
     /// Hedging bank as a share of the firm's emissions (when banking is allowed).
     pub bank_hedge_share: f64,
     /// Speculative banking: share of emissions banked per CNY/t of expected gain.
@@ -271,6 +277,12 @@ pub struct MarketSpec {
     pub mechanisms: Vec<Arc<dyn Mechanism>>,
     /// Penalty per t of shortfall, CNY per t (besides the price multiple).
     pub penalty_per_t: Series,
+    /// How covered firms form price expectations (a sector may override it).
+    pub expectations: Expectations,
+    /// Rate at which a banked allowance is discounted, share per year.
+    pub discount_rate: f64,
+    /// Years ahead the supply is announced (`announced` expectations).
+    pub announced_years: u32,
 }
 
 impl MarketSpec {
@@ -304,6 +316,23 @@ impl MarketSpec {
             year,
             last: year >= self.end_year,
         }
+    }
+    /// The highest price the market can clear at in `year` (the lowest ceiling its
+    /// mechanisms set, else [`crate::market::mechanism::OPEN_CEILING`]), CNY per t.
+    pub fn price_ceiling(&self, year: i32) -> f64 {
+        self.mechanisms
+            .iter()
+            .filter_map(|m| m.price_ceiling(year))
+            .fold(crate::market::mechanism::OPEN_CEILING, f64::min)
+    }
+    /// The price in `year` if a mechanism fixes it (a tax), CNY per t.
+    pub fn fixed_price(&self, year: i32) -> Option<f64> {
+        self.mechanisms.iter().find_map(|m| m.fixed_price(year))
+    }
+    /// Expectations mode of a firm of sector `sector` in this market: the sector's override,
+    /// else the market's.
+    pub fn expectations_of(&self, sector: &SectorSpec) -> Expectations {
+        sector.expectations.unwrap_or(self.expectations)
     }
     /// The lowest price the market can clear at in `year` (the highest floor its mechanisms
     /// set, else 0), CNY per t.

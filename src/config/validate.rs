@@ -269,6 +269,7 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         validate_market(raw, i, mk, c);
     }
     raw.output.check_limits(c, &|f| format!("output.{f}"));
+    raw.foresight.check_limits(c, &|f| format!("foresight.{f}"));
     if raw.output.firm_every_years == 0 {
         c.fail("output.firm_every_years", "= 0: must be at least 1");
     }
@@ -327,6 +328,23 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
         c.fail(&k("provinces"), "a pilot must list provinces or cities");
     }
     mk.check_limits(c, &k);
+    if let Some(l) = &mk.banking_limit {
+        l.check_limits(c, &|f| k(&format!("banking_limit.{f}")));
+        if let (Some(a), Some(b)) = (l.from, l.until)
+            && b < a
+        {
+            c.fail(
+                &k("banking_limit.until"),
+                format!("= {b}: must not be before banking_limit.from = {a}"),
+            );
+        }
+        if !mk.banking {
+            c.fail(
+                &k("banking_limit"),
+                "is set but banking = false: nothing is banked to limit",
+            );
+        }
+    }
     match mk.allocation {
         AllocationRule::Benchmark => {
             for s in mk.sectors.keys() {

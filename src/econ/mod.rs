@@ -1,7 +1,8 @@
-//! Pure economic formulas (no ECS): inequality indices, finance (capital recovery), learning
+//! Pure economic formulas (no ECS): forward-looking expectations, inequality indices, finance (capital recovery), learning
 //! and diffusion curves, goods-market water-filling, firm profit. The least-cost benchmark reuses the clearing in [`crate::market`].
 //! Each function has unit tests next to it.
 
+pub mod expectations;
 pub mod finance;
 pub mod goods;
 pub mod inequality;

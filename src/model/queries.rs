@@ -46,6 +46,8 @@ pub struct InvestingFirm {
     pub beh: &'static Behaviour,
     /// Planning carbon price.
     pub exp: &'static Expectation,
+    /// Administrative standard (its last shadow price enters a forward-looking plan).
+    pub std: &'static Standard,
     /// Intensities (changed when a technology takes effect).
     pub int: &'static mut Intensity,
     /// Technology slots and investment cost.

@@ -201,6 +201,10 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
         year: s.start_year(),
     });
     world.insert_resource(Buffers::default());
+    world.insert_resource(crate::model::agents::outlook::Outlook {
+        first_year: s.start_year(),
+        ..Default::default()
+    });
     world.insert_resource(YearTotals::default());
     world.insert_resource(RunTotals::default());
     world.insert_resource(RunParams {

@@ -290,8 +290,10 @@ table! {
         fund_balance: f64 ["CNY"],
         /// Buyers' demand not filled (price at the ceiling).
         unmet_demand: f64 ["t CO2"],
-        /// Sellers' offers not filled (price at the floor).
+        /// Sellers' offers not filled (price at the floor); under forward-looking expectations, what the market banks at its arbitrage floor.
         unsold_supply: f64 ["t CO2"],
+        /// What an allowance banked this year is worth now under forward-looking expectations: the expected next-year price / (1 + discount_rate) (0 under `adaptive` and in the market's last year); under `foresight` with banking it floors the clearing (intertemporal arbitrage).
+        bank_value: f64 ["CNY/t"],
     }
 }
 
@@ -406,6 +408,12 @@ table! {
         peak_year: i32 ["year"],
         /// National emissions in the peak year.
         peak_emissions: f64 ["t CO2/yr"],
+        /// Whole runs the foresight fixed point took to find the rational-expectations price path (0: no market or sector uses `expectations = "foresight"`).
+        foresight_iterations: u32 ["count"],
+        /// Convergence criterion of that path: how much the fixed point's last step changed it, max over markets and years of abs(change) / max(expected price, 1 CNY/t); below `foresight.tolerance` = converged (null: no foresight).
+        foresight_residual: Option<f64> ["share"],
+        /// Fixed-point gap of that path: max over markets and years of abs(realised - expected price) / max(expected, 1 CNY/t); above the tolerance where a discrete choice makes the realised price jump (null: no foresight).
+        foresight_gap: Option<f64> ["share"],
         /// Last year with carbon policy in the run's paired no-policy baseline (same scenario and world seed, markets end and later plans are dropped after it); null: no baseline was run (`--baseline-until`, experiment `baseline_until`).
         baseline_until: Option<i32> ["year"],
         /// The paired baseline's cumulative national emissions over all simulated years (null: no baseline).

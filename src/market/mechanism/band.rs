@@ -26,6 +26,9 @@ impl Mechanism for PriceBand {
     fn price_floor(&self, year: i32) -> Option<f64> {
         Some(self.floor.at(year))
     }
+    fn price_ceiling(&self, year: i32) -> Option<f64> {
+        Some(self.ceiling.at(year))
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +49,6 @@ mod tests {
         assert_eq!((rules.floor, rules.ceiling), (13.0, 200.0));
         assert_eq!(rules.auction_volume, 0.0);
         assert_eq!(m.price_floor(2030), Some(20.0));
+        assert_eq!(m.price_ceiling(2030), Some(200.0));
     }
 }

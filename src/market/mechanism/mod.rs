@@ -22,8 +22,9 @@
 //! [`CostContainment`] (reserve sold at the ceiling, fed by unsold auction volume),
 //! [`Auction`] (auction share, reserve price, unsold volume), [`Tax`] (a fixed price),
 //! [`ObligationCap`] (China's early-cycle cap on what a firm owes), [`Banking`] (bank demand
-//! in bids; unused allowances carried over). Adding one (an offset market, a market
-//! stability reserve, a banking limit, borrowing) is its config keys (`config/raw.rs`,
+//! in bids; unused allowances carried over; intertemporal arbitrage under forward-looking
+//! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank). Adding one
+//! (an offset market, a market stability reserve, borrowing) is its config keys (`config/raw.rs`,
 //! validated in `config/validate.rs`), one line in `config/mechanisms.rs` that builds it,
 //! one module here with its tests, and its state in [`MarketBook`] if it keeps any.
 //!
@@ -32,6 +33,7 @@
 mod auction;
 mod band;
 mod banking;
+mod banking_limit;
 mod obligation_cap;
 mod reserve;
 mod tax;
@@ -39,6 +41,7 @@ mod tax;
 pub use auction::Auction;
 pub use band::PriceBand;
 pub use banking::Banking;
+pub use banking_limit::BankingLimit;
 pub use obligation_cap::ObligationCap;
 pub use reserve::CostContainment;
 pub use tax::Tax;
@@ -68,6 +71,11 @@ pub struct MarketBook {
     pub auctioned: f64,
     /// Allowances held in the cost-containment reserve (unsold auction volume), t CO2.
     pub reserve_stock: f64,
+    /// What an allowance banked this year is worth now to the market's firms: the expected
+    /// next-year price discounted at the market's `discount_rate`, CNY per t CO2 (set by the
+    /// expectations phase under `announced` and `foresight`, 0 under `adaptive` and in the
+    /// market's last year; a floor of the clearing under `foresight`, see [`Banking`]).
+    pub bank_value: f64,
 }
 
 /// What the allocation phase computed for one market this year.
@@ -91,8 +99,9 @@ pub struct Bidder {
     pub speculation: f64,
     /// Expected next-year market price, CNY per t CO2.
     pub expected_price: f64,
-    /// Hurdle (discount) rate, per year.
-    pub hurdle_rate: f64,
+    /// Rate at which the firm discounts a banked allowance, share per year (its hurdle rate
+    /// under adaptive expectations, the market's `discount_rate` otherwise).
+    pub discount_rate: f64,
     /// What a tonne banked now is worth next year, in tonnes this year: 1 if the firm stays
     /// in the market, the conversion rate if it moves on and the bank converts, 0 if the bank
     /// would be lost or dormant (it leaves, or the market closes).
@@ -121,6 +130,8 @@ pub struct Settlement {
     pub bank: f64,
     /// Cancelled, t CO2 (starts at `leftover`).
     pub cancelled: f64,
+    /// The firm's net sales this year (allowances sold minus bought, at least 0), t CO2.
+    pub net_sales: f64,
 }
 
 /// A market mechanism: rules that act at some of the year's hooks. Hooks run in the order
@@ -150,6 +161,15 @@ pub trait Mechanism: Debug + Send + Sync {
     /// The lowest price the market can clear at in `year`, CNY per t CO2, if the mechanism
     /// sets one (firms' expectations never fall below it).
     fn price_floor(&self, _year: i32) -> Option<f64> {
+        None
+    }
+    /// The highest price the market can clear at in `year`, CNY per t CO2, if the mechanism
+    /// sets one (announced expectations never exceed it).
+    fn price_ceiling(&self, _year: i32) -> Option<f64> {
+        None
+    }
+    /// The price in `year` if the mechanism fixes it (a tax), CNY per t CO2.
+    fn fixed_price(&self, _year: i32) -> Option<f64> {
         None
     }
 }
@@ -227,6 +247,7 @@ mod tests {
         let mut book = MarketBook {
             auctioned: 3.0,
             reserve_stock: 4.0,
+            bank_value: 0.0,
         };
         let before = book;
         let totals = AllocationTotals {
@@ -245,7 +266,7 @@ mod tests {
             hedge_share: 0.1,
             speculation: 0.2,
             expected_price: 50.0,
-            hurdle_rate: 0.1,
+            discount_rate: 0.1,
             bank_carry: 1.0,
         };
         m.bid(y, &firm, &mut b);
@@ -262,9 +283,12 @@ mod tests {
             leftover: 2.0,
             bank: 0.0,
             cancelled: 2.0,
+            net_sales: 0.0,
         };
         m.settle(y, &mut s);
         assert_eq!((s.bank, s.cancelled), (0.0, 2.0));
         assert_eq!(m.price_floor(2025), None);
+        assert_eq!(m.price_ceiling(2025), None);
+        assert_eq!(m.fixed_price(2025), None);
     }
 }

@@ -56,7 +56,7 @@ mod tests {
             hedge_share: 0.0,
             speculation: 0.0,
             expected_price: 0.0,
-            hurdle_rate: 0.0,
+            discount_rate: 0.0,
             bank_carry: 1.0,
         };
         let mut b = bid(100.0, 50.0);

@@ -28,6 +28,9 @@ impl Mechanism for Tax {
             ccr_volume: 0.0,
         };
     }
+    fn fixed_price(&self, year: i32) -> Option<f64> {
+        Some(self.rate.at(year))
+    }
 }
 
 #[cfg(test)]
@@ -52,6 +55,7 @@ mod tests {
         );
         let out = clear(&bids, &rules, &mut ClearingScratch::new(), &mut Vec::new());
         assert_eq!(out.price, 50.0);
+        assert_eq!(m.fixed_price(2020), Some(50.0));
         assert!((out.auction_sold - 100.0).abs() < 1e-9);
     }
 }

@@ -124,6 +124,9 @@ pub struct Expectation {
     /// Carbon price the firm plans with: the market expectation or, under an administrative
     /// standard, its own last shadow price if higher, CNY per t.
     pub price: f64,
+    /// Expected price of its market next year, CNY per t (what a banked allowance is worth
+    /// before discounting; `market` under adaptive expectations).
+    pub next: f64,
 }
 
 /// Market coverage.

@@ -4,6 +4,7 @@
 pub mod city;
 pub mod firm;
 pub mod goods;
+pub mod outlook;
 pub mod plan;
 pub mod regulator;
 pub mod technology;

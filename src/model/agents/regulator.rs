@@ -2,6 +2,7 @@
 //! [`crate::config::MarketSpec`] (a market is data); the entity holds the state that
 //! changes from year to year.
 
+use crate::econ::expectations::MarketKnowledge;
 use crate::market::mechanism::MarketBook;
 use bevy_ecs::prelude::Component;
 
@@ -23,6 +24,9 @@ pub struct Regulator {
     pub fund: f64,
     /// Share of committed capex the technology fund paid last year (what firms expect).
     pub payout_rate: f64,
+    /// What its firms knew of the market at the end of its last clearing (announced
+    /// expectations).
+    pub known: MarketKnowledge,
 }
 
 /// A market's outcome in one year (the `market_year` row).

@@ -168,6 +168,12 @@ pub struct SummaryRow {
     pub gini_cost_burden: Option<f64>,
     /// Peak year and emissions, t CO2.
     pub peak: (i32, f64),
+    /// Whole runs of the foresight fixed point (0 without foresight).
+    pub foresight_iterations: u32,
+    /// Residual of the foresight fixed point, share (None without foresight).
+    pub foresight_residual: Option<f64>,
+    /// Fixed-point gap of the foresight path, share (None without foresight).
+    pub foresight_gap: Option<f64>,
 }
 
 impl NationTotals {
@@ -244,6 +250,9 @@ impl RunTotals {
             operational_cost_ratio: (least > 0.0).then(|| self.abatement_cost / least),
             gini_cost_burden: burden_gini,
             peak: self.peak.unwrap_or((start_year, 0.0)),
+            foresight_iterations: 0,
+            foresight_residual: None,
+            foresight_gap: None,
         }
     }
 }

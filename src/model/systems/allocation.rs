@@ -26,6 +26,8 @@ pub struct Scratch {
     bench_total: Vec<f64>,
     free: Vec<f64>,
     participants: Vec<u32>,
+    /// Covered output per market and sector id under a benchmark, units.
+    bench_output: Vec<Vec<f64>>,
 }
 
 fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
@@ -78,6 +80,9 @@ pub fn allocate(
         let spec = &s.markets[m];
         r.year.free_allocation = sc.free[m];
         r.year.participants = sc.participants[m];
+        r.known.gross = sc.gross[m];
+        r.known.base = sc.base[m];
+        r.known.benchmark_output.clone_from(&sc.bench_output[m]);
         let totals = AllocationTotals {
             auction_base: match spec.allocation {
                 AllocationRule::Benchmark => sc.bench_total[m],
@@ -110,6 +115,11 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
     }
     sc.participants.clear();
     sc.participants.resize(n, 0);
+    sc.bench_output.resize_with(n, Vec::new);
+    for v in &mut sc.bench_output {
+        v.clear();
+        v.resize(s.sectors.len(), 0.0);
+    }
     for (info, cov, prod, flows, _) in firms {
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
@@ -117,6 +127,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
             sc.gross[m as usize] += flows.gross_emissions;
             if let Some(b) = &spec.benchmarks[info.sector as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
+                sc.bench_output[m as usize][info.sector as usize] += prod.output;
             }
             sc.participants[m as usize] += 1;
         }

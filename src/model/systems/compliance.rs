@@ -52,6 +52,7 @@ pub fn comply(
             leftover,
             bank: 0.0,
             cancelled: leftover,
+            net_sales: (-acc.net_purchase).max(0.0),
         };
         for mech in &spec.mechanisms {
             mech.settle(y, &mut settled);

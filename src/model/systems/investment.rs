@@ -10,16 +10,23 @@
 //! shadow price when that is above the market expectation (see the expectations phase), so
 //! the avoided compliance cost enters V through `E[p]`; [`standard_value`] is the hook for a
 //! separate term and is zero. Where a market recycles revenue into a technology fund, firms
-//! expect last year's payout rate as a capex subsidy.
+//! expect last year's payout rate as a capex subsidy. A firm that looks ahead (a market
+//! covering its sector has `announced` or `foresight` expectations, MODEL.md 7.19) values
+//! each option at the levelised price of its expected price path over the option's lifetime
+//! from its effect year, discounted at its hurdle rate ([`levelised`]), instead of this
+//! year's expectation held flat.
 
 use crate::config::Scenario;
 use crate::config::TechSpec;
+use crate::econ::expectations::levelised;
 use crate::model::adoption::{effect_year, option_cost, order, planned_intensity};
 use crate::model::agents::firm::{Intensity, TechSlot, Technologies};
+use crate::model::agents::outlook::Outlook;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::{InvestingFirm, InvestingFirmItem};
+use crate::model::systems::expectations::{expected_path, looks_ahead};
 use bevy_ecs::prelude::*;
 
 /// Extra value of a technology in meeting an administrative standard, CNY per year: zero,
@@ -48,10 +55,13 @@ pub fn invest(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut state: ResMut<TechState>,
+    outlook: Res<Outlook>,
+    mut path: Local<Vec<f64>>,
     regs: Query<&Regulator>,
     mut firms: Query<InvestingFirm>,
 ) {
     let s = &params.scenario;
+    let ahead: Vec<bool> = (0..s.sectors.len()).map(|k| looks_ahead(s, k)).collect();
     let mut payout = vec![0.0; s.markets.len()];
     for r in &regs {
         payout[r.market as usize] = r.payout_rate;
@@ -67,6 +77,24 @@ pub fn invest(
         retire(s, &mut state, &mut f, year);
         // The subsidy the firm expects lowers its own share of the capex.
         let subsidy = f.cov.market.map_or(0.0, |m| payout[m as usize]);
+        let sector = f.info.sector as usize;
+        let plans_ahead = ahead[sector]
+            && f.tech
+                .slots
+                .iter()
+                .any(|sl| sl.aware && sl.adopted.is_none());
+        if plans_ahead {
+            let who = (sector, f.info.city, f.cov.last_gross_emissions);
+            expected_path(
+                s,
+                &outlook,
+                who,
+                f.cov.market,
+                f.exp.market,
+                year,
+                &mut path,
+            );
+        }
         let firm = Decider {
             city: f.info.city,
             sector: f.info.sector as usize,
@@ -75,6 +103,8 @@ pub fn invest(
             capacity: f.prod.capacity,
             hurdle_rate: f.beh.hurdle_rate,
             price: f.exp.price,
+            path: plans_ahead.then_some(path.as_slice()),
+            shadow: if f.std.regulated { f.std.shadow } else { 0.0 },
         };
         decide(s, &state, &firm, subsidy, year, &mut f.tech);
         install(s, &mut state, &mut f, year);
@@ -97,6 +127,26 @@ pub struct Decider<'a> {
     pub hurdle_rate: f64,
     /// Planning carbon price, CNY per t.
     pub price: f64,
+    /// Expected carbon price path from this year (index 0) when the firm looks ahead, CNY
+    /// per t; None: it plans with `price` held flat.
+    pub path: Option<&'a [f64]>,
+    /// Last year's shadow price of its administrative standard (0 if none), CNY per t.
+    pub shadow: f64,
+}
+
+impl Decider<'_> {
+    /// The carbon price an option taking effect in `effective` and lasting `lifetime` years
+    /// is valued at, CNY per t: `price`, or for a firm that looks ahead the levelised price
+    /// of its path over the option's life (at least its standard's shadow price).
+    pub fn planning_price(&self, year: i32, effective: i32, lifetime: u32) -> f64 {
+        match self.path {
+            None => self.price,
+            Some(path) => {
+                let first = (effective - year).max(0) as usize;
+                levelised(path, first, lifetime, self.hurdle_rate).max(self.shadow)
+            }
+        }
+    }
 }
 
 /// Orders up to `max_new_per_year` options, each time the aware, available, not yet adopted
@@ -127,7 +177,8 @@ pub fn decide(
             let unit = state.capex[state.at(spec.id, firm.city)];
             let (upfront, annual) = option_cost(slot, spec, unit, firm.capacity, firm.hurdle_rate);
             let firm_share = annual * (1.0 - subsidy);
-            let net = annual_value(spec, &planned, firm.output, firm.price, sector.fuel_price)
+            let price = firm.planning_price(year, effect_year(year, spec, true), spec.lifetime);
+            let net = annual_value(spec, &planned, firm.output, price, sector.fuel_price)
                 + standard_value(slot, spec)
                 - firm_share;
             if let Some(b) = inv.budget_share_of_revenue
@@ -235,6 +286,40 @@ mod tests {
                 s.aware = true;
             }
         }
+    }
+
+    #[test]
+    fn a_firm_that_looks_ahead_values_an_option_at_the_levelised_expected_price() {
+        // Path 0, 100, 100, ... from this year; an option effective next year over 2 years at
+        // 10 %: (100 + 100 / 1.1) / (1 + 1 / 1.1) = 100. Effective this year: (0 + 100 / 1.1)
+        // / (1 + 1 / 1.1) = 47.62. A shadow price of 60 raises the latter to 60; without a
+        // path the flat planning price is used.
+        let int = Intensity {
+            energy: 1.0,
+            carbon_factor: 1.0,
+            initial_emission: 1.0,
+            initial_energy: 1.0,
+            initial_carbon_factor: 1.0,
+        };
+        let path = [0.0, 100.0, 100.0];
+        let mut d = Decider {
+            city: 0,
+            sector: 0,
+            int: &int,
+            output: 1.0,
+            capacity: 1.0,
+            hurdle_rate: 0.1,
+            price: 30.0,
+            path: Some(&path),
+            shadow: 0.0,
+        };
+        assert!((d.planning_price(2030, 2031, 2) - 100.0).abs() < 1e-9);
+        let now = (100.0 / 1.1) / (1.0 + 1.0 / 1.1);
+        assert!((d.planning_price(2030, 2030, 2) - now).abs() < 1e-9);
+        d.shadow = 60.0;
+        assert_eq!(d.planning_price(2030, 2030, 2), 60.0);
+        d.path = None;
+        assert_eq!(d.planning_price(2030, 2031, 2), 30.0);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! abates further, up to a marginal cost equal to the penalty it would pay per tonne short,
 //! before it pays a shortfall. Uncovered firms do not abate.
 
+use crate::config::kinds::Expectations;
 use crate::config::{MarketSpec, Scenario};
 use crate::market::mechanism::{Bidder, open_rules, plain_bid};
 use crate::market::{Bid, Clearing, ClearingRules, ClearingScratch, clear};
@@ -73,6 +74,12 @@ pub fn clear_markets(
         let rules = clearing_rules(spec, year, &book.plain, &mut reg);
         let out = clear(&book.plain, &rules, &mut book.scratch, &mut book.trades);
         record_outcome(spec, year, &out, &mut reg);
+        reg.known.known = true;
+        reg.known.abatement_per_price = book.bids[m]
+            .iter()
+            .filter(|x| x.2 > 0.0 && x.2.is_finite())
+            .map(|x| 1.0 / x.2)
+            .sum();
         let penalty = shortfall_penalty(spec, year, out.price);
         settle(&book.bids[m], &book.trades, out.price, penalty, &mut firms);
     }
@@ -117,8 +124,11 @@ fn firm_bid(
         allocation: acc.allocation,
         hedge_share: beh.hedge_share,
         speculation: beh.speculation,
-        expected_price: f.exp.market,
-        hurdle_rate: beh.hurdle_rate,
+        expected_price: f.exp.next,
+        discount_rate: match spec.expectations_of(&s.sectors[f.info.sector as usize]) {
+            Expectations::Adaptive => beh.hurdle_rate,
+            _ => spec.discount_rate,
+        },
         bank_carry: spec.bank_carry(covering_market(
             s,
             f.info.sector as usize,

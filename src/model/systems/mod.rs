@@ -19,15 +19,3 @@ pub mod production;
 
 pub mod recycling;
 pub mod targets;
-
-use crate::model::agents::regulator::Regulator;
-use bevy_ecs::prelude::*;
-
-/// Last clearing price per market id (None before a market's first clearing).
-pub(crate) fn last_prices(regs: &Query<&Regulator>, n: usize) -> Vec<Option<f64>> {
-    let mut v = vec![None; n];
-    for r in regs {
-        v[r.market as usize] = r.last_price;
-    }
-    v
-}

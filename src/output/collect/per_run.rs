@@ -22,9 +22,14 @@ pub fn summary_metrics(world: &mut World, s: &Scenario) -> SummaryRow {
     };
     let plans = world.resource::<PlanState>();
     let targets_met = (plans.share_cities_met, plans.share_provinces_met);
-    world
+    let mut row = world
         .resource::<RunTotals>()
-        .summary(gini, targets_met, s.start_year())
+        .summary(gini, targets_met, s.start_year());
+    let o = world.resource::<crate::model::agents::outlook::Outlook>();
+    row.foresight_iterations = o.iterations;
+    row.foresight_residual = o.residual;
+    row.foresight_gap = o.gap;
+    row
 }
 
 /// Appends the run's `summary`, `runs` and `milestones` rows to `out`.
@@ -65,6 +70,9 @@ pub fn per_run_rows(
     sum.curtailment_cost.push(summary.curtailment_cost);
     sum.peak_year.push(summary.peak.0);
     sum.peak_emissions.push(summary.peak.1);
+    sum.foresight_iterations.push(summary.foresight_iterations);
+    sum.foresight_residual.push(summary.foresight_residual);
+    sum.foresight_gap.push(summary.foresight_gap);
     let b = spec.baseline;
     let abatement = b.map(|b| b.cumulative_emissions - summary.cumulative_emissions);
     let cost = b.map(|b| summary.total_cost - b.social_cost);

@@ -205,6 +205,7 @@ fn market_rows(
         b.fund_balance.push(r.fund);
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
+        b.bank_value.push(r.book.bank_value);
     }
 }
 

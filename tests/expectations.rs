@@ -1,0 +1,154 @@
+//! Forward-looking expectations and banking (MODEL.md section 7.19): the Hotelling path
+//! under foresight, a surplus priced from the first year, the banking limit; through the
+//! binary and the Parquet output.
+
+use crate::common::*;
+use tempfile::TempDir;
+
+/// Runs `configs/validation/<name>.toml` with `extra` options; returns the dataset folder.
+fn run_case(name: &str, extra: &[&str]) -> (TempDir, std::path::PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    run_ok(&validation(name), tmp.path(), extra);
+    let ds = tmp.path().join(name);
+    (tmp, ds)
+}
+
+/// (year, price, bank at year end) of the one market, in year order.
+fn market_path(ds: &std::path::Path) -> Vec<(i32, f64, f64)> {
+    let my = read_table(ds, "market_year");
+    let mut v: Vec<(i32, f64, f64)> = i32s(&my, "year")
+        .into_iter()
+        .zip(f64s(&my, "price"))
+        .zip(f64s(&my, "bank_total"))
+        .map(|((y, p), b)| (y, p, b))
+        .collect();
+    v.sort_by_key(|x| x.0);
+    v
+}
+
+/// Cap 250 t then 150 t from 2025, banking, foresight, r = 5 %: the price grows at 5 % (1e-3
+/// relative) between years while the bank is positive, starts at the closed form 454.3
+/// CNY/t, has no jump at the step (against x3 without banking), and cumulative emissions
+/// equal the cumulative cap; the fixed point's gap and change are below the tolerance.
+#[test]
+fn hotelling_price_grows_at_the_discount_rate_while_the_bank_is_positive() {
+    let (_t, ds) = run_case("hotelling", &[]);
+    let path = market_path(&ds);
+    assert_eq!(path.len(), 10);
+    let mut banked_years = 0;
+    for w in path.windows(2) {
+        let ((y, p0, bank), (_, p1, _)) = ((w[0].0, w[0].1, w[0].2), (w[1].0, w[1].1, w[1].2));
+        if bank > 1e-6 {
+            banked_years += 1;
+            assert!(
+                close(p1 / p0, 1.05, 1e-3),
+                "{y}: growth {} with bank {bank}",
+                p1 / p0 - 1.0
+            );
+        }
+    }
+    assert!(
+        banked_years >= 8,
+        "the bank is positive until the end: {path:?}"
+    );
+    let sum_growth: f64 = (0..10).map(|k| 1.05f64.powi(k)).sum();
+    assert!(
+        close(path[0].1, 1000.0 / 0.175 / sum_growth, 1e-3),
+        "{path:?}"
+    );
+    assert!(path[9].2.abs() < 1e-6, "the bank is used up: {path:?}");
+    let summary = read_table(&ds, "summary");
+    let emissions = f64s(&summary, "cumulative_emissions")[0];
+    assert!(
+        close(emissions, 2000.0, 1e-6),
+        "cumulative emissions {emissions}"
+    );
+    assert!(u32s(&summary, "foresight_iterations")[0] >= 1);
+    assert!(f64s(&summary, "foresight_residual")[0] < 1e-5);
+    assert!(f64s(&summary, "foresight_gap")[0] < 1e-4);
+    // The jump at the step: x1.05 with banking, x3 without.
+    let jump = path[5].1 / path[4].1;
+    let (_n, plain) = run_case("hotelling", &["--set", "markets.market.banking=false"]);
+    let plain = market_path(&plain);
+    let plain_jump = plain[5].1 / plain[4].1;
+    assert!(close(plain_jump, 3.0, 1e-9), "no banking: x{plain_jump}");
+    assert!(jump < 1.1 && jump < plain_jump, "jump x{jump}");
+}
+
+/// A surplus (cap 400 t for 300 t emitted) for five years, then 150 t: under adaptive
+/// expectations the price is 0 while the surplus is banked; under foresight it is positive
+/// from the first year (the closed form 113.6 CNY/t: 250 t must be abated over ten years).
+#[test]
+fn a_surplus_before_scarcity_is_priced_from_the_first_year_under_foresight() {
+    let cap = "markets.market.cap_t=[[2020, 400], [2024, 400], [2025, 150], [2029, 150]]";
+    let (_f, fds) = run_case("hotelling", &["--set", cap]);
+    let path = market_path(&fds);
+    let sum_growth: f64 = (0..10).map(|k| 1.05f64.powi(k)).sum();
+    assert!(
+        close(path[0].1, 250.0 / 0.175 / sum_growth, 1e-3),
+        "{path:?}"
+    );
+    assert!(path.iter().all(|x| x.1 > 100.0), "{path:?}");
+    let (_a, ads) = run_case(
+        "hotelling",
+        &[
+            "--set",
+            cap,
+            "--set",
+            "markets.market.expectations=\"adaptive\"",
+        ],
+    );
+    let adaptive = market_path(&ads);
+    assert_eq!(
+        adaptive[0].1, 0.0,
+        "adaptive: no price in a surplus {adaptive:?}"
+    );
+}
+
+/// China's banking limit on a constructed case (configs/validation/banking_limit.toml): firms
+/// hedge a bank of 20 % of emissions under a cap of 280 t; at most 5 t + 1.5 x net sales may
+/// be banked. Every firm's bank is min(its 20 % hedge, 5 + 1.5 x its net sales): the seller
+/// keeps its hedge, the two buyers are held at exactly 5 t, and 2 x (hedge - 5) t is
+/// cancelled.
+#[test]
+fn the_banking_limit_binds_at_the_fixed_part_plus_a_multiple_of_net_sales() {
+    let (_t, ds) = run_case("banking_limit", &[]);
+    let fy = read_table(&ds, "firm_year");
+    let first: Vec<usize> = (0..i32s(&fy, "year").len())
+        .filter(|&i| i32s(&fy, "year")[i] == 2020)
+        .collect();
+    let pick = |col: &str| -> Vec<f64> {
+        let v = f64s(&fy, col);
+        first.iter().map(|&i| v[i]).collect()
+    };
+    let (bank, net, gross) = (pick("bank"), pick("net_purchase"), pick("gross_emissions"));
+    assert_eq!(bank.len(), 3);
+    let mut cancelled_want = 0.0;
+    for i in 0..3 {
+        let hedge = 0.2 * gross[i];
+        let limit = 5.0 + 1.5 * (-net[i]).max(0.0);
+        assert!(
+            close(bank[i], hedge.min(limit), 1e-9),
+            "firm {i}: bank {} hedge {hedge} limit {limit}",
+            bank[i]
+        );
+        cancelled_want += (hedge - limit).max(0.0);
+    }
+    // At 457.1 CNY/t firm 1 sells 19.0 t, firms 2 and 3 buy; the buyers bank exactly 5 t.
+    let my = read_table(&ds, "market_year");
+    let y2020 = i32s(&my, "year").iter().position(|&y| y == 2020).unwrap();
+    let p = f64s(&my, "price")[y2020];
+    assert!(close(p, 80.0 / 0.175, 1e-9), "price {p}");
+    // Firm 1 keeps 100 - p / 10 + 20 of its 93.33 t: it sells p / 10 - 26.67.
+    assert!(close(-net[0], p / 10.0 - 80.0 / 3.0, 1e-9), "{net:?}");
+    assert!(net[1] > 0.0 && net[2] > 0.0, "{net:?}");
+    assert!(
+        close(bank[1], 5.0, 1e-9) && close(bank[2], 5.0, 1e-9),
+        "{bank:?}"
+    );
+    let cancelled = f64s(&my, "cancelled")[y2020];
+    assert!(
+        close(cancelled, cancelled_want, 1e-9) && close(cancelled, 30.0, 1e-9),
+        "cancelled {cancelled} vs {cancelled_want}"
+    );
+}
