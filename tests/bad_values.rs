@@ -514,6 +514,18 @@ fn expectations_and_flexibility_keys_are_checked() {
         "markets.market.banking_limit={fixed_t = 10}",
         &["markets[0].banking_limit", "banking = false"],
     );
+    rejects_set(
+        "markets.market.msr={upper_t = 10, lower_t = 20, intake_rate = 0.2, release_t = 1}",
+        &["markets[0].msr.lower_t", "upper_t"],
+    );
+    rejects_set(
+        "markets.market.msr={upper_t = 10, lower_t = 5, intake_rate = 2, release_t = 1}",
+        &["markets[0].msr.intake_rate"],
+    );
+    rejects_set(
+        "markets.market.msr={upper_t = 10, lower_t = 5, release_t = 1}",
+        &["intake_rate"],
+    );
     rejects_set("foresight.damping=0", &["foresight.damping"]);
     rejects_set("foresight.tolerance=2", &["foresight.tolerance"]);
     rejects_set("foresight.max_iterations=0", &["foresight.max_iterations"]);

@@ -152,3 +152,72 @@ fn the_banking_limit_binds_at_the_fixed_part_plus_a_multiple_of_net_sales() {
         "cancelled {cancelled} vs {cancelled_want}"
     );
 }
+
+/// The market stability reserve on a bank path made by the model
+/// (configs/validation/msr.toml): in every year the intake is 24 % of the allowances in
+/// circulation (bank_start) above 100 t, at most the auction volume before it; the release is
+/// 20 t below 40 t, at most the stock; the stock is continuous and never above 100 t (the rest
+/// invalidated); the auction is 165 t net of intake plus release.
+#[test]
+fn the_stability_reserve_takes_in_and_releases_by_its_rule_on_the_bank_path() {
+    let (_t, ds) = run_case("msr", &[]);
+    let my = read_table(&ds, "market_year");
+    let mut rows: Vec<(i32, [f64; 6])> = i32s(&my, "year")
+        .into_iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let col = |c: &str| f64s(&my, c)[i];
+            (
+                y,
+                [
+                    col("bank_start"),
+                    col("msr_intake"),
+                    col("msr_release"),
+                    col("msr_invalidated"),
+                    col("msr_stock"),
+                    col("auctioned"),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    let mut stock = 0.0;
+    let mut intakes = 0;
+    for (y, [tnac, intake, release, invalid, after, auctioned]) in rows {
+        let base = 165.0;
+        let (want_in, want_out) = if tnac > 100.0 {
+            ((0.24 * tnac).min(base), 0.0)
+        } else if tnac < 40.0 {
+            (0.0, 20.0f64.min(stock))
+        } else {
+            (0.0, 0.0)
+        };
+        assert!(
+            close(intake, want_in, 1e-9) || (intake - want_in).abs() < 1e-9,
+            "{y}: intake {intake} vs {want_in}"
+        );
+        assert!(
+            (release - want_out).abs() < 1e-9,
+            "{y}: release {release} vs {want_out}"
+        );
+        let before_invalid = stock + want_in - want_out;
+        let want_invalid = (before_invalid - 100.0).max(0.0);
+        assert!(
+            (invalid - want_invalid).abs() < 1e-9,
+            "{y}: invalidated {invalid}"
+        );
+        stock = before_invalid - want_invalid;
+        assert!(
+            (after - stock).abs() < 1e-9,
+            "{y}: stock {after} vs {stock}"
+        );
+        assert!(
+            (auctioned - (base - intake + release)).abs() < 1e-9,
+            "{y}: auctioned {auctioned}"
+        );
+        if intake > 0.0 {
+            intakes += 1;
+        }
+    }
+    assert!(intakes >= 5, "the reserve takes in on most years");
+}

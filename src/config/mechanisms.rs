@@ -5,14 +5,16 @@
 use super::kinds::{AllocationRule, Expectations, Unsold};
 use super::raw::RawMarket;
 use crate::market::mechanism::{
-    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PriceBand, Tax,
+    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PriceBand,
+    StabilityReserve, Tax,
 };
 use std::sync::Arc;
 
 /// A market's mechanisms in the order they run, over years `y0..=y1`:
 /// * a tax market: [`Tax`] (it fixes the price, so no band, auction or reserve);
 /// * any other market: [`PriceBand`], [`CostContainment`], [`Auction`] (the reserve books
-///   its sales before the auction adds unsold volume to its stock);
+///   its sales before the auction adds unsold volume to its stock), then
+///   [`StabilityReserve`] if `msr` is set (it adjusts the auction volume);
 /// * then [`ObligationCap`] if `obligation_cap_share` is set, [`Banking`] if `banking` (with
 ///   intertemporal arbitrage under `expectations = "foresight"`), and [`BankingLimit`] after
 ///   it if `banking_limit` is set.
@@ -38,6 +40,16 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
                 reserve_price: m.reserve_price.resolve(y0, y1),
                 to_reserve: m.unsold_auction == Unsold::Reserve,
             }));
+            if let Some(r) = &m.msr {
+                list.push(Arc::new(StabilityReserve {
+                    from: r.from.unwrap_or(m.start_year),
+                    upper_t: r.upper_t,
+                    lower_t: r.lower_t,
+                    intake_rate: r.intake_rate,
+                    release_t: r.release_t,
+                    invalidate_above_t: r.invalidate_above_t,
+                }));
+            }
         }
     }
     if let Some(share) = m.obligation_cap_share {

@@ -545,7 +545,41 @@ pub struct RawMarket {
     /// cancelled.
     #[serde(default)]
     pub banking_limit: Option<RawBankingLimit>,
+    /// A market stability reserve (EU style): auction volume taken in when the allowances in
+    /// circulation exceed `upper_t`, released when below `lower_t`.
+    #[serde(default)]
+    pub msr: Option<RawMsr>,
 }
+
+/// `markets[].msr`: a market stability reserve acting on the auction volume.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMsr {
+    /// First year it operates (default: the market's first year).
+    #[serde(default)]
+    pub from: Option<i32>,
+    /// Upper threshold of the allowances in circulation (banks at year end), t CO2.
+    pub upper_t: f64,
+    /// Lower threshold, t CO2.
+    pub lower_t: f64,
+    /// Share of the allowances in circulation taken in when above `upper_t`, per year
+    /// (EU: 0.24, then 0.12).
+    pub intake_rate: f64,
+    /// Released when below `lower_t`, t CO2 per year (EU: 100 Mt).
+    pub release_t: f64,
+    /// Stock above which the reserve's allowances are invalidated, t CO2 (none when absent).
+    #[serde(default)]
+    pub invalidate_above_t: Option<f64>,
+}
+
+limits!(RawMsr {
+    from: YEAR,
+    upper_t: Within(0.0, 1e13),
+    lower_t: Within(0.0, 1e13),
+    intake_rate: Within(0.0, 1.0),
+    release_t: Within(0.0, 1e13),
+    invalidate_above_t: Within(0.0, 1e13),
+});
 
 /// `markets[].banking_limit`: a cap on what one firm may bank per year.
 #[derive(Clone, Debug, Serialize, Deserialize)]

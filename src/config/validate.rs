@@ -345,6 +345,21 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             );
         }
     }
+    if let Some(r) = &mk.msr {
+        r.check_limits(c, &|f| k(&format!("msr.{f}")));
+        if r.lower_t > r.upper_t {
+            c.fail(
+                &k("msr.lower_t"),
+                format!(
+                    "= {}: must not exceed msr.upper_t = {}",
+                    r.lower_t, r.upper_t
+                ),
+            );
+        }
+        if mk.allocation == AllocationRule::Tax {
+            c.fail(&k("msr"), "a tax market has no auction volume to adjust");
+        }
+    }
     match mk.allocation {
         AllocationRule::Benchmark => {
             for s in mk.sectors.keys() {

@@ -294,6 +294,14 @@ table! {
         unsold_supply: f64 ["t CO2"],
         /// What an allowance banked this year is worth now under forward-looking expectations: the expected next-year price / (1 + discount_rate) (0 under `adaptive` and in the market's last year); under `foresight` with banking it floors the clearing (intertemporal arbitrage).
         bank_value: f64 ["CNY/t"],
+        /// Taken out of this year's auction into the market stability reserve (the allowances in circulation, bank_start, above its upper threshold); `auctioned` is net of it.
+        msr_intake: f64 ["t CO2"],
+        /// Released from the market stability reserve into this year's auction (bank_start below its lower threshold); `auctioned` includes it.
+        msr_release: f64 ["t CO2"],
+        /// Invalidated (cancelled) from the market stability reserve this year.
+        msr_invalidated: f64 ["t CO2"],
+        /// Allowances in the market stability reserve after this year's allocation.
+        msr_stock: f64 ["t CO2"],
     }
 }
 

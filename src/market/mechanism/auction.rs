@@ -65,7 +65,7 @@ mod tests {
             let mut book = MarketBook {
                 auctioned: 0.0,
                 reserve_stock: 7.0,
-                bank_value: 0.0,
+                ..MarketBook::default()
             };
             m.allocate(year(2025), &totals, &mut book);
             assert_eq!(book.auctioned, 250.0);

@@ -23,8 +23,9 @@
 //! [`Auction`] (auction share, reserve price, unsold volume), [`Tax`] (a fixed price),
 //! [`ObligationCap`] (China's early-cycle cap on what a firm owes), [`Banking`] (bank demand
 //! in bids; unused allowances carried over; intertemporal arbitrage under forward-looking
-//! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank). Adding one
-//! (an offset market, a market stability reserve, borrowing) is its config keys (`config/raw.rs`,
+//! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank),
+//! [`StabilityReserve`] (auction volume taken in or released by the allowances in
+//! circulation). Adding one (an offset market, borrowing) is its config keys (`config/raw.rs`,
 //! validated in `config/validate.rs`), one line in `config/mechanisms.rs` that builds it,
 //! one module here with its tests, and its state in [`MarketBook`] if it keeps any.
 //!
@@ -34,6 +35,7 @@ mod auction;
 mod band;
 mod banking;
 mod banking_limit;
+mod msr;
 mod obligation_cap;
 mod reserve;
 mod tax;
@@ -42,6 +44,7 @@ pub use auction::Auction;
 pub use band::PriceBand;
 pub use banking::Banking;
 pub use banking_limit::BankingLimit;
+pub use msr::StabilityReserve;
 pub use obligation_cap::ObligationCap;
 pub use reserve::CostContainment;
 pub use tax::Tax;
@@ -76,6 +79,17 @@ pub struct MarketBook {
     /// expectations phase under `announced` and `foresight`, 0 under `adaptive` and in the
     /// market's last year; a floor of the clearing under `foresight`, see [`Banking`]).
     pub bank_value: f64,
+    /// Total number of allowances in circulation: the covered firms' banks at the start of
+    /// this year, t CO2 (set at allocation).
+    pub tnac: f64,
+    /// Allowances held in the market stability reserve, t CO2.
+    pub msr_stock: f64,
+    /// Taken out of this year's auction into the stability reserve, t CO2.
+    pub msr_intake: f64,
+    /// Released from the stability reserve into this year's auction, t CO2.
+    pub msr_release: f64,
+    /// Invalidated (cancelled) from the stability reserve this year, t CO2.
+    pub msr_invalidated: f64,
 }
 
 /// What the allocation phase computed for one market this year.
@@ -247,7 +261,7 @@ mod tests {
         let mut book = MarketBook {
             auctioned: 3.0,
             reserve_stock: 4.0,
-            bank_value: 0.0,
+            ..MarketBook::default()
         };
         let before = book;
         let totals = AllocationTotals {

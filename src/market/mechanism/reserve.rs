@@ -53,7 +53,7 @@ mod tests {
         let mut book = MarketBook {
             auctioned: 0.0,
             reserve_stock: 5.0,
-            bank_value: 0.0,
+            ..MarketBook::default()
         };
         let mut rules = open_rules();
         m.rules(year(2025), &[], &mut book, &mut rules);

@@ -28,6 +28,8 @@ pub struct Scratch {
     participants: Vec<u32>,
     /// Covered output per market and sector id under a benchmark, units.
     bench_output: Vec<Vec<f64>>,
+    /// Covered firms' banks at the start of the year per market, t CO2.
+    banks: Vec<f64>,
 }
 
 fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
@@ -71,6 +73,7 @@ pub fn allocate(
         acc.debt -= deduction;
         acc.allocation = free - deduction;
         sc.free[m] += acc.allocation;
+        sc.banks[m] += acc.bank_start;
     }
     for mut r in &mut regs {
         let m = r.market as usize;
@@ -93,6 +96,7 @@ pub fn allocate(
         // Without an auction mechanism (a tax market) nothing is offered here; a tax sells
         // what is demanded at the tax when the market clears.
         r.book.auctioned = 0.0;
+        r.book.tnac = sc.banks[m];
         let y = spec.year(year);
         for mech in &spec.mechanisms {
             mech.allocate(y, &totals, &mut r.book);
@@ -109,6 +113,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
         &mut sc.gross,
         &mut sc.bench_total,
         &mut sc.free,
+        &mut sc.banks,
     ] {
         v.clear();
         v.resize(n, 0.0);

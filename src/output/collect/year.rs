@@ -206,6 +206,10 @@ fn market_rows(
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
         b.bank_value.push(r.book.bank_value);
+        b.msr_intake.push(r.book.msr_intake);
+        b.msr_release.push(r.book.msr_release);
+        b.msr_invalidated.push(r.book.msr_invalidated);
+        b.msr_stock.push(r.book.msr_stock);
     }
 }
 
