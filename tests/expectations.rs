@@ -221,3 +221,76 @@ fn the_stability_reserve_takes_in_and_releases_by_its_rule_on_the_bank_path() {
     }
     assert!(intakes >= 5, "the reserve takes in on most years");
 }
+
+/// The markets of the embedded default, each set to `mode`.
+fn every_market(mode: &str) -> Vec<String> {
+    [
+        "national",
+        "shenzhen",
+        "shanghai",
+        "beijing",
+        "guangdong",
+        "tianjin",
+        "hubei",
+        "chongqing",
+        "fujian",
+    ]
+    .iter()
+    .flat_map(|m| {
+        [
+            "--set".to_string(),
+            format!("markets.{m}.expectations=\"{mode}\""),
+        ]
+    })
+    .collect()
+}
+
+/// The default scenario with every market under foresight: the fixed point meets its
+/// convergence criterion (the last change of the expected path below foresight.tolerance =
+/// 1e-3) within its iteration budget and reports the iterations and the gap; under
+/// announced expectations the default runs too, without a fixed point.
+#[test]
+fn the_foresight_fixed_point_converges_on_the_default() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("f");
+    let mut args = vec![
+        "run".to_string(),
+        "--out".into(),
+        out.to_str().unwrap().into(),
+        "--quiet".into(),
+    ];
+    args.extend(every_market("foresight"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = synergy(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = read_table(&out.join("default"), "summary");
+    let iterations = u32s(&summary, "foresight_iterations")[0];
+    let residual = f64s(&summary, "foresight_residual")[0];
+    let gap = f64s(&summary, "foresight_gap")[0];
+    assert!(
+        iterations > 1 && iterations < 200,
+        "{iterations} iterations"
+    );
+    assert!(residual < 1e-3, "residual {residual}");
+    assert!(gap.is_finite() && gap >= 0.0, "gap {gap}");
+    let prices = f64s(&read_table(&out.join("default"), "market_year"), "price");
+    assert!(prices.iter().all(|p| p.is_finite() && *p >= 0.0));
+
+    let announced = tmp.path().join("a");
+    let mut args = vec![
+        "run".to_string(),
+        "--out".into(),
+        announced.to_str().unwrap().into(),
+        "--quiet".into(),
+    ];
+    args.extend(every_market("announced"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = synergy(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = read_table(&announced.join("default"), "summary");
+    assert_eq!(u32s(&summary, "foresight_iterations")[0], 0);
+    assert!(
+        f64s(&summary, "foresight_residual")[0].is_nan(),
+        "null without foresight"
+    );
+}

@@ -234,6 +234,22 @@ mod tests {
     }
 
     #[test]
+    fn a_sector_override_wins_over_the_market_mode() {
+        // The market is adaptive, the sector foresight: firms read the fed path.
+        let mut w = world(LINEAR_MAC, &["sectors.widget.expectations=\"foresight\""]);
+        w.resource_mut::<Outlook>().foresight = vec![vec![100.0, 110.0, 121.0]];
+        run(&mut w, crate::model::systems::policy::update_regulators);
+        run(&mut w, crate::model::systems::policy::assign_coverage);
+        run(&mut w, update_expectations);
+        for e in firms::<Expectation>(&mut w) {
+            assert_eq!((e.market, e.next), (100.0, 110.0));
+        }
+        // The market's own mode is adaptive: no bank value is booked.
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert_eq!(r.book.bank_value, 0.0);
+    }
+
+    #[test]
     fn beyond_the_announced_years_the_last_announced_price_holds() {
         // As above with the supply announced for one year only (2021): 2022 holds 400.
         let mut w = world(

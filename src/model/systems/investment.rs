@@ -289,6 +289,39 @@ mod tests {
     }
 
     #[test]
+    fn under_foresight_a_rising_expected_price_path_makes_an_option_pay() {
+        // Capex 620: fuel savings alone lose CNY 651 a year (see below). A tax market at 0
+        // this year; the firm saves 0.2 tce x 2 t/tce x 100 units = 40 t a year. Adaptive: it
+        // expects 0 for ever and does not adopt. Foresight with the path 0, 50, 50, ...: the
+        // levelised price over 10 years at 10 % is 50 x (1 - 1 / sum_k 1.1^-k) = 42.6 CNY/t,
+        // worth CNY 1,704 a year: it adopts.
+        let market = |mode: &str| {
+            format!(
+                "markets=[{{name = \"m\", kind = \"national\", start_year = 2020, \
+                 sectors = {{widget = 2020}}, allocation = \"tax\", tax = 0, \
+                 expectations = \"{mode}\"}}]"
+            )
+        };
+        for (mode, adopted) in [("adaptive", false), ("foresight", true)] {
+            let mut w = world(ADOPTION, &["technologies[0].capex=620", &market(mode)]);
+            w.resource_mut::<Outlook>().foresight = vec![vec![0.0, 50.0, 50.0, 50.0, 50.0, 50.0]];
+            run(&mut w, crate::model::systems::policy::update_regulators);
+            run(&mut w, crate::model::systems::policy::assign_coverage);
+            run(
+                &mut w,
+                crate::model::systems::expectations::update_expectations,
+            );
+            run(&mut w, crate::model::systems::production::produce);
+            aware(&mut w);
+            run(&mut w, invest);
+            let t = firms::<Technologies>(&mut w).remove(0);
+            assert_eq!(t.slots[0].adopted.is_some(), adopted, "{mode}");
+        }
+        let sum: f64 = (0..10).map(|k| 1.1f64.powi(-k)).sum();
+        assert!((50.0 * (1.0 - 1.0 / sum) - 42.6).abs() < 0.05);
+    }
+
+    #[test]
     fn a_firm_that_looks_ahead_values_an_option_at_the_levelised_expected_price() {
         // Path 0, 100, 100, ... from this year; an option effective next year over 2 years at
         // 10 %: (100 + 100 / 1.1) / (1 + 1 / 1.1) = 100. Effective this year: (0 + 100 / 1.1)
