@@ -245,6 +245,24 @@ fn every_market(mode: &str) -> Vec<String> {
     .collect()
 }
 
+/// Runs the embedded default with every market under `mode`; returns its `summary` batches.
+fn default_with(tmp: &TempDir, mode: &str) -> (std::path::PathBuf, Vec<arrow::array::RecordBatch>) {
+    let out = tmp.path().join(mode);
+    let mut args = vec![
+        "run".to_string(),
+        "--out".into(),
+        out.to_str().unwrap().into(),
+        "--quiet".into(),
+    ];
+    args.extend(every_market(mode));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = synergy(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ds = out.join("default");
+    let summary = read_table(&ds, "summary");
+    (ds, summary)
+}
+
 /// The default scenario with every market under foresight: the fixed point meets its
 /// convergence criterion (the last change of the expected path below foresight.tolerance =
 /// 1e-3) within its iteration budget and reports the iterations and the gap; under
@@ -252,18 +270,7 @@ fn every_market(mode: &str) -> Vec<String> {
 #[test]
 fn the_foresight_fixed_point_converges_on_the_default() {
     let tmp = TempDir::new().unwrap();
-    let out = tmp.path().join("f");
-    let mut args = vec![
-        "run".to_string(),
-        "--out".into(),
-        out.to_str().unwrap().into(),
-        "--quiet".into(),
-    ];
-    args.extend(every_market("foresight"));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = synergy(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary = read_table(&out.join("default"), "summary");
+    let (ds, summary) = default_with(&tmp, "foresight");
     let iterations = u32s(&summary, "foresight_iterations")[0];
     let residual = f64s(&summary, "foresight_residual")[0];
     let gap = f64s(&summary, "foresight_gap")[0];
@@ -273,21 +280,10 @@ fn the_foresight_fixed_point_converges_on_the_default() {
     );
     assert!(residual < 1e-3, "residual {residual}");
     assert!(gap.is_finite() && gap >= 0.0, "gap {gap}");
-    let prices = f64s(&read_table(&out.join("default"), "market_year"), "price");
+    let prices = f64s(&read_table(&ds, "market_year"), "price");
     assert!(prices.iter().all(|p| p.is_finite() && *p >= 0.0));
 
-    let announced = tmp.path().join("a");
-    let mut args = vec![
-        "run".to_string(),
-        "--out".into(),
-        announced.to_str().unwrap().into(),
-        "--quiet".into(),
-    ];
-    args.extend(every_market("announced"));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = synergy(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary = read_table(&announced.join("default"), "summary");
+    let (_, summary) = default_with(&tmp, "announced");
     assert_eq!(u32s(&summary, "foresight_iterations")[0], 0);
     assert!(
         f64s(&summary, "foresight_residual")[0].is_nan(),

@@ -208,6 +208,15 @@ mod tests {
     use super::*;
     use crate::model::testing::{LINEAR_MAC, firms, run, through_clearing, world};
 
+    /// Feeds the foresight path 100, 110, 121 CNY/t (2020-2022), assigns coverage and runs
+    /// the expectations phase of the first year.
+    fn expect_with_path(w: &mut World) {
+        w.resource_mut::<Outlook>().foresight = vec![vec![100.0, 110.0, 121.0]];
+        run(w, crate::model::systems::policy::update_regulators);
+        run(w, crate::model::systems::policy::assign_coverage);
+        run(w, update_expectations);
+    }
+
     #[test]
     fn announced_expectations_clear_the_announced_cap_against_last_years_mac() {
         // Linear-MAC case with a cap of 230 t in 2020 and 2021, 195 t in 2022. After the 2020
@@ -237,10 +246,7 @@ mod tests {
     fn a_sector_override_wins_over_the_market_mode() {
         // The market is adaptive, the sector foresight: firms read the fed path.
         let mut w = world(LINEAR_MAC, &["sectors.widget.expectations=\"foresight\""]);
-        w.resource_mut::<Outlook>().foresight = vec![vec![100.0, 110.0, 121.0]];
-        run(&mut w, crate::model::systems::policy::update_regulators);
-        run(&mut w, crate::model::systems::policy::assign_coverage);
-        run(&mut w, update_expectations);
+        expect_with_path(&mut w);
         for e in firms::<Expectation>(&mut w) {
             assert_eq!((e.market, e.next), (100.0, 110.0));
         }
@@ -271,18 +277,12 @@ mod tests {
     #[test]
     fn foresight_expectations_read_the_fed_path_and_adaptive_ones_ignore_it() {
         let mut w = world(LINEAR_MAC, &["markets.market.expectations=\"foresight\""]);
-        w.resource_mut::<Outlook>().foresight = vec![vec![100.0, 110.0, 121.0]];
-        run(&mut w, crate::model::systems::policy::update_regulators);
-        run(&mut w, crate::model::systems::policy::assign_coverage);
-        run(&mut w, update_expectations);
+        expect_with_path(&mut w);
         for e in firms::<Expectation>(&mut w) {
             assert_eq!((e.market, e.next), (100.0, 110.0));
         }
         let mut a = world(LINEAR_MAC, &["markets.market.launch_price=30"]);
-        a.resource_mut::<Outlook>().foresight = vec![vec![100.0, 110.0, 121.0]];
-        run(&mut a, crate::model::systems::policy::update_regulators);
-        run(&mut a, crate::model::systems::policy::assign_coverage);
-        run(&mut a, update_expectations);
+        expect_with_path(&mut a);
         for e in firms::<Expectation>(&mut a) {
             assert_eq!((e.market, e.next), (30.0, 30.0));
         }
