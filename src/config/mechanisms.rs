@@ -5,8 +5,8 @@
 use super::kinds::{AllocationRule, Expectations, Unsold};
 use super::raw::RawMarket;
 use crate::market::mechanism::{
-    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PriceBand,
-    StabilityReserve, Tax,
+    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PenaltyCeiling,
+    PriceBand, StabilityReserve, Tax,
 };
 use std::sync::Arc;
 
@@ -14,7 +14,9 @@ use std::sync::Arc;
 /// * a tax market: [`Tax`] (it fixes the price, so no band, auction or reserve);
 /// * any other market: [`PriceBand`], [`CostContainment`], [`Auction`] (the reserve books
 ///   its sales before the auction adds unsold volume to its stock), then
-///   [`StabilityReserve`] if `msr` is set (it adjusts the auction volume);
+///   [`StabilityReserve`] if `msr` is set (it adjusts the auction volume), and
+///   [`PenaltyCeiling`] if `make_good = false` and `penalty_price_multiple < 1` (the penalty
+///   then caps the price);
 /// * then [`ObligationCap`] if `obligation_cap_share` is set, [`Banking`] if `banking` (with
 ///   intertemporal arbitrage under `expectations = "foresight"`), and [`BankingLimit`] after
 ///   it if `banking_limit` is set.
@@ -48,6 +50,12 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
                     intake_rate: r.intake_rate,
                     release_t: r.release_t,
                     invalidate_above_t: r.invalidate_above_t,
+                }));
+            }
+            if !m.make_good && m.penalty_price_multiple < 1.0 {
+                list.push(Arc::new(PenaltyCeiling {
+                    multiple: m.penalty_price_multiple,
+                    per_t: m.penalty_per_t.resolve(y0, y1),
                 }));
             }
         }

@@ -25,7 +25,7 @@
 //! in bids; unused allowances carried over; intertemporal arbitrage under forward-looking
 //! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank),
 //! [`StabilityReserve`] (auction volume taken in or released by the allowances in
-//! circulation). Adding one (an offset market, borrowing) is its config keys (`config/raw.rs`,
+//! circulation), [`PenaltyCeiling`] (a penalty below the price, without make-good, caps it). Adding one (an offset market, borrowing) is its config keys (`config/raw.rs`,
 //! validated in `config/validate.rs`), one line in `config/mechanisms.rs` that builds it,
 //! one module here with its tests, and its state in [`MarketBook`] if it keeps any.
 //!
@@ -37,6 +37,7 @@ mod banking;
 mod banking_limit;
 mod msr;
 mod obligation_cap;
+mod penalty;
 mod reserve;
 mod tax;
 
@@ -46,6 +47,7 @@ pub use banking::Banking;
 pub use banking_limit::BankingLimit;
 pub use msr::StabilityReserve;
 pub use obligation_cap::ObligationCap;
+pub use penalty::PenaltyCeiling;
 pub use reserve::CostContainment;
 pub use tax::Tax;
 

@@ -119,4 +119,35 @@ mod tests {
             assert!((a.debt - a.shortfall).abs() < 1e-12);
         }
     }
+
+    #[test]
+    fn without_make_good_a_penalty_below_the_price_caps_it_and_firms_abate_to_it() {
+        // Without the penalty the case clears at 400 CNY/t. A tonne short costs 200 CNY and is
+        // not owed again: nobody pays more than 200, so the price is 200; each firm abates to
+        // MAC = 200 (20, 10, 5 t) and is short of the rest: 70 - 35 = 35 t, 200 CNY each.
+        let mut w = world(
+            LINEAR_MAC,
+            &[
+                "markets.market.make_good=false",
+                "markets.market.penalty_per_t=200",
+            ],
+        );
+        year(&mut w);
+        let r = w
+            .query::<&crate::model::agents::regulator::Regulator>()
+            .single(&w)
+            .unwrap()
+            .clone();
+        assert!((r.year.price - 200.0).abs() < 1e-9, "{:?}", r.year);
+        let flows = firms::<YearFlows>(&mut w);
+        for (f, a) in flows.iter().zip([20.0, 10.0, 5.0]) {
+            assert!((f.abatement - a).abs() < 1e-9, "{f:?}");
+        }
+        let acc = firms::<Account>(&mut w);
+        let short: f64 = acc.iter().map(|a| a.shortfall).sum();
+        assert!((short - 35.0).abs() < 1e-6, "{acc:?}");
+        for a in &acc {
+            assert!((a.penalty - 200.0 * a.shortfall).abs() < 1e-6 && a.debt == 0.0);
+        }
+    }
 }
