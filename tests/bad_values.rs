@@ -526,6 +526,14 @@ fn expectations_and_flexibility_keys_are_checked() {
         "markets.market.msr={upper_t = 10, lower_t = 5, release_t = 1}",
         &["intake_rate"],
     );
+    rejects_set(
+        "markets.market.borrowing={share_of_allocation = 0.5}",
+        &["markets[0].borrowing", "banking = false"],
+    );
+    rejects_set(
+        "markets.market.borrowing={share_of_allocation = -1}",
+        &["markets[0].borrowing.share_of_allocation"],
+    );
     rejects_set("foresight.damping=0", &["foresight.damping"]);
     rejects_set("foresight.tolerance=2", &["foresight.tolerance"]);
     rejects_set("foresight.max_iterations=0", &["foresight.max_iterations"]);

@@ -306,11 +306,12 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             col("auction_revenue"),
             col("recycled"),
         );
+        let borrowed = col("borrowed");
         let mut rows: BTreeMap<(u64, String, i32), usize> = BTreeMap::new();
         for i in 0..run.len() {
             let m = market[i].clone().unwrap_or_default();
             rows.insert((run[i], m, year[i]), i);
-            let inflow = free[i] + auct[i] + res[i] - withheld[i];
+            let inflow = free[i] + auct[i] + res[i] - withheld[i] + borrowed[i];
             let outflow = surr[i] + (bank1[i] - bank0[i]) + canc[i];
             let scale = free[i].abs() + auct[i].abs() + surr[i].abs() + bank1[i].abs() + 1.0;
             if (inflow - outflow).abs() > 1e-9 * scale {

@@ -5,8 +5,8 @@
 use super::kinds::{AllocationRule, Expectations, Unsold};
 use super::raw::RawMarket;
 use crate::market::mechanism::{
-    Auction, Banking, BankingLimit, CostContainment, Mechanism, ObligationCap, PenaltyCeiling,
-    PriceBand, StabilityReserve, Tax,
+    Auction, Banking, BankingLimit, Borrowing, CostContainment, Mechanism, ObligationCap,
+    PenaltyCeiling, PriceBand, StabilityReserve, Tax,
 };
 use std::sync::Arc;
 
@@ -18,8 +18,9 @@ use std::sync::Arc;
 ///   [`PenaltyCeiling`] if `make_good = false` and `penalty_price_multiple < 1` (the penalty
 ///   then caps the price);
 /// * then [`ObligationCap`] if `obligation_cap_share` is set, [`Banking`] if `banking` (with
-///   intertemporal arbitrage under `expectations = "foresight"`), and [`BankingLimit`] after
-///   it if `banking_limit` is set.
+///   intertemporal arbitrage under `expectations = "foresight"`), [`Borrowing`] after it if
+///   `borrowing` is set (it nets the borrowed capacity out of the bank), and [`BankingLimit`]
+///   last if `banking_limit` is set.
 pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
     let mut list: Vec<Arc<dyn Mechanism>> = Vec::new();
     let tax = m
@@ -71,6 +72,13 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
             in_bids: tax.is_none(),
             arbitrage: m.expectations == Expectations::Foresight,
         }));
+        if let Some(b) = m.borrowing.as_ref().filter(|_| tax.is_none()) {
+            list.push(Arc::new(Borrowing {
+                share: b.share_of_allocation,
+                from: b.from.unwrap_or(m.start_year),
+                until: b.until.unwrap_or(i32::MAX),
+            }));
+        }
         if let Some(l) = &m.banking_limit {
             list.push(Arc::new(BankingLimit {
                 fixed_t: l.fixed_t,

@@ -549,7 +549,30 @@ pub struct RawMarket {
     /// circulation exceed `upper_t`, released when below `lower_t`.
     #[serde(default)]
     pub msr: Option<RawMsr>,
+    /// Borrowing from next year's allocation (off in China since 2023).
+    #[serde(default)]
+    pub borrowing: Option<RawBorrowing>,
 }
+
+/// `markets[].borrowing`: firms may use part of next year's allocation this year.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBorrowing {
+    /// Capacity as a share of the firm's free allocation this year.
+    pub share_of_allocation: f64,
+    /// First year firms may borrow (default: the market's first year).
+    #[serde(default)]
+    pub from: Option<i32>,
+    /// Last year firms may borrow (default: the year before the market's last).
+    #[serde(default)]
+    pub until: Option<i32>,
+}
+
+limits!(RawBorrowing {
+    share_of_allocation: Within(0.0, 100.0),
+    from: YEAR,
+    until: YEAR,
+});
 
 /// `markets[].msr`: a market stability reserve acting on the auction volume.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -345,6 +345,21 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             );
         }
     }
+    if let Some(b) = &mk.borrowing {
+        b.check_limits(c, &|f| k(&format!("borrowing.{f}")));
+        if !mk.banking {
+            c.fail(
+                &k("borrowing"),
+                "is set but banking = false: borrowing carries allowances between years; set banking = true",
+            );
+        }
+        if mk.allocation == AllocationRule::Tax {
+            c.fail(
+                &k("borrowing"),
+                "a tax market has no allocation to borrow from",
+            );
+        }
+    }
     if let Some(r) = &mk.msr {
         r.check_limits(c, &|f| k(&format!("msr.{f}")));
         if r.lower_t > r.upper_t {

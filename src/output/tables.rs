@@ -302,6 +302,8 @@ table! {
         msr_invalidated: f64 ["t CO2"],
         /// Allowances in the market stability reserve after this year's allocation.
         msr_stock: f64 ["t CO2"],
+        /// Borrowed by covered firms from next year's allocation (`borrowing`): surrendered or banked this year beyond what they had, repaid as make-good debt from next year's free allocation.
+        borrowed: f64 ["t CO2"],
     }
 }
 

@@ -62,6 +62,7 @@ mod tests {
         };
         let firm = Bidder {
             allocation: 0.0,
+            gross_allocation: 0.0,
             hedge_share: 0.1,
             speculation: 0.5,
             expected_price: 110.0,
@@ -100,6 +101,8 @@ mod tests {
             bank: 0.0,
             cancelled: 12.0,
             net_sales: 0.0,
+            gross_allocation: 0.0,
+            borrowed: 0.0,
         };
         m.settle(year(2025), &mut s);
         assert_eq!((s.bank, s.cancelled), (12.0, 0.0));

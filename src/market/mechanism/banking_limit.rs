@@ -53,6 +53,8 @@ mod tests {
             bank: leftover,
             cancelled: 0.0,
             net_sales,
+            gross_allocation: 0.0,
+            borrowed: 0.0,
         }
     }
 

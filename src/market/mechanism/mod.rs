@@ -25,7 +25,8 @@
 //! in bids; unused allowances carried over; intertemporal arbitrage under forward-looking
 //! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank),
 //! [`StabilityReserve`] (auction volume taken in or released by the allowances in
-//! circulation), [`PenaltyCeiling`] (a penalty below the price, without make-good, caps it). Adding one (an offset market, borrowing) is its config keys (`config/raw.rs`,
+//! circulation), [`PenaltyCeiling`] (a penalty below the price, without make-good, caps it),
+//! [`Borrowing`] (from next year's allocation). Adding one (an offset market) is its config keys (`config/raw.rs`,
 //! validated in `config/validate.rs`), one line in `config/mechanisms.rs` that builds it,
 //! one module here with its tests, and its state in [`MarketBook`] if it keeps any.
 //!
@@ -35,6 +36,7 @@ mod auction;
 mod band;
 mod banking;
 mod banking_limit;
+mod borrowing;
 mod msr;
 mod obligation_cap;
 mod penalty;
@@ -45,6 +47,7 @@ pub use auction::Auction;
 pub use band::PriceBand;
 pub use banking::Banking;
 pub use banking_limit::BankingLimit;
+pub use borrowing::Borrowing;
 pub use msr::StabilityReserve;
 pub use obligation_cap::ObligationCap;
 pub use penalty::PenaltyCeiling;
@@ -107,8 +110,11 @@ pub struct AllocationTotals {
 /// What a firm brings to its bid besides its abatement options.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bidder {
-    /// Free allocation this year, t CO2.
+    /// Free allocation this year (net of make-good and borrowing debt repaid), t CO2.
     pub allocation: f64,
+    /// Free allocation this year before debt is deducted, t CO2 (what borrowing capacity is
+    /// a share of).
+    pub gross_allocation: f64,
     /// Hedging bank as a share of (forecast) emissions.
     pub hedge_share: f64,
     /// Speculative banking slope per t of (forecast) emissions, per (CNY/t CO2).
@@ -131,6 +137,8 @@ pub struct Obligation {
     pub emissions: f64,
     /// Free allocation this year, t CO2.
     pub allocation: f64,
+    /// Free allocation this year before debt is deducted, t CO2.
+    pub gross_allocation: f64,
     /// Allowances owed, t CO2 (starts at `emissions`).
     pub owed: f64,
     /// Allowances the firm can surrender: bank + allocation + net purchase, t CO2.
@@ -148,6 +156,10 @@ pub struct Settlement {
     pub cancelled: f64,
     /// The firm's net sales this year (allowances sold minus bought, at least 0), t CO2.
     pub net_sales: f64,
+    /// The firm's free allocation this year before debt is deducted, t CO2.
+    pub gross_allocation: f64,
+    /// Borrowed from next year's allocation, t CO2 (starts at 0; becomes debt).
+    pub borrowed: f64,
 }
 
 /// A market mechanism: rules that act at some of the year's hooks. Hooks run in the order
@@ -279,6 +291,7 @@ mod tests {
         let mut b = bid(10.0, 5.0);
         let firm = Bidder {
             allocation: 5.0,
+            gross_allocation: 5.0,
             hedge_share: 0.1,
             speculation: 0.2,
             expected_price: 50.0,
@@ -290,6 +303,7 @@ mod tests {
         let mut o = Obligation {
             emissions: 10.0,
             allocation: 5.0,
+            gross_allocation: 5.0,
             owed: 10.0,
             available: 7.0,
         };
@@ -300,6 +314,8 @@ mod tests {
             bank: 0.0,
             cancelled: 2.0,
             net_sales: 0.0,
+            gross_allocation: 5.0,
+            borrowed: 0.0,
         };
         m.settle(y, &mut s);
         assert_eq!((s.bank, s.cancelled), (0.0, 2.0));

@@ -53,6 +53,7 @@ mod tests {
         };
         let firm = Bidder {
             allocation: 50.0,
+            gross_allocation: 50.0,
             hedge_share: 0.0,
             speculation: 0.0,
             expected_price: 0.0,
@@ -71,6 +72,7 @@ mod tests {
         let mut o = Obligation {
             emissions: 100.0,
             allocation: 50.0,
+            gross_allocation: 50.0,
             owed: 100.0,
             available: 60.0,
         };

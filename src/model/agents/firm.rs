@@ -158,14 +158,18 @@ pub struct Account {
     pub bank_start: f64,
     /// Free allocation this year net of make-good deduction, t CO2.
     pub allocation: f64,
-    /// Make-good debt owed from earlier shortfalls, t CO2.
+    /// Make-good debt owed from earlier shortfalls (and borrowing), t CO2.
     pub debt: f64,
+    /// Free allocation this year before the debt is deducted, t CO2.
+    pub gross_allocation: f64,
     /// Allowances bought (+) or sold (-) this year, t CO2.
     pub net_purchase: f64,
     /// Allowances surrendered this year, t CO2.
     pub surrendered: f64,
     /// Allowances cancelled this year (no banking), t CO2.
     pub cancelled: f64,
+    /// Borrowed this year from next year's allocation (added to the debt), t CO2.
+    pub borrowed: f64,
     /// Shortfall this year, t CO2.
     pub shortfall: f64,
     /// Obligation forgiven by the obligation cap, t CO2.
@@ -197,10 +201,12 @@ impl Account {
         self.net_purchase = 0.0;
         self.surrendered = 0.0;
         self.cancelled = 0.0;
+        self.borrowed = 0.0;
         self.shortfall = 0.0;
         self.forgiven = 0.0;
         self.penalty = 0.0;
         self.allocation = 0.0;
+        self.gross_allocation = 0.0;
     }
 }
 

@@ -32,6 +32,8 @@ pub struct MarketTotals {
     pub surrendered: f64,
     /// Cancelled, t CO2.
     pub cancelled: f64,
+    /// Borrowed from next year's allocation, t CO2.
+    pub borrowed: f64,
     /// Shortfall, t CO2.
     pub shortfall: f64,
     /// Forgiven by the obligation cap, t CO2.

@@ -135,6 +135,7 @@ fn firm_sums(
                 t.bank_entry += acc.bank_entry;
                 t.surrendered += acc.surrendered;
                 t.cancelled += acc.cancelled;
+                t.borrowed += acc.borrowed;
                 t.shortfall += acc.shortfall;
                 t.forgiven += acc.forgiven;
                 t.penalties += acc.penalty;

@@ -72,6 +72,7 @@ pub fn allocate(
         let deduction = acc.debt.min(free);
         acc.debt -= deduction;
         acc.allocation = free - deduction;
+        acc.gross_allocation = free;
         sc.free[m] += acc.allocation;
         sc.banks[m] += acc.bank_start;
     }

@@ -32,6 +32,7 @@ pub fn comply(
         let mut o = Obligation {
             emissions: em,
             allocation: acc.allocation,
+            gross_allocation: acc.gross_allocation,
             owed: em,
             available: acc.bank_start + acc.allocation + acc.net_purchase,
         };
@@ -53,12 +54,16 @@ pub fn comply(
             bank: 0.0,
             cancelled: leftover,
             net_sales: (-acc.net_purchase).max(0.0),
+            gross_allocation: acc.gross_allocation,
+            borrowed: 0.0,
         };
         for mech in &spec.mechanisms {
             mech.settle(y, &mut settled);
         }
         acc.bank = settled.bank;
         acc.cancelled = settled.cancelled;
+        acc.borrowed = settled.borrowed;
+        acc.debt += settled.borrowed;
         if shortfall > 0.0 {
             acc.penalty = shortfall
                 * (spec.penalty_price_multiple * flows.price + spec.penalty_per_t.at(year))

@@ -122,6 +122,7 @@ fn firm_bid(
     let mut bid = plain_bid(bid_e, bid_slope, abatement, holdings);
     let bidder = Bidder {
         allocation: acc.allocation,
+        gross_allocation: acc.gross_allocation,
         hedge_share: beh.hedge_share,
         speculation: beh.speculation,
         expected_price: f.exp.next,

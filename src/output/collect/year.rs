@@ -210,6 +210,7 @@ fn market_rows(
         b.msr_release.push(r.book.msr_release);
         b.msr_invalidated.push(r.book.msr_invalidated);
         b.msr_stock.push(r.book.msr_stock);
+        b.borrowed.push(t.borrowed);
     }
 }
 
