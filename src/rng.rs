@@ -36,6 +36,8 @@ pub enum Stream {
     Awareness = 10,
     /// Whether a firm is in the `firm_year` output sample.
     OutputSample = 11,
+    /// Marginal cost of a city's offset projects, per city and market.
+    OffsetMac = 12,
 }
 
 /// A deterministic generator for one keyed purpose.

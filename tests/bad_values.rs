@@ -542,3 +542,39 @@ fn expectations_and_flexibility_keys_are_checked() {
         &["expectations", "announced"],
     );
 }
+
+#[test]
+fn offset_keys_are_checked() {
+    rejects_set(
+        "markets.market.offsets={limit_share = 1.5}",
+        &["markets[0].offsets.limit_share"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, non_additional_share = 1}",
+        &["markets[0].offsets.non_additional_share"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, provinces = [\"Atlantis\"]}",
+        &["markets[0].offsets.provinces", "Atlantis"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, sources = [{ potential_t = 5, mac_price = 10 }]}",
+        &["markets[0].offsets.sources[0]", "city", "province"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, sources = [{ city = \"Nowhere\", potential_t = 5, mac_price = 10 }]}",
+        &["markets[0].offsets.sources[0].city", "Nowhere"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, sources = [{ city = \"Beijing\", potential_t = 5, mac_price = 0 }]}",
+        &["markets[0].offsets.sources[0].mac_price"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, from = 2025, until = 2022}",
+        &["markets[0].offsets.until"],
+    );
+    rejects_set(
+        "markets.market.offsets={limit_share = 0.05, mac_price = { dist = \"normal\", mean = -1, sd = 1 }}",
+        &["markets[0].offsets.mac_price"],
+    );
+}

@@ -270,8 +270,12 @@ pub fn datasets_in(out: &Path) -> Vec<PathBuf> {
 /// Checks of allowance and money conservation over every run of every dataset in `out`,
 /// against sums independent of the model's own totals; each violation as a line:
 ///
-/// * allowances, per market and year: free allocation + auction sold + reserve sales =
-///   surrendered + change in banks + cancelled;
+/// * allowances, per market and year: free allocation + auction sold + reserve sales +
+///   borrowed + offset credits used = surrendered + change in banks + cancelled;
+/// * offsets, per year: what firms paid for offsets (city_year.offset_payments) = what the
+///   sources received (city_year.offset_revenue) = nation_year.offset_payments; the real
+///   reductions of the cities (city_year.offset_abatement) = the markets' offset_reduction
+///   = nation_year.offset_abatement, and no more than the credits used;
 /// * bank continuity, per market between consecutive years: bank_start(t) =
 ///   bank_total(t-1) - bank_exit(t) + bank_entry(t), and the market's bank_exit and
 ///   bank_entry equal the sums over its firms (when every firm is written);
@@ -306,12 +310,12 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             col("auction_revenue"),
             col("recycled"),
         );
-        let borrowed = col("borrowed");
+        let (borrowed, offsets) = (col("borrowed"), col("offsets_used"));
         let mut rows: BTreeMap<(u64, String, i32), usize> = BTreeMap::new();
         for i in 0..run.len() {
             let m = market[i].clone().unwrap_or_default();
             rows.insert((run[i], m, year[i]), i);
-            let inflow = free[i] + auct[i] + res[i] - withheld[i] + borrowed[i];
+            let inflow = free[i] + auct[i] + res[i] - withheld[i] + borrowed[i] + offsets[i];
             let outflow = surr[i] + (bank1[i] - bank0[i]) + canc[i];
             let scale = free[i].abs() + auct[i].abs() + surr[i].abs() + bank1[i].abs() + 1.0;
             if (inflow - outflow).abs() > 1e-9 * scale {
@@ -359,6 +363,26 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             e[2] += received[i];
             e[4] += value[i].abs();
         }
+        // Offsets per run and year: [paid, received, reduced by cities, reduced per
+        // markets, used].
+        let mut off: BTreeMap<(u64, i32), [f64; 5]> = BTreeMap::new();
+        let (opaid, orev, oab) = (
+            f64s(&cy, "offset_payments"),
+            f64s(&cy, "offset_revenue"),
+            f64s(&cy, "offset_abatement"),
+        );
+        for i in 0..crun.len() {
+            let e = off.entry((crun[i], cyear[i])).or_default();
+            e[0] += opaid[i];
+            e[1] += orev[i];
+            e[2] += oab[i];
+        }
+        let ored = col("offset_reduction");
+        for i in 0..run.len() {
+            let e = off.entry((run[i], year[i])).or_default();
+            e[3] += ored[i];
+            e[4] += offsets[i];
+        }
         for i in 0..run.len() {
             let e = money.entry((run[i], year[i])).or_default();
             e[1] += revenue[i];
@@ -371,7 +395,21 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             f64s(&ny, "allowance_payments"),
             f64s(&ny, "recycled_revenue"),
         );
+        let (npo, nab) = (f64s(&ny, "offset_payments"), f64s(&ny, "offset_abatement"));
         for i in 0..nrun.len() {
+            let o = off.get(&(nrun[i], nyear[i])).copied().unwrap_or_default();
+            let tol = 1e-9 * (1.0 + o[0].abs() + o[4].abs());
+            let ok = (o[0] - o[1]).abs() <= tol
+                && (npo[i] - o[0]).abs() <= tol
+                && (o[2] - o[3]).abs() <= tol
+                && (nab[i] - o[2]).abs() <= tol
+                && o[2] <= o[4] + tol;
+            if !ok {
+                bad.push(format!(
+                    "{name}: run {} {}: offsets paid {} / received {} / nation {}; reduced {} (cities) {} (markets) {} (nation) of {} used",
+                    nrun[i], nyear[i], o[0], o[1], npo[i], o[2], o[3], nab[i], o[4]
+                ));
+            }
             let e = money.entry((nrun[i], nyear[i])).or_default();
             let tol = 1e-9 * (1.0 + e[4] + e[1].abs());
             if (npaid[i] - e[1]).abs() > tol || (nrec[i] - e[3]).abs() > tol {

@@ -21,7 +21,10 @@ pub mod validate;
 pub mod validate_policy;
 
 pub use plans::PlanSpec;
-pub use scenario::{ExplicitFirm, MacroParams, MarketSpec, Scenario, SectorSpec, TechSpec};
+pub use scenario::{
+    ExplicitFirm, MacroParams, MarketSpec, OffsetSourceSpec, OffsetSpec, Scenario, SectorSpec,
+    TechSpec,
+};
 
 use crate::error::{Error, Result};
 use crate::geography::load_province_rows;

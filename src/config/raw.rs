@@ -552,6 +552,80 @@ pub struct RawMarket {
     /// Borrowing from next year's allocation (off in China since 2023).
     #[serde(default)]
     pub borrowing: Option<RawBorrowing>,
+    /// Offset credits (China's CCER) from uncovered sources that covered firms may surrender
+    /// in place of allowances, up to a share of their emissions.
+    #[serde(default)]
+    pub offsets: Option<RawOffsets>,
+}
+
+/// `markets[].offsets`: offset credits from uncovered sources (China's CCER).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffsets {
+    /// Share of a covered firm's emissions it may surrender as offsets (China: 0.05 in the
+    /// national market, about 0.1 in the pilots).
+    pub limit_share: f64,
+    /// First year offsets may be surrendered (default: the market's first year).
+    #[serde(default)]
+    pub from: Option<i32>,
+    /// Last year offsets may be surrendered (default: the market's last year).
+    #[serde(default)]
+    pub until: Option<i32>,
+    /// Real reduction potential of a supplying city per year, as a share of its non-firm
+    /// uncovered emissions (ignored when `sources` is given).
+    #[serde(default = "default_offset_potential")]
+    pub potential_share: f64,
+    /// Marginal cost of a city's real reductions at its whole potential, CNY per t CO2
+    /// (linear from 0; drawn per city; ignored when `sources` is given).
+    #[serde(default = "default_offset_mac")]
+    pub mac_price: RawDist,
+    /// Share of issued credits that are not additional (reductions that would have happened
+    /// anyway), in [0, 1): a tonne really reduced earns 1 / (1 - share) credits.
+    #[serde(default)]
+    pub non_additional_share: f64,
+    /// Provinces whose sources are eligible (empty: every province).
+    #[serde(default)]
+    pub provinces: Vec<String>,
+    /// A user table of sources, replacing the curve from uncovered emissions.
+    #[serde(default)]
+    pub sources: Vec<RawOffsetSource>,
+}
+
+limits!(RawOffsets {
+    limit_share: Within(0.0, 1.0),
+    from: YEAR,
+    until: YEAR,
+    potential_share: Within(0.0, 1.0),
+    mac_price: Dist { positive: true },
+    non_additional_share: Within(0.0, 0.99),
+});
+
+/// `markets[].offsets.sources[]`: one row of a user table of offset sources.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffsetSource {
+    /// City of the source (give `city` or `province`).
+    #[serde(default)]
+    pub city: Option<String>,
+    /// Province of the source, spread over its cities by their non-firm uncovered emissions.
+    #[serde(default)]
+    pub province: Option<String>,
+    /// Real reduction potential, t CO2 per year (path).
+    pub potential_t: PathRaw,
+    /// Marginal cost of the real reductions at the whole potential, CNY per t CO2 (> 0).
+    pub mac_price: f64,
+}
+
+limits!(RawOffsetSource {
+    potential_t: Within(0.0, 1e13),
+    mac_price: PositiveTo(1e7),
+});
+
+fn default_offset_potential() -> f64 {
+    0.01
+}
+fn default_offset_mac() -> RawDist {
+    RawDist::Constant(100.0)
 }
 
 /// `markets[].borrowing`: firms may use part of next year's allocation this year.

@@ -297,6 +297,90 @@ fn market(
         discount_rate: m
             .discount_rate
             .unwrap_or_else(|| mean_hurdle_rate(m, sectors)),
+        offsets: m
+            .offsets
+            .as_ref()
+            .map(|o| offsets(i, m, o, geography, (y0, y1), c)),
+    }
+}
+
+/// Market `i`'s offsets: years, eligible cities and the user table's cities; unknown names
+/// go to `c`.
+fn offsets(
+    i: usize,
+    m: &RawMarket,
+    o: &RawOffsets,
+    geography: &GeographySpec,
+    (y0, y1): (i32, i32),
+    c: &mut Checker,
+) -> OffsetSpec {
+    let k = |x: &str| format!("markets[{i}].offsets.{x}");
+    let province_cities = |pid: u16| -> Vec<u32> {
+        geography
+            .cities
+            .iter()
+            .filter(|cp| cp.province == pid)
+            .map(|cp| cp.id)
+            .collect()
+    };
+    let mut eligible = vec![o.provinces.is_empty(); geography.cities.len()];
+    for p in &o.provinces {
+        match geography.province_id(p) {
+            Some(pid) => {
+                for id in province_cities(pid) {
+                    eligible[id as usize] = true;
+                }
+            }
+            None => c.fail(&k("provinces"), format!("{p:?}: no such province")),
+        }
+    }
+    let mut sources = Vec::new();
+    for (j, src) in o.sources.iter().enumerate() {
+        let key = |x: &str| k(&format!("sources[{j}].{x}"));
+        let cities = match (&src.city, &src.province) {
+            (Some(name), None) => match geography.city_id(name) {
+                Some(id) => vec![id],
+                None => {
+                    c.fail(&key("city"), format!("{name:?}: no such city"));
+                    continue;
+                }
+            },
+            (None, Some(p)) => match geography.province_id(p) {
+                Some(pid) => province_cities(pid),
+                None => {
+                    c.fail(&key("province"), format!("{p:?}: no such province"));
+                    continue;
+                }
+            },
+            _ => {
+                c.fail(
+                    &k(&format!("sources[{j}]")),
+                    "give exactly one of `city` and `province`",
+                );
+                continue;
+            }
+        };
+        let cities: Vec<u32> = cities
+            .into_iter()
+            .filter(|id| eligible[*id as usize])
+            .collect();
+        sources.push(OffsetSourceSpec {
+            cities,
+            potential_t: src.potential_t.resolve(y0, y1),
+            mac_price: src.mac_price,
+        });
+    }
+    OffsetSpec {
+        limit_share: o.limit_share,
+        years: (
+            o.from.unwrap_or(m.start_year),
+            o.until.unwrap_or(m.end_year.unwrap_or(y1)),
+        ),
+        potential_share: o.potential_share,
+        mac_price: o.mac_price.clone(),
+        non_additional_share: o.non_additional_share,
+        eligible,
+        sources,
     }
 }
 

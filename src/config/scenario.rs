@@ -283,6 +283,46 @@ pub struct MarketSpec {
     pub discount_rate: f64,
     /// Years ahead the supply is announced (`announced` expectations).
     pub announced_years: u32,
+    /// Offset credits from uncovered sources (None: the market takes none).
+    pub offsets: Option<OffsetSpec>,
+}
+
+/// A market's offset credits ([`crate::market::offsets`]), resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct OffsetSpec {
+    /// Share of a covered firm's (forecast) emissions it may surrender as offsets.
+    pub limit_share: f64,
+    /// First and last year offsets may be surrendered.
+    pub years: (i32, i32),
+    /// Real reduction potential per year as a share of a city's non-firm uncovered emissions.
+    pub potential_share: f64,
+    /// Marginal cost at the whole potential, CNY per t CO2, drawn per city.
+    pub mac_price: Dist,
+    /// Share of issued credits that are not additional, in [0, 1).
+    pub non_additional_share: f64,
+    /// Whether each city id may supply (its province is eligible).
+    pub eligible: Vec<bool>,
+    /// A user table of sources (empty: the curve from uncovered emissions).
+    pub sources: Vec<OffsetSourceSpec>,
+}
+
+impl OffsetSpec {
+    /// Whether offsets may be surrendered in `year`.
+    pub fn active(&self, year: i32) -> bool {
+        year >= self.years.0 && year <= self.years.1
+    }
+}
+
+/// One row of a user table of offset sources.
+#[derive(Clone, Debug, Serialize)]
+pub struct OffsetSourceSpec {
+    /// The cities it is spread over (one city, or a province's cities by their non-firm
+    /// uncovered emissions).
+    pub cities: Vec<u32>,
+    /// Real reduction potential, t CO2 per year.
+    pub potential_t: Series,
+    /// Marginal cost at the whole potential, CNY per t CO2.
+    pub mac_price: f64,
 }
 
 impl MarketSpec {

@@ -360,6 +360,26 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
             );
         }
     }
+    if let Some(o) = &mk.offsets {
+        o.check_limits(c, &|f| k(&format!("offsets.{f}")));
+        for (j, src) in o.sources.iter().enumerate() {
+            src.check_limits(c, &|f| k(&format!("offsets.sources[{j}].{f}")));
+        }
+        if let (Some(a), Some(b)) = (o.from, o.until)
+            && b < a
+        {
+            c.fail(
+                &k("offsets.until"),
+                format!("= {b}: must not be before offsets.from = {a}"),
+            );
+        }
+        if mk.allocation == AllocationRule::Tax {
+            c.fail(
+                &k("offsets"),
+                "a tax market takes no offsets (the tax is paid per tonne emitted)",
+            );
+        }
+    }
     if let Some(r) = &mk.msr {
         r.check_limits(c, &|f| k(&format!("msr.{f}")));
         if r.lower_t > r.upper_t {

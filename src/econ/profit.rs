@@ -22,8 +22,13 @@ pub struct Ledger {
     pub subsidy: f64,
     /// Clearing price of its market (the tax in a tax market), CNY per t CO2.
     pub carbon_price: f64,
-    /// Allowances bought (+) or sold (-), t CO2 (in a tax market: the tonnes taxed).
+    /// Allowances bought (+) or sold (-), t CO2 (in a tax market: the tonnes taxed), offset
+    /// credits bought included.
     pub net_purchase: f64,
+    /// Offset credits bought (part of `net_purchase`), t CO2.
+    pub offsets: f64,
+    /// Paid for the offset credits at the offset price, CNY.
+    pub offset_payment: f64,
     /// Penalty paid, CNY.
     pub penalty: f64,
     /// Free allocation, t CO2.
@@ -39,8 +44,8 @@ pub struct Profit {
     pub revenue: f64,
     /// Variable cost x output + fuel cost change + abatement + investment - subsidy.
     pub production_cost: f64,
-    /// Carbon payments: allowances bought minus sold at the price (the tax in a tax market)
-    /// plus penalties.
+    /// Carbon payments: allowances bought minus sold at the price (the tax in a tax market),
+    /// offset credits at the offset price, plus penalties.
     pub carbon_payments: f64,
     /// Free allocation at the price: what grandfathering or benchmarks hand out (already in
     /// the carbon payments through fewer purchases; shown apart to read scarcity rents).
@@ -59,7 +64,8 @@ pub fn profit(l: &Ledger) -> Profit {
     let production_cost =
         l.variable_cost * l.output + l.fuel_cost_change + l.abatement_cost + l.investment_cost
             - l.subsidy;
-    let carbon_payments = l.carbon_price * l.net_purchase + l.penalty;
+    let carbon_payments =
+        l.carbon_price * (l.net_purchase - l.offsets) + l.offset_payment + l.penalty;
     let bank_value_change = l.carbon_price * (l.bank.1 - l.bank.0);
     Profit {
         revenue,
@@ -119,5 +125,14 @@ mod tests {
         });
         assert_eq!(p.production_cost, 12_500.0);
         assert_eq!(p.carbon_payments, 300.0);
+        // 3 of the 60 t bought are offsets at 250 CNY/t: 57 x 400 + 3 x 250 = 23,550.
+        let off = profit(&Ledger {
+            net_purchase: 60.0,
+            offsets: 3.0,
+            offset_payment: 750.0,
+            ..base
+        });
+        assert_eq!(off.carbon_payments, 23_550.0);
+        assert_eq!(off.profit - auction.profit, 450.0);
     }
 }

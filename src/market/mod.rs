@@ -36,6 +36,7 @@
 mod bid;
 mod clearing;
 pub mod mechanism;
+pub mod offsets;
 mod rules;
 
 pub use bid::{Bid, BidError, Kink, Position};

@@ -120,8 +120,10 @@ table! {
         operational_abatement: f64 ["t CO2/yr"],
         /// Free allocation this year, net of any make-good deduction.
         allocation: f64 ["t CO2"],
-        /// Allowances bought (+) or sold (-) in the clearing.
+        /// Allowances bought (+) or sold (-) in the clearing, offset credits bought included.
         net_purchase: f64 ["t CO2"],
+        /// Offset credits bought and surrendered (part of net_purchase): the market's offsets_used shared over its covered firms in proportion to their emissions.
+        offsets: f64 ["t CO2"],
         /// Allowances surrendered for compliance.
         surrendered: f64 ["t CO2"],
         /// Bank at the end of the year.
@@ -144,7 +146,7 @@ table! {
         revenue: f64 ["CNY"],
         /// Production cost: variable cost at build x output + fuel_cost_change + abatement_cost + investment_cost - subsidy.
         production_cost: f64 ["CNY"],
-        /// Carbon payments (a transfer): net_purchase x price (allowances bought minus sold; the tax in a tax market) + penalty.
+        /// Carbon payments (a transfer): (net_purchase - offsets) x price (allowances bought minus sold; the tax in a tax market) + offsets x the market's offset_price + penalty.
         carbon_payments: f64 ["CNY"],
         /// Free allocation valued at the price: allocation x price (already counted in profit through fewer purchases; the scarcity rent that free allocation hands out).
         free_allocation_value: f64 ["CNY"],
@@ -204,13 +206,13 @@ table! {
         penalty: f64 ["CNY"],
         /// Net allowance purchases of the city's firms (+: bought, -: sold), all markets.
         net_allowance_purchases: f64 ["t CO2"],
-        /// Value of the city's firms' net allowance purchases at the clearing price (+: paid out, -: received).
+        /// Value of the city's firms' net allowance purchases, offset credits not included, at the clearing price (+: paid out, -: received).
         net_allowance_value: f64 ["CNY"],
         /// Investment cost of the city's firms (annualised capex + opex of technologies).
         investment_cost: f64 ["CNY"],
         /// Fuel cost change of the city's firms against their build intensities (negative: saved).
         fuel_cost_change: f64 ["CNY"],
-        /// Cost burden: abatement_cost + investment_cost + fuel_cost_change + penalty + net_allowance_value + curtailment_cost - recycled_revenue (social cost and transfers: who bears what).
+        /// Cost burden: abatement_cost + investment_cost + fuel_cost_change + penalty + net_allowance_value + curtailment_cost - recycled_revenue + offset_payments + offset_cost - offset_revenue (social cost and transfers: who bears what).
         cost_burden: f64 ["CNY"],
         /// Share of (firm, technology) pairs of the city's firms with the technology installed.
         adoption_share: f64 ["share"],
@@ -232,6 +234,16 @@ table! {
         curtailment_cost: f64 ["CNY"],
         /// Recycled revenue received by the city plus capex subsidies to its firms.
         recycled_revenue: f64 ["CNY"],
+        /// Offset credits sold by the city's uncovered (non-firm) sources to the markets that take offsets.
+        offset_credits: f64 ["t CO2"],
+        /// Real reduction of the city's non-firm emissions behind its credits (offset_credits x (1 - non_additional_share)); already out of emissions_uncovered.
+        offset_abatement: f64 ["t CO2/yr"],
+        /// What the city's sources received for their credits (offset_credits x offset_price).
+        offset_revenue: f64 ["CNY"],
+        /// Cost of the city's real offset reductions (area under their linear MAC; social cost).
+        offset_cost: f64 ["CNY"],
+        /// What the city's covered firms paid for the offset credits they surrendered.
+        offset_payments: f64 ["CNY"],
     }
 }
 
@@ -304,6 +316,14 @@ table! {
         msr_stock: f64 ["t CO2"],
         /// Borrowed by covered firms from next year's allocation (`borrowing`): surrendered or banked this year beyond what they had, repaid as make-good debt from next year's free allocation.
         borrowed: f64 ["t CO2"],
+        /// Offset credits bought by the covered firms and surrendered in place of allowances (`offsets`); volume includes them.
+        offsets_used: f64 ["t CO2"],
+        /// Offset price: the clearing price while the use limit does not bind, the supply price of offset_limit when it does (0 without offsets).
+        offset_price: f64 ["CNY/t"],
+        /// Use limit: offsets.limit_share x the covered firms' (forecast) emissions (0 without offsets).
+        offset_limit: f64 ["t CO2"],
+        /// Real reduction of uncovered emissions behind offsets_used (offsets_used - offset_reduction were not additional).
+        offset_reduction: f64 ["t CO2"],
     }
 }
 
@@ -344,7 +364,7 @@ table! {
         revenue: f64 ["CNY"],
         /// Firms' profit (firm_year.profit summed over all firms).
         profit: f64 ["CNY"],
-        /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
+        /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost + offset_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
         social_cost: f64 ["CNY"],
         /// Share of cities meeting their plan targets this year (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],
@@ -368,6 +388,12 @@ table! {
         theil_within: Option<f64> ["index"],
         /// Population share of the cities (with GDP > 0) that the Theil index covers: those with a positive burden.
         theil_population_share: Option<f64> ["share"],
+        /// Transfers: covered firms' payments for offset credits, the offset sources' revenue (not in social_cost).
+        offset_payments: f64 ["CNY"],
+        /// Real reduction of non-firm uncovered emissions behind the offsets used; already out of emissions_uncovered.
+        offset_abatement: f64 ["t CO2/yr"],
+        /// Cost of the real offset reductions (in social_cost).
+        offset_cost: f64 ["CNY"],
     }
 }
 

@@ -26,7 +26,10 @@
 //! expectations), [`BankingLimit`] (China's 2023-24 cap on what a firm may bank),
 //! [`StabilityReserve`] (auction volume taken in or released by the allowances in
 //! circulation), [`PenaltyCeiling`] (a penalty below the price, without make-good, caps it),
-//! [`Borrowing`] (from next year's allocation). Adding one (an offset market) is its config keys (`config/raw.rs`,
+//! [`Borrowing`] (from next year's allocation). Offsets are not a mechanism: they bring sellers
+//! from outside the market (cities' uncovered sources) into its clearing, see
+//! [`crate::market::offsets`] and `model/systems/offsets.rs`. Adding a mechanism (linking of
+//! markets, say) is its config keys (`config/raw.rs`,
 //! validated in `config/validate.rs`), one line in `config/mechanisms.rs` that builds it,
 //! one module here with its tests, and its state in [`MarketBook`] if it keeps any.
 //!

@@ -51,6 +51,17 @@ pub struct CityState {
     /// Fuel cost change of the city's firms against their build intensities, CNY
     /// (negative: saved).
     pub fuel_cost_change: f64,
+    /// Offset credits the city's uncovered sources sold this year, t CO2.
+    pub offset_credits: f64,
+    /// Real reduction of the city's non-firm uncovered emissions behind its credits, t CO2
+    /// (already taken out of `uncovered_other`).
+    pub offset_abatement: f64,
+    /// What the city's sources received for their credits, CNY.
+    pub offset_revenue: f64,
+    /// Cost of the city's real offset reductions, CNY (social cost).
+    pub offset_cost: f64,
+    /// What the city's covered firms paid for the offsets they surrendered, CNY.
+    pub offset_payments: f64,
     /// Recycled revenue received by the city and capex subsidies to its firms, CNY.
     pub recycled: f64,
     /// Energy use: firms plus non-firm energy, tce.
@@ -70,7 +81,8 @@ pub struct CityState {
 impl CityState {
     /// This year's cost burden: abatement cost + investment cost + fuel cost change +
     /// penalties + net allowance value + curtailment loss - recycled revenue and subsidies
-    /// received, CNY (who bears what: social cost and transfers together).
+    /// received + offsets (the firms' payments for them and the sources' cost, minus the
+    /// sources' revenue), CNY (who bears what: social cost and transfers together).
     pub fn cost_burden(&self) -> f64 {
         self.abatement_cost
             + self.investment_cost
@@ -79,6 +91,9 @@ impl CityState {
             + self.net_allowance_value
             + self.curtailment_cost
             - self.recycled
+            + self.offset_payments
+            + self.offset_cost
+            - self.offset_revenue
     }
 
     /// Share of (firm, technology) pairs installed.

@@ -162,8 +162,14 @@ pub struct Account {
     pub debt: f64,
     /// Free allocation this year before the debt is deducted, t CO2.
     pub gross_allocation: f64,
-    /// Allowances bought (+) or sold (-) this year, t CO2.
+    /// Allowances bought (+) or sold (-) this year, t CO2 (offset credits bought included).
     pub net_purchase: f64,
+    /// Offset credits bought this year (part of `net_purchase`, surrendered like
+    /// allowances), t CO2.
+    pub offsets: f64,
+    /// Paid for `offsets` at the offset price, CNY (the rest of `net_purchase` is paid at
+    /// the clearing price).
+    pub offset_payment: f64,
     /// Allowances surrendered this year, t CO2.
     pub surrendered: f64,
     /// Allowances cancelled this year (no banking), t CO2.
@@ -199,6 +205,8 @@ impl Account {
     pub fn start_year(&mut self) {
         self.bank_start = self.bank;
         self.net_purchase = 0.0;
+        self.offsets = 0.0;
+        self.offset_payment = 0.0;
         self.surrendered = 0.0;
         self.cancelled = 0.0;
         self.borrowed = 0.0;
@@ -286,6 +294,8 @@ pub fn ledger(
         subsidy: tech.subsidy,
         carbon_price: flows.price,
         net_purchase: acc.net_purchase,
+        offsets: acc.offsets,
+        offset_payment: acc.offset_payment,
         penalty: acc.penalty,
         allocation: acc.allocation,
         bank: (acc.bank_start, acc.bank),

@@ -52,4 +52,14 @@ pub struct MarketOutcome {
     pub revenue: f64,
     /// Revenue paid out to cities and firms this year (recycling), CNY.
     pub recycled: f64,
+    /// Offset credits the covered firms bought (and surrendered), t CO2.
+    pub offsets_used: f64,
+    /// Offset price, CNY per t CO2 (the clearing price unless the use limit binds; 0
+    /// without offsets).
+    pub offset_price: f64,
+    /// Use limit: the share of the covered firms' (forecast) emissions they may surrender
+    /// as offsets, t CO2.
+    pub offset_limit: f64,
+    /// Real reduction of uncovered emissions behind the credits used, t CO2.
+    pub offset_reduction: f64,
 }

@@ -70,6 +70,12 @@ pub struct NationTotals {
     pub allowance_payments: f64,
     /// Transfers: revenue paid back to cities and, as capex subsidies, to firms, CNY.
     pub recycled: f64,
+    /// Transfers: firms' payments for offset credits (the sources' revenue), CNY.
+    pub offset_payments: f64,
+    /// Real reduction of non-firm uncovered emissions behind the offsets used, t CO2.
+    pub offset_abatement: f64,
+    /// Cost of the real offset reductions, CNY (social cost).
+    pub offset_cost: f64,
     /// Free allocation valued at each market's price, CNY.
     pub free_allocation_value: f64,
     /// Firms' revenue (product price x output), CNY.
@@ -116,6 +122,8 @@ pub struct RunTotals {
     pub curtailment_cost: f64,
     /// Sum of fuel cost changes, CNY (negative: saved).
     pub fuel_cost_change: f64,
+    /// Sum of the offset sources' reduction costs, CNY.
+    pub offset_cost: f64,
     /// Sum of firms' counterfactual minus realised emissions, t CO2.
     pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
@@ -141,8 +149,8 @@ pub struct SummaryRow {
     pub cumulative_abatement: f64,
     /// Cumulative abatement below firms' counterfactual, t CO2.
     pub abatement_vs_counterfactual: f64,
-    /// Social cost (operational abatement + investment + fuel cost change + curtailment; no
-    /// transfers), CNY.
+    /// Social cost (operational abatement + investment + fuel cost change + curtailment +
+    /// offset sources' reductions; no transfers), CNY.
     pub total_cost: f64,
     /// Fuel cost change, CNY (negative: saved).
     pub fuel_cost_change: f64,
@@ -179,10 +187,14 @@ pub struct SummaryRow {
 }
 
 impl NationTotals {
-    /// This year's social cost: abatement + investment + fuel cost change + curtailment,
-    /// CNY (no transfers).
+    /// This year's social cost: abatement + investment + fuel cost change + curtailment +
+    /// the offset sources' reductions, CNY (no transfers).
     pub fn social_cost(&self) -> f64 {
-        self.abatement_cost + self.investment_cost + self.fuel_cost_change + self.curtailment_cost
+        self.abatement_cost
+            + self.investment_cost
+            + self.fuel_cost_change
+            + self.curtailment_cost
+            + self.offset_cost
     }
 }
 
@@ -205,6 +217,7 @@ impl RunTotals {
         self.investment_cost += nation.investment_cost;
         self.curtailment_cost += nation.curtailment_cost;
         self.fuel_cost_change += nation.fuel_cost_change;
+        self.offset_cost += nation.offset_cost;
         self.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
         self.least_cost += nation.least_cost;
         self.allowance_payments += nation.allowance_payments;
@@ -217,10 +230,15 @@ impl RunTotals {
     }
 
     /// Social cost: operational abatement + investment (capex annuities and opex) + fuel
-    /// cost change + curtailment losses, CNY; transfers (penalties, allowance payments,
-    /// auction and tax revenue, recycling) are not in it.
+    /// cost change + curtailment losses + the offset sources' reduction costs, CNY;
+    /// transfers (penalties, allowance and offset payments, auction and tax revenue,
+    /// recycling) are not in it.
     pub fn social_cost(&self) -> f64 {
-        self.abatement_cost + self.investment_cost + self.fuel_cost_change + self.curtailment_cost
+        self.abatement_cost
+            + self.investment_cost
+            + self.fuel_cost_change
+            + self.curtailment_cost
+            + self.offset_cost
     }
 
     /// The headline metrics of the run. `burden_gini` is the Gini of cumulative cost burden
@@ -273,6 +291,7 @@ mod tests {
             investment_cost: 20.0,
             curtailment_cost: 10.0,
             fuel_cost_change: -16.0,
+            offset_cost: 6.0,
             abatement_vs_counterfactual: 40.0,
             least_cost: 25.0,
             allowance_payments: 30.0,
@@ -282,13 +301,14 @@ mod tests {
             peak: Some((2030, 12.0)),
         };
         let s = t.summary(Some(0.3), (Some(1.0), None), 2020);
-        // Social cost 50 + 20 - 16 + 10 = 64: fuel savings count, penalties (5) do not.
-        assert_eq!(s.total_cost, 64.0);
+        // Social cost 50 + 20 - 16 + 10 + 6 = 70: fuel savings and the offset sources' cost
+        // count, penalties (5) do not.
+        assert_eq!(s.total_cost, 70.0);
         assert_eq!((s.penalties, s.fuel_cost_change), (5.0, -16.0));
         // Transfers are reported apart, never in the social cost.
         assert_eq!((s.allowance_payments, s.recycled), (30.0, 12.0));
         assert_eq!((s.free_allocation_value, s.profit), (7.0, 100.0));
-        assert_eq!(s.cost_per_tonne_vs_counterfactual, Some(64.0 / 40.0));
+        assert_eq!(s.cost_per_tonne_vs_counterfactual, Some(70.0 / 40.0));
         assert_eq!(s.operational_cost_ratio, Some(2.0));
         assert_eq!(s.peak, (2030, 12.0));
         let empty = RunTotals::default().summary(None, (None, None), 2020);

@@ -109,10 +109,13 @@ fn firm_sums(
         nation.counterfactual += flows.counterfactual_emissions;
         nation.firm_emissions += flows.emissions;
         c.penalty += acc.penalty;
-        c.net_allowance_value += acc.net_purchase * flows.price;
+        let allowance_payment = (acc.net_purchase - acc.offsets) * flows.price;
+        c.net_allowance_value += allowance_payment;
+        c.offset_payments += acc.offset_payment;
+        nation.offset_payments += acc.offset_payment;
         let sector_fuel = s.sectors[f.info.sector as usize].fuel_price;
         let pr = profit(&ledger(sector_fuel, f.prod, flows, acc, tech, f.int));
-        nation.allowance_payments += acc.net_purchase * flows.price;
+        nation.allowance_payments += allowance_payment;
         nation.free_allocation_value += pr.free_allocation_value;
         nation.revenue += pr.revenue;
         nation.profit += pr.profit;
@@ -221,6 +224,9 @@ fn update_cities(
         st.net_allowance_purchases = c.net_allowance_purchases;
         st.curtailment_cost = c.curtailment_cost;
         st.fuel_cost_change = c.fuel_cost_change;
+        st.offset_payments = c.offset_payments;
+        nation.offset_abatement += st.offset_abatement;
+        nation.offset_cost += st.offset_cost;
         st.recycled = c.recycled + receipts.0.get(info.id as usize).copied().unwrap_or(0.0);
         st.cum_burden += st.cost_burden();
         st.cum_gdp += st.gdp;

@@ -13,10 +13,12 @@ use crate::config::kinds::Expectations;
 use crate::config::{MarketSpec, Scenario};
 use crate::market::mechanism::{Bidder, open_rules, plain_bid};
 use crate::market::{Bid, Clearing, ClearingRules, ClearingScratch, clear};
+use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::firm::Mac;
 use crate::model::agents::regulator::Regulator;
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::{BiddingFirm, BiddingFirmItem};
+use crate::model::systems::offsets::{OffsetBook, OffsetOutcome, book_cities, clear_with_offsets};
 use crate::model::systems::policy::covering_market;
 use crate::rng::{Stream, keyed};
 use bevy_ecs::prelude::*;
@@ -29,6 +31,7 @@ pub struct Book {
     plain: Vec<Bid>,
     trades: Vec<f64>,
     scratch: ClearingScratch,
+    offsets: OffsetBook,
 }
 
 /// Builds bids, clears every active market and settles trades and abatement. Steps:
@@ -40,10 +43,12 @@ pub fn clear_markets(
     mut book: Local<Book>,
     mut regs: Query<&mut Regulator>,
     mut firms: Query<BiddingFirm>,
+    mut cities: Query<(&CityInfo, &mut CityState)>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
     let book = &mut *book;
+    super::offsets::open_year(&mut cities);
     book.bids.resize_with(s.markets.len(), Vec::new);
     for b in &mut book.bids {
         b.clear();
@@ -71,17 +76,66 @@ pub fn clear_markets(
         let spec = &s.markets[m];
         book.plain.clear();
         book.plain.extend(book.bids[m].iter().map(|x| x.1));
-        let rules = clearing_rules(spec, year, &book.plain, &mut reg);
-        let out = clear(&book.plain, &rules, &mut book.scratch, &mut book.trades);
-        record_outcome(spec, year, &out, &mut reg);
+        let offsets = spec.offsets.as_ref().filter(|o| o.active(year));
+        if let Some(o) = offsets {
+            super::offsets::sources(spec, o, (params.seed, year), &cities, &mut book.offsets);
+            let n = book.plain.len();
+            book.plain.extend(book.offsets.bids());
+            let rules = clearing_rules(spec, year, &book.plain, &mut reg);
+            let (out, off) = clear_with_offsets(
+                &mut book.plain,
+                n,
+                o.limit_share,
+                &rules,
+                (&mut book.scratch, &mut book.trades),
+                &mut book.offsets,
+            );
+            book_cities(&mut book.offsets, off.price, &mut cities);
+            record_outcome(spec, year, &out, &mut reg);
+            record_offsets(&off, &mut reg);
+            settle_offsets(&book.bids[m], &off, &mut firms);
+        } else {
+            let rules = clearing_rules(spec, year, &book.plain, &mut reg);
+            let out = clear(&book.plain, &rules, &mut book.scratch, &mut book.trades);
+            record_outcome(spec, year, &out, &mut reg);
+        }
+        let out_price = reg.year.price;
         reg.known.known = true;
         reg.known.abatement_per_price = book.bids[m]
             .iter()
             .filter(|x| x.2 > 0.0 && x.2.is_finite())
             .map(|x| 1.0 / x.2)
             .sum();
-        let penalty = shortfall_penalty(spec, year, out.price);
-        settle(&book.bids[m], &book.trades, out.price, penalty, &mut firms);
+        let penalty = shortfall_penalty(spec, year, out_price);
+        settle(&book.bids[m], &book.trades, out_price, penalty, &mut firms);
+    }
+}
+
+/// Books a market's offsets in its regulator's row.
+fn record_offsets(off: &OffsetOutcome, reg: &mut Regulator) {
+    reg.year.offsets_used = off.used;
+    reg.year.offset_price = off.price;
+    reg.year.offset_limit = off.limit;
+    reg.year.offset_reduction = off.reduction;
+}
+
+/// Shares the credits used over the market's bidders in proportion to their (forecast)
+/// emissions, the basis of each one's limit, at the offset price.
+fn settle_offsets(
+    bids: &[(Entity, Bid, f64)],
+    off: &OffsetOutcome,
+    firms: &mut Query<BiddingFirm>,
+) {
+    let total: f64 = bids.iter().map(|b| b.1.emissions).sum();
+    if total <= 0.0 || off.used <= 0.0 {
+        return;
+    }
+    for (entity, bid, _) in bids {
+        if let Ok(mut f) = firms.get_mut(*entity) {
+            let u = off.used * bid.emissions / total;
+            f.acc.offsets = u;
+            f.acc.offset_payment = off.price * u;
+        }
     }
 }
 
@@ -295,5 +349,71 @@ mod tests {
         }
         let acc = firms::<crate::model::agents::firm::Account>(&mut w);
         assert!(acc.iter().all(|a| a.shortfall == 0.0), "{acc:?}");
+    }
+
+    const OFFSETS: &str = include_str!("../../../configs/validation/offsets.toml");
+
+    fn beijing(w: &mut World) -> CityState {
+        let mut q = w.query::<(&CityInfo, &CityState)>();
+        let id = w
+            .resource::<RunParams>()
+            .scenario
+            .geography
+            .city_id("Beijing")
+            .unwrap();
+        *q.iter(w).find(|(i, _)| i.id == id).unwrap().1
+    }
+
+    #[test]
+    fn offsets_trade_at_the_permit_price_until_the_limit_binds() {
+        // Credits q(p) = p / 20 up to 20 t. Limit 150 t: 70 - 0.175 p = p / 20 at 311.11.
+        let mut w = world(OFFSETS, &[]);
+        through_clearing(&mut w);
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        let p = 70.0 / 0.225;
+        assert!((r.year.price - p).abs() < 1e-9, "{:?}", r.year);
+        assert!((r.year.offsets_used - p / 20.0).abs() < 1e-9);
+        assert!((r.year.offset_price - p).abs() < 1e-9);
+        assert!((r.year.offset_limit - 150.0).abs() < 1e-9);
+        let bj = beijing(&mut w);
+        // Beijing sold the credits, reduced as much (all additional), at a cost of
+        // 400 x r^2 / (2 x 20) and received p per credit.
+        let q = p / 20.0;
+        assert!((bj.offset_credits - q).abs() < 1e-9 && (bj.offset_abatement - q).abs() < 1e-9);
+        assert!((bj.offset_cost - 10.0 * q * q).abs() < 1e-6);
+        assert!((bj.offset_revenue - p * q).abs() < 1e-6);
+        // Each firm bought a third of the credits (equal emissions).
+        let acc = firms::<crate::model::agents::firm::Account>(&mut w);
+        for a in &acc {
+            assert!(
+                (a.offsets - q / 3.0).abs() < 1e-9 && (a.offset_payment - p * q / 3.0).abs() < 1e-6
+            );
+        }
+        let bought: f64 = acc.iter().map(|a| a.net_purchase).sum();
+        assert!(
+            bought.abs() - q < 1e-9,
+            "firms' net purchases are the credits: {bought}"
+        );
+    }
+
+    #[test]
+    fn a_binding_limit_leaves_the_rent_with_the_buyers() {
+        // Limit 3 % of 300 t = 9 t: 61 = 0.175 p at 348.57; credits cost 9 x 20 = 180.
+        let mut w = world(OFFSETS, &["markets.market.offsets.limit_share=0.03"]);
+        let before = {
+            crate::model::testing::run(&mut w, crate::model::systems::macroeconomy::grow_cities);
+            beijing(&mut w).uncovered_other
+        };
+        through_clearing(&mut w);
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!((r.year.price - 61.0 / 0.175).abs() < 1e-9, "{:?}", r.year);
+        assert!((r.year.offsets_used - 9.0).abs() < 1e-9);
+        assert!((r.year.offset_price - 180.0).abs() < 1e-9);
+        let bj = beijing(&mut w);
+        assert!((bj.offset_revenue - 1620.0).abs() < 1e-6);
+        assert!(
+            (before - bj.uncovered_other - 9.0).abs() < 1e-6 * before.max(1.0),
+            "{before} {bj:?}"
+        );
     }
 }

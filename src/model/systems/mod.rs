@@ -14,6 +14,7 @@ pub mod expectations;
 pub mod investment;
 pub mod macroeconomy;
 pub mod market;
+pub mod offsets;
 pub mod policy;
 pub mod production;
 

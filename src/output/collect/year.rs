@@ -67,6 +67,7 @@ pub fn record_firms(
         b.operational_abatement.push(flows.abatement);
         b.allocation.push(acc.allocation);
         b.net_purchase.push(acc.net_purchase);
+        b.offsets.push(acc.offsets);
         b.surrendered.push(acc.surrendered);
         b.bank.push(acc.bank);
         b.bank_exit.push(acc.bank_exit);
@@ -160,6 +161,11 @@ fn city_rows(
         b.energy_cap.push(plans.cap.get(c).copied().flatten());
         b.curtailment_cost.push(st.curtailment_cost);
         b.recycled_revenue.push(st.recycled);
+        b.offset_credits.push(st.offset_credits);
+        b.offset_abatement.push(st.offset_abatement);
+        b.offset_revenue.push(st.offset_revenue);
+        b.offset_cost.push(st.offset_cost);
+        b.offset_payments.push(st.offset_payments);
     }
     cities_met
 }
@@ -211,6 +217,10 @@ fn market_rows(
         b.msr_invalidated.push(r.book.msr_invalidated);
         b.msr_stock.push(r.book.msr_stock);
         b.borrowed.push(t.borrowed);
+        b.offsets_used.push(y.offsets_used);
+        b.offset_price.push(y.offset_price);
+        b.offset_limit.push(y.offset_limit);
+        b.offset_reduction.push(y.offset_reduction);
     }
 }
 
@@ -254,6 +264,9 @@ fn nation_row(
     b.theil_between.push(n.theil.map(|t| t.between));
     b.theil_within.push(n.theil.map(|t| t.within));
     b.theil_population_share.push(n.theil.map(|t| t.coverage));
+    b.offset_payments.push(n.offset_payments);
+    b.offset_abatement.push(n.offset_abatement);
+    b.offset_cost.push(n.offset_cost);
 }
 
 /// Appends `technology_year` rows: the nation and each agglomeration, per technology.
