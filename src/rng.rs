@@ -38,6 +38,9 @@ pub enum Stream {
     OutputSample = 11,
     /// Marginal cost of a city's offset projects, per city and market.
     OffsetMac = 12,
+    /// Which group of its sector a generated firm belongs to (drawn only when the sector has
+    /// groups).
+    FirmGroup = 13,
 }
 
 /// A deterministic generator for one keyed purpose.

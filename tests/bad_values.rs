@@ -578,3 +578,56 @@ fn offset_keys_are_checked() {
         &["markets[0].offsets.mac_price"],
     );
 }
+
+#[test]
+fn group_keys_are_checked() {
+    rejects_set(
+        "sectors.widget.groups.gas={share = 1.5}",
+        &["sectors.widget.groups.gas.share"],
+    );
+    rejects_set(
+        "sectors.widget.groups={a = {share = 0.6}, b = {share = 0.6}}",
+        &["sectors.widget.groups", "at most 1"],
+    );
+    rejects_set(
+        "sectors.widget.groups.gas={share = 0.1, carbon_factor = -1}",
+        &["sectors.widget.groups.gas.carbon_factor"],
+    );
+    rejects_set(
+        "markets.market.groups={widget = {gas = {obligation_cap_share = 0}}}",
+        &["markets[0].groups.widget.gas", "no group"],
+    );
+    rejects_set(
+        "markets.market.groups={steel = {gas = {obligation_cap_share = 0}}}",
+        &["markets[0].groups.steel", "does not cover"],
+    );
+    let f = validation("linear_mac");
+    let groups = set("sectors.widget.groups.gas={share = 0.1}");
+    let mut args: Vec<String> = vec![f.to_str().unwrap().to_string()];
+    args.extend(groups.clone());
+    args.extend(set(
+        "markets.market.groups={widget = {gas = {benchmark = 0.5}}}",
+    ));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    rejects(&a, &["markets[0].groups.widget.gas.benchmark", "benchmark"]);
+    let mut args: Vec<String> = vec![f.to_str().unwrap().to_string()];
+    args.extend(groups);
+    args.extend(set(
+        "markets.market.groups={widget = {gas = {obligation_cap_share = 2}}}",
+    ));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    rejects(&a, &["markets[0].groups.widget.gas.obligation_cap_share"]);
+    // A listed firm naming a group its sector does not have.
+    let d = TempDir::new().unwrap();
+    let file = d.path().join("s.toml");
+    let text = std::fs::read_to_string(&f).unwrap().replacen(
+        "mac_slope = 10\n",
+        "mac_slope = 10\ngroup = \"gas\"\n",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    rejects(
+        &[file.to_str().unwrap()],
+        &["firms[0].group", "no such group"],
+    );
+}

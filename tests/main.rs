@@ -11,6 +11,7 @@ mod determinism;
 mod expectations;
 mod fuzz;
 mod golden;
+mod groups;
 mod offsets;
 mod output_schema;
 mod regimes;

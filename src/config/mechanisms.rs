@@ -4,6 +4,7 @@
 
 use super::kinds::{AllocationRule, Expectations, Unsold};
 use super::raw::RawMarket;
+use super::scenario::SectorSpec;
 use crate::market::mechanism::{
     Auction, Banking, BankingLimit, Borrowing, CostContainment, Mechanism, ObligationCap,
     PenaltyCeiling, PriceBand, StabilityReserve, Tax,
@@ -17,11 +18,13 @@ use std::sync::Arc;
 ///   [`StabilityReserve`] if `msr` is set (it adjusts the auction volume), and
 ///   [`PenaltyCeiling`] if `make_good = false` and `penalty_price_multiple < 1` (the penalty
 ///   then caps the price);
-/// * then [`ObligationCap`] if `obligation_cap_share` is set, [`Banking`] if `banking` (with
+/// * then [`ObligationCap`] if `obligation_cap_share` is set (for every firm class without its
+///   own cap), one [`ObligationCap`] per group with its own `groups.<s>.<g>.obligation_cap_share`
+///   (for that class only), [`Banking`] if `banking` (with
 ///   intertemporal arbitrage under `expectations = "foresight"`), [`Borrowing`] after it if
 ///   `borrowing` is set (it nets the borrowed capacity out of the bank), and [`BankingLimit`]
 ///   last if `banking_limit` is set.
-pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
+pub fn build(m: &RawMarket, sectors: &[SectorSpec], y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
     let mut list: Vec<Arc<dyn Mechanism>> = Vec::new();
     let tax = m
         .tax
@@ -61,10 +64,26 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
             }
         }
     }
+    let classes: usize = sectors.iter().map(|s| 1 + s.groups.len()).sum();
+    let own = group_caps(m, sectors);
     if let Some(share) = m.obligation_cap_share {
+        let mut mask = vec![true; if own.is_empty() { 0 } else { classes }];
+        for (class, _, _) in &own {
+            mask[*class as usize] = false;
+        }
         list.push(Arc::new(ObligationCap {
             share,
             until: m.obligation_cap_until,
+            classes: mask,
+        }));
+    }
+    for (class, share, until) in own {
+        let mut mask = vec![false; classes];
+        mask[class as usize] = true;
+        list.push(Arc::new(ObligationCap {
+            share,
+            until,
+            classes: mask,
         }));
     }
     if m.banking {
@@ -89,4 +108,24 @@ pub fn build(m: &RawMarket, y0: i32, y1: i32) -> Vec<Arc<dyn Mechanism>> {
         }
     }
     list
+}
+
+/// The groups of `m.groups` with their own obligation cap: (class id, share, last year).
+/// Unknown sectors and groups are skipped (validation reports them).
+fn group_caps(m: &RawMarket, sectors: &[SectorSpec]) -> Vec<(u16, f64, Option<i32>)> {
+    let mut out = Vec::new();
+    for (s, groups) in &m.groups {
+        let Some(sec) = sectors.iter().find(|x| &x.name == s) else {
+            continue;
+        };
+        for (g, rule) in groups {
+            let Some(k) = sec.groups.iter().position(|x| &x.name == g) else {
+                continue;
+            };
+            if let Some(share) = rule.obligation_cap_share {
+                out.push((sec.class(Some(k)), share, rule.obligation_cap_until));
+            }
+        }
+    }
+    out
 }

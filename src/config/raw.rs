@@ -349,7 +349,42 @@ pub struct RawSector {
     /// `expectations`).
     #[serde(default)]
     pub expectations: Option<Expectations>,
+    /// Sub-populations of the sector's firms (e.g. gas units of the power sector), each a
+    /// share of the generated firms with its own distributions; markets may give them their
+    /// own benchmark and obligation cap (`markets[].groups`).
+    #[serde(default)]
+    pub groups: BTreeMap<String, RawGroup>,
 }
+
+/// `[sectors.<s>.groups.<g>]`: a sub-population of a sector's firms.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// Share of the sector's generated firms (by count) drawn into the group, in [0, 1]; the
+    /// groups' shares sum to at most 1, the rest is the sector's main population.
+    pub share: f64,
+    /// Energy intensity, tce per unit (default: the sector's).
+    #[serde(default)]
+    pub energy_intensity: Option<RawDist>,
+    /// Carbon factor, t CO2 per tce (default: the sector's).
+    #[serde(default)]
+    pub carbon_factor: Option<RawDist>,
+    /// Carbon price (CNY per t CO2) at which a firm abates 5 % of its baseline emissions
+    /// (default: the sector's).
+    #[serde(default)]
+    pub mac_price_at_5pct: Option<RawDist>,
+    /// Variable unit cost, CNY per unit (default: the sector's).
+    #[serde(default)]
+    pub variable_cost: Option<RawDist>,
+}
+
+limits!(RawGroup {
+    share: Within(0.0, 1.0),
+    energy_intensity: Dist { positive: true },
+    carbon_factor: Dist { positive: false },
+    mac_price_at_5pct: Dist { positive: true },
+    variable_cost: Dist { positive: false },
+});
 
 limits!(RawSector {
     firms: Within(0.0, 5e6),
@@ -412,6 +447,9 @@ pub struct RawFirm {
     /// Hurdle rate per year (default: the mean of the sector's `hurdle_rate`).
     #[serde(default)]
     pub hurdle_rate: Option<f64>,
+    /// Sub-population of its sector (`sectors.<s>.groups`; default: the main population).
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 limits!(RawFirm {
@@ -556,7 +594,35 @@ pub struct RawMarket {
     /// in place of allowances, up to a share of their emissions.
     #[serde(default)]
     pub offsets: Option<RawOffsets>,
+    /// Rules for sub-populations of covered sectors, `groups.<sector>.<group>` (e.g. the gas
+    /// units of the power sector: their own benchmark, and an obligation capped at their
+    /// allocation).
+    #[serde(default)]
+    pub groups: BTreeMap<String, BTreeMap<String, RawMarketGroup>>,
 }
+
+/// `markets[].groups.<sector>.<group>`: a market's rules for one sub-population.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarketGroup {
+    /// Benchmark, t CO2 per unit of output (path; default: the sector's benchmark).
+    #[serde(default)]
+    pub benchmark: Option<PathRaw>,
+    /// The group owes at most its free allocation plus this share of its verified emissions
+    /// (China's gas units: 0, they owe at most their allocation; default: the market's
+    /// `obligation_cap_share`).
+    #[serde(default)]
+    pub obligation_cap_share: Option<f64>,
+    /// Last year the group's obligation cap applies (default: every year).
+    #[serde(default)]
+    pub obligation_cap_until: Option<i32>,
+}
+
+limits!(RawMarketGroup {
+    benchmark: Within(0.0, 1e6),
+    obligation_cap_share: Within(0.0, 1.0),
+    obligation_cap_until: YEAR,
+});
 
 /// `markets[].offsets`: offset credits from uncovered sources (China's CCER).
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -54,11 +54,16 @@ pub fn resolve(
     let years = (raw.scenario.start_year, raw.scenario.end_year);
     let (y0, y1) = years;
     let base = raw.scenario.base_year;
-    let sectors: Vec<SectorSpec> = raw
+    let mut sectors: Vec<SectorSpec> = raw
         .sectors
         .iter()
         .map(|(name, s)| sector(name, s, base, years))
         .collect();
+    let mut class = 0u16;
+    for s in &mut sectors {
+        s.first_class = class;
+        class += 1 + s.groups.len() as u16;
+    }
     let firms = explicit_firms(
         raw.firms.iter().chain(firm_rows.iter()),
         &sectors,
@@ -176,6 +181,19 @@ fn sector(name: &str, s: &RawSector, base: i32, (y0, y1): (i32, i32)) -> SectorS
         location: s.location,
         fuel_price: s.fuel_price,
         demand_index: index_series(|y| s.demand_growth.at(y), base, y0, y1),
+        groups: s
+            .groups
+            .iter()
+            .map(|(g, r)| GroupSpec {
+                name: g.clone(),
+                share: r.share,
+                energy_intensity: r.energy_intensity.clone(),
+                carbon_factor: r.carbon_factor.clone(),
+                mac_price_at_5pct: r.mac_price_at_5pct.clone(),
+                variable_cost: r.variable_cost.clone(),
+            })
+            .collect(),
+        first_class: 0,
     }
 }
 
@@ -197,7 +215,29 @@ fn explicit_firms<'a>(
             );
         }
         if let (Some(sector), Some(city)) = (sector_id(sectors, &f.sector), city) {
+            let group = match &f.group {
+                None => None,
+                Some(g) => {
+                    let found = sectors[sector].groups.iter().position(|x| &x.name == g);
+                    if found.is_none() {
+                        c.fail(
+                            &format!("firms[{i}].group"),
+                            format!(
+                                "= {g:?}: sector {:?} has no such group (its groups: {:?})",
+                                f.sector,
+                                sectors[sector]
+                                    .groups
+                                    .iter()
+                                    .map(|x| x.name.as_str())
+                                    .collect::<Vec<_>>()
+                            ),
+                        );
+                    }
+                    found
+                }
+            };
             firms.push(ExplicitFirm {
+                group,
                 sector,
                 city,
                 output: f.output,
@@ -251,11 +291,23 @@ fn market(
     c: &mut Checker,
 ) -> MarketSpec {
     let mut sector_from = vec![None; sectors.len()];
-    let mut benchmarks = vec![None; sectors.len()];
+    let classes: usize = sectors.iter().map(|s| 1 + s.groups.len()).sum();
+    let mut benchmarks = vec![None; classes];
     for (s, y) in &m.sectors {
         if let Some(id) = sector_id(sectors, s) {
             sector_from[id] = Some(*y);
-            benchmarks[id] = m.benchmarks.get(s).map(|p| p.resolve(y0, y1));
+            let sec = &sectors[id];
+            let main = m.benchmarks.get(s).map(|p| p.resolve(y0, y1));
+            for g in 0..sec.groups.len() {
+                let own = m
+                    .groups
+                    .get(s)
+                    .and_then(|gs| gs.get(&sec.groups[g].name))
+                    .and_then(|r| r.benchmark.as_ref())
+                    .map(|p| p.resolve(y0, y1));
+                benchmarks[sec.class(Some(g)) as usize] = own.or_else(|| main.clone());
+            }
+            benchmarks[sec.class(None) as usize] = main;
         }
     }
     let default_share = if m.allocation == AllocationRule::Auction {
@@ -290,7 +342,7 @@ fn market(
             .clone()
             .unwrap_or(PathRaw::Constant(default_share))
             .resolve(y0, y1),
-        mechanisms: super::mechanisms::build(m, y0, y1),
+        mechanisms: super::mechanisms::build(m, sectors, y0, y1),
         penalty_per_t: m.penalty_per_t.resolve(y0, y1),
         expectations: m.expectations,
         announced_years: m.announced_years,

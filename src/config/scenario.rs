@@ -78,6 +78,21 @@ impl Scenario {
     pub fn raw(&self) -> &RawScenario {
         &self.raw
     }
+    /// Names of the firm classes (index = class id): each sector's main population under the
+    /// sector's name, then each of its groups as `<sector>.<group>`. Benchmarks and
+    /// obligation caps are per class.
+    pub fn class_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.sectors {
+            out.push(s.name.clone());
+            out.extend(s.groups.iter().map(|g| format!("{}.{}", s.name, g.name)));
+        }
+        out
+    }
+    /// Number of firm classes.
+    pub fn classes(&self) -> usize {
+        self.sectors.iter().map(|s| 1 + s.groups.len()).sum()
+    }
     /// Total number of generated firms over all sectors.
     pub fn generated_firms(&self) -> usize {
         self.sectors.iter().map(|x| x.firms as usize).sum()
@@ -159,6 +174,34 @@ pub struct SectorSpec {
     pub fuel_price: f64,
     /// Demand index per year relative to the base year (1 in the base year).
     pub demand_index: Series,
+    /// Sub-populations in name order (group k of the sector is class `first_class + 1 + k`).
+    pub groups: Vec<GroupSpec>,
+    /// Class id of the sector's main population ([`Scenario::class_names`]).
+    pub first_class: u16,
+}
+
+/// A sub-population of a sector's firms, resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupSpec {
+    /// Group name.
+    pub name: String,
+    /// Share of the sector's generated firms drawn into it.
+    pub share: f64,
+    /// Energy intensity, tce per unit (None: the sector's).
+    pub energy_intensity: Option<Dist>,
+    /// Carbon factor, t CO2 per tce (None: the sector's).
+    pub carbon_factor: Option<Dist>,
+    /// MAC price at 5 % abatement, CNY per t CO2 (None: the sector's).
+    pub mac_price_at_5pct: Option<Dist>,
+    /// Variable unit cost, CNY per unit (None: the sector's).
+    pub variable_cost: Option<Dist>,
+}
+
+impl SectorSpec {
+    /// Class id of the sector's group `group` (None: its main population).
+    pub fn class(&self, group: Option<usize>) -> u16 {
+        self.first_class + group.map_or(0, |g| g as u16 + 1)
+    }
 }
 
 /// A technology with resolved sector and paths.
@@ -222,6 +265,8 @@ pub struct ExplicitFirm {
     pub variable_cost: Option<f64>,
     /// Hurdle rate per year (None: the mean of the sector's).
     pub hurdle_rate: Option<f64>,
+    /// Sub-population of its sector (None: the main population).
+    pub group: Option<usize>,
 }
 
 /// A market with resolved coverage and per-year parameters.
@@ -263,7 +308,7 @@ pub struct MarketSpec {
     pub cities: Vec<bool>,
     /// Last year of operation.
     pub end_year: i32,
-    /// Benchmark per sector id, t CO2 per unit.
+    /// Benchmark per firm class id ([`Scenario::class_names`]), t CO2 per unit.
     pub benchmarks: Vec<Option<Series>>,
     /// Cap relative to base-period emissions.
     pub cap_factor: Option<Series>,

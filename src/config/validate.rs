@@ -257,6 +257,25 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         if let RawDist::Constant(v) = s.expectation_weight {
             c.range(&k("expectation_weight"), v, 0.0, 1.0);
         }
+        for (g, r) in &s.groups {
+            if !is_name(g) {
+                c.fail(
+                    &k(&format!("groups.{g}")),
+                    "group names use letters, digits, _ and - only",
+                );
+            }
+            r.check_limits(c, &|f| k(&format!("groups.{g}.{f}")));
+        }
+        let shares: f64 = s.groups.values().map(|g| g.share).sum();
+        if shares > 1.0 + 1e-12 {
+            c.fail(
+                &k("groups"),
+                format!("shares sum to {shares}: they must sum to at most 1 (the rest is the main population)"),
+            );
+        }
+        if s.groups.len() > 250 {
+            c.fail(&k("groups"), "at most 250 groups per sector");
+        }
     }
     for (i, f) in raw.firms.iter().enumerate() {
         let k = |x: &str| format!("firms[{i}].{x}");
@@ -422,6 +441,43 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
                     &k("cap_factor"),
                     "grandfathering and auction need exactly one of cap_factor (relative to base-period emissions) or cap_t (t CO2 per year)",
                 ),
+            }
+        }
+    }
+    for (s, groups) in &mk.groups {
+        if !mk.sectors.contains_key(s) {
+            c.fail(
+                &k(&format!("groups.{s}")),
+                "rules for a sector the market does not cover",
+            );
+            continue;
+        }
+        let Some(sector) = raw.sectors.get(s) else {
+            continue;
+        };
+        for (g, rule) in groups {
+            let key = |f: &str| k(&format!("groups.{s}.{g}.{f}"));
+            if !sector.groups.contains_key(g) {
+                c.fail(
+                    &k(&format!("groups.{s}.{g}")),
+                    format!(
+                        "sector {s:?} has no group {g:?} (its groups: {:?}; define it under [sectors.{s}.groups.{g}])",
+                        sector.groups.keys().collect::<Vec<_>>()
+                    ),
+                );
+            }
+            rule.check_limits(c, &key);
+            if rule.benchmark.is_some() && mk.allocation != AllocationRule::Benchmark {
+                c.fail(
+                    &key("benchmark"),
+                    "a group benchmark needs allocation = \"benchmark\"",
+                );
+            }
+            if rule.obligation_cap_share.is_some() && mk.allocation == AllocationRule::Tax {
+                c.fail(
+                    &key("obligation_cap_share"),
+                    "a tax market has no allocation to cap the obligation at",
+                );
             }
         }
     }

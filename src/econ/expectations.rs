@@ -17,7 +17,7 @@ pub struct MarketKnowledge {
     /// Aggregate operational abatement per CNY/t of price, `sum_i 1 / s_i`, t CO2 per
     /// (CNY/t CO2).
     pub abatement_per_price: f64,
-    /// Covered output per sector id where the market allocates by benchmark, units.
+    /// Covered output per firm class id where the market allocates by benchmark, units.
     pub benchmark_output: Vec<f64>,
 }
 

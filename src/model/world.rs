@@ -240,6 +240,24 @@ fn spawn_list(s: &Scenario, seed: u64, offsets: &[u32], shares: &[CityShares]) -
     out
 }
 
+/// The group a generated firm belongs to: none when its sector has no groups (nothing is
+/// drawn, so the other draws do not change); else one uniform draw against the groups'
+/// cumulative shares (the rest of the unit interval is the main population).
+fn pick_group(groups: &[crate::config::scenario::GroupSpec], seed: u64, key: u64) -> Option<usize> {
+    if groups.is_empty() {
+        return None;
+    }
+    let u: f64 = rand::RngExt::random(&mut keyed(seed, Stream::FirmGroup, key, 0, 0));
+    let mut edge = 0.0;
+    for (k, g) in groups.iter().enumerate() {
+        edge += g.share;
+        if u < edge {
+            return Some(k);
+        }
+    }
+    None
+}
+
 /// The generated firms of sector `sid` (ids continue from `out.len()`): sizes, cities and
 /// attributes drawn with keys of (sector name hash, index within the sector).
 fn generated_firms(
@@ -289,11 +307,27 @@ fn generated_firms(
         let draw = |d: &crate::config::dist::Dist, i: u32| {
             d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
         };
-        let energy = draw(&r.energy_intensity, 0);
-        let carbon_factor = draw(&r.carbon_factor, 1);
-        let variable_cost = draw(&r.variable_cost, 2).max(0.0);
-        let p5 = r
-            .mac_price_at_5pct
+        let group = pick_group(&r.groups, seed, key(k));
+        let g = group.map(|g| &r.groups[g]);
+        let own =
+            |f: fn(&crate::config::scenario::GroupSpec) -> Option<&crate::config::dist::Dist>| {
+                g.and_then(f)
+            };
+        let energy = draw(
+            own(|g| g.energy_intensity.as_ref()).unwrap_or(&r.energy_intensity),
+            0,
+        );
+        let carbon_factor = draw(
+            own(|g| g.carbon_factor.as_ref()).unwrap_or(&r.carbon_factor),
+            1,
+        );
+        let variable_cost = draw(
+            own(|g| g.variable_cost.as_ref()).unwrap_or(&r.variable_cost),
+            2,
+        )
+        .max(0.0);
+        let p5 = own(|g| g.mac_price_at_5pct.as_ref())
+            .unwrap_or(&r.mac_price_at_5pct)
             .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
         let e0 = energy * carbon_factor * base_output;
         let hurdle_rate =
@@ -307,6 +341,7 @@ fn generated_firms(
             info: FirmInfo {
                 id: out.len() as u32,
                 sector: sid as u16,
+                class: r.class(group),
                 city,
                 goods_market: goods_market(s, offsets, sid, city),
                 key: key(k),
@@ -359,6 +394,7 @@ fn explicit_firm(
         info: FirmInfo {
             id,
             sector: f.sector as u16,
+            class: s.sectors[f.sector].class(f.group),
             city: f.city,
             goods_market: goods_market(s, offsets, f.sector, f.city),
             key: (1u64 << 63) | pos as u64,

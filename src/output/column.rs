@@ -108,6 +108,9 @@ dictionaries! {
     Market => market,
     /// Sector names (index = sector id).
     Sector => sector,
+    /// Firm classes: each sector's main population, then its groups as `<sector>.<group>`
+    /// (index = class id).
+    Class => class,
     /// Province names (row order of the provinces table).
     Province => province,
     /// Grid regions.

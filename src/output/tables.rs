@@ -44,6 +44,8 @@ table! {
         city_id: u32 [""],
         /// Sector name.
         sector: Cat<dict::Sector> [""],
+        /// Firm class: the sector's name for its main population, `<sector>.<group>` for a sub-population (`sectors.<s>.groups`); benchmarks and obligation caps are per class.
+        class: Cat<dict::Class> [""],
         /// Goods market the firm sells in (see `goods_year`).
         goods_market: u32 [""],
         /// Production capacity in the base year.

@@ -68,6 +68,7 @@ mod tests {
             expected_price: 110.0,
             discount_rate: 0.1,
             bank_carry: 1.0,
+            class: 0,
         };
         let mut b = bid(100.0, 0.0);
         m.bid(year(2025), &firm, &mut b);
@@ -77,6 +78,7 @@ mod tests {
         let mut lost = bid(100.0, 0.0);
         let gone = Bidder {
             bank_carry: 0.0,
+            class: 0,
             ..firm
         };
         m.bid(year(2030), &gone, &mut lost);
@@ -85,6 +87,7 @@ mod tests {
         let mut half = bid(100.0, 0.0);
         let converts = Bidder {
             bank_carry: 0.5,
+            class: 0,
             ..firm
         };
         m.bid(year(2030), &converts, &mut half);

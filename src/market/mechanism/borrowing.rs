@@ -91,6 +91,7 @@ mod tests {
             expected_price: 110.0,
             discount_rate: 0.1,
             bank_carry: 1.0,
+            class: 0,
         };
         let mut b = bid(100.0, 40.0);
         m.bid(year(2025), &firm, &mut b);
@@ -105,6 +106,7 @@ mod tests {
             gross_allocation: 40.0,
             owed: 70.0,
             available: 50.0,
+            class: 0,
         };
         m.obligation(year(2025), &mut o);
         assert_eq!(o.available, 70.0);

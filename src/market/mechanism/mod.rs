@@ -131,6 +131,9 @@ pub struct Bidder {
     /// in the market, the conversion rate if it moves on and the bank converts, 0 if the bank
     /// would be lost or dormant (it leaves, or the market closes).
     pub bank_carry: f64,
+    /// The firm's class (its sector's main population or one of its groups; see
+    /// [`crate::config::Scenario::class_names`]).
+    pub class: u16,
 }
 
 /// One firm's obligation at compliance, before it surrenders.
@@ -146,6 +149,8 @@ pub struct Obligation {
     pub owed: f64,
     /// Allowances the firm can surrender: bank + allocation + net purchase, t CO2.
     pub available: f64,
+    /// The firm's class (see [`Bidder::class`]).
+    pub class: u16,
 }
 
 /// What becomes of a firm's allowances left after it surrendered.
@@ -300,6 +305,7 @@ mod tests {
             expected_price: 50.0,
             discount_rate: 0.1,
             bank_carry: 1.0,
+            class: 0,
         };
         m.bid(y, &firm, &mut b);
         assert_eq!(b, bid(10.0, 5.0));
@@ -309,6 +315,7 @@ mod tests {
             gross_allocation: 5.0,
             owed: 10.0,
             available: 7.0,
+            class: 0,
         };
         m.obligation(y, &mut o);
         assert_eq!(o.owed, 10.0);

@@ -10,6 +10,9 @@ pub struct FirmInfo {
     pub id: u32,
     /// Sector id.
     pub sector: u16,
+    /// Class id: the sector's main population or one of its groups
+    /// ([`crate::config::Scenario::class_names`]); benchmarks and obligation caps are per class.
+    pub class: u16,
     /// City id.
     pub city: u32,
     /// Goods market id (sector x scope region).

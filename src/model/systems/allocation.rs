@@ -124,16 +124,16 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
     sc.bench_output.resize_with(n, Vec::new);
     for v in &mut sc.bench_output {
         v.clear();
-        v.resize(s.sectors.len(), 0.0);
+        v.resize(s.classes(), 0.0);
     }
     for (info, cov, prod, flows, _) in firms {
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
             sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
             sc.gross[m as usize] += flows.gross_emissions;
-            if let Some(b) = &spec.benchmarks[info.sector as usize] {
+            if let Some(b) = &spec.benchmarks[info.class as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
-                sc.bench_output[m as usize][info.sector as usize] += prod.output;
+                sc.bench_output[m as usize][info.class as usize] += prod.output;
             }
             sc.participants[m as usize] += 1;
         }
@@ -202,6 +202,28 @@ mod tests {
         assert!((r.year.free_allocation - 230.0).abs() < 1e-9);
         assert_eq!(r.book.auctioned, 0.0);
         assert_eq!(r.year.participants, 3);
+    }
+
+    #[test]
+    fn a_group_is_allocated_by_its_own_benchmark() {
+        // Two coal plants at 0.8 t per unit and a gas unit at 0.5, 100 units each: 80, 80 and
+        // 50 t free, 210 t in all.
+        let gas = include_str!("../../../configs/validation/gas_units.toml");
+        let mut w = world(gas, &[]);
+        run(&mut w, policy::update_regulators);
+        run(&mut w, policy::assign_coverage);
+        run(&mut w, production::produce);
+        run(&mut w, allocate);
+        let got: Vec<f64> = firms::<Account>(&mut w)
+            .iter()
+            .map(|a| a.allocation)
+            .collect();
+        for (a, want) in got.iter().zip([80.0, 80.0, 50.0]) {
+            assert!((a - want).abs() < 1e-9, "{got:?}");
+        }
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!((r.year.free_allocation - 210.0).abs() < 1e-9);
+        assert!((r.known.benchmark_output.iter().sum::<f64>() - 300.0).abs() < 1e-9);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! threshold test and grandfathering.
 
 use crate::market::mechanism::{Obligation, Settlement};
-use crate::model::agents::firm::{Account, Coverage, YearFlows};
+use crate::model::agents::firm::{Account, Coverage, FirmInfo, YearFlows};
 use crate::model::agents::{Clock, RunParams};
 use bevy_ecs::prelude::*;
 
@@ -18,11 +18,11 @@ pub const SHORTFALL_TOLERANCE_T: f64 = 1e-6;
 pub fn comply(
     params: Res<RunParams>,
     clock: Res<Clock>,
-    mut firms: Query<(&mut Coverage, &YearFlows, &mut Account)>,
+    mut firms: Query<(&FirmInfo, &mut Coverage, &YearFlows, &mut Account)>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
-    for (mut cov, flows, mut acc) in &mut firms {
+    for (info, mut cov, flows, mut acc) in &mut firms {
         cov.last_gross_emissions = flows.gross_emissions;
         cov.last_emissions = flows.emissions;
         let Some(m) = cov.market else { continue };
@@ -35,6 +35,7 @@ pub fn comply(
             gross_allocation: acc.gross_allocation,
             owed: em,
             available: acc.bank_start + acc.allocation + acc.net_purchase,
+            class: info.class,
         };
         for mech in &spec.mechanisms {
             mech.obligation(y, &mut o);

@@ -184,6 +184,7 @@ fn firm_bid(
             Expectations::Adaptive => beh.hurdle_rate,
             _ => spec.discount_rate,
         },
+        class: f.info.class,
         bank_carry: spec.bank_carry(covering_market(
             s,
             f.info.sector as usize,

@@ -79,7 +79,7 @@ pub fn assign_coverage(
         cov.free_rate = match market {
             Some(m) => {
                 let spec = &s.markets[m];
-                match (spec.allocation, &spec.benchmarks[sector]) {
+                match (spec.allocation, &spec.benchmarks[info.class as usize]) {
                     (AllocationRule::Benchmark, Some(b)) => {
                         b.at(year) * (1.0 - spec.auction_share.at(year))
                     }

@@ -8,6 +8,7 @@ pub fn dicts(s: &Scenario) -> Dicts {
     Dicts::new(&DictNames {
         market: s.markets.iter().map(|m| m.name().to_string()).collect(),
         sector: s.sectors.iter().map(|x| x.name.clone()).collect(),
+        class: s.class_names(),
         province: s
             .geography
             .provinces

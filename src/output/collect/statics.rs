@@ -27,6 +27,7 @@ pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
         t.firm_id.push(i.id);
         t.city_id.push(i.city);
         t.sector.push(Cat::of(i.sector));
+        t.class.push(Cat::of(i.class));
         t.goods_market.push(i.goods_market);
         t.capacity.push(c.base_capacity);
         t.base_output.push(c.base_output);
