@@ -61,5 +61,17 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// One year's power dispatch of national size (31 provinces, 56 corridors, 12 slices, 4
+/// technologies and storage per province; `synergy::energy::synthetic::national`).
+fn dispatch(c: &mut Criterion) {
+    let p = synergy::energy::synthetic::national();
+    let mut group = c.benchmark_group("dispatch");
+    group.sample_size(20);
+    group.bench_function("national_31x12", |b| {
+        b.iter(|| synergy::energy::dispatch::solve(&p).expect("dispatch"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, dispatch);
 criterion_main!(benches);

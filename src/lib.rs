@@ -33,6 +33,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod econ;
+pub mod energy;
 pub mod error;
 pub mod experiment;
 pub mod foresight;
