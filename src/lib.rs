@@ -38,6 +38,7 @@ pub mod error;
 pub mod experiment;
 pub mod foresight;
 pub mod geography;
+pub mod history;
 pub mod input;
 pub mod market;
 pub mod model;

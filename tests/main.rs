@@ -12,6 +12,7 @@ mod expectations;
 mod fuzz;
 mod golden;
 mod groups;
+mod history;
 mod offsets;
 mod output_schema;
 mod regimes;

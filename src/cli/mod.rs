@@ -29,6 +29,7 @@ macro_rules! say_raw {
 
 mod calibrate;
 mod check;
+mod history;
 mod plan;
 mod run;
 mod schema;
@@ -124,6 +125,19 @@ pub enum Command {
         /// Output folder of the sweep.
         #[arg(long, default_value = "output")]
         out: PathBuf,
+    },
+    /// Compare a dataset (or every dataset in a folder) with the observed series of China's
+    /// markets and plans: writes a CSV of model against observed per observation and scenario
+    /// (mean, seed band, error) and prints the mean relative error per series.
+    ValidateHistory {
+        /// A dataset folder (<out>/<name>) or an output folder holding several.
+        dir: PathBuf,
+        /// The observed table: `embedded` (configs/data/observed.csv) or a CSV path.
+        #[arg(long, default_value = "embedded")]
+        observed: String,
+        /// Where to write the table (default: <DIR>/validate-history.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Compare the headline metrics of the scenarios in a dataset (mean and 95 % interval),
     /// or, with --match, calibrate regimes to equal ambition and compare them.
@@ -296,5 +310,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
         Command::Calibrate { file, out, quiet } => calibrate::calibrate(&file, &out, quiet),
         Command::Schema { markdown } => schema::schema(markdown),
+        Command::ValidateHistory { dir, observed, out } => {
+            history::validate_history(&dir, &observed, out.as_deref())
+        }
     }
 }

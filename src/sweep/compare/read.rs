@@ -45,7 +45,7 @@ pub fn datasets(dir: &Path) -> Vec<PathBuf> {
 
 /// The complete part files of `table` in dataset `ds` (a part is complete when its `runs`
 /// file exists; a sweep may still be running).
-fn part_files(ds: &Path, table: &str) -> Vec<PathBuf> {
+pub(crate) fn part_files(ds: &Path, table: &str) -> Vec<PathBuf> {
     let root = ds.join(table);
     let Ok(scenarios) = std::fs::read_dir(&root) else {
         return Vec::new();
@@ -72,7 +72,7 @@ fn part_files(ds: &Path, table: &str) -> Vec<PathBuf> {
     files
 }
 
-fn batches(f: &Path) -> Result<Vec<RecordBatch>> {
+pub(crate) fn batches(f: &Path) -> Result<Vec<RecordBatch>> {
     let err = |m: String| Error::Write {
         path: f.to_path_buf(),
         message: m,
