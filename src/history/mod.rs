@@ -8,9 +8,9 @@
 pub mod observed;
 
 use crate::error::{Error, Result};
-use crate::sweep::compare::read::{batches, datasets, part_files};
+use crate::sweep::compare::read::{batches, datasets, number, part_files};
 use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Float64Type, Int32Type, UInt32Type, UInt64Type};
+use arrow::datatypes::{DataType, Int32Type, UInt64Type};
 use observed::{Observation, Series};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -219,25 +219,12 @@ fn files(ds: &Path, table: &str) -> Vec<(std::path::PathBuf, String)> {
         .collect()
 }
 
+/// A numeric column as f64 (NaN where null, absent or not numeric).
 fn numbers(b: &RecordBatch, col: &str) -> Vec<f64> {
-    let Some(c) = b.column_by_name(col) else {
-        return vec![f64::NAN; b.num_rows()];
-    };
-    (0..b.num_rows())
-        .map(|r| {
-            if c.is_null(r) {
-                f64::NAN
-            } else if let Some(a) = c.as_primitive_opt::<Float64Type>() {
-                a.value(r)
-            } else if let Some(a) = c.as_primitive_opt::<UInt32Type>() {
-                f64::from(a.value(r))
-            } else if let Some(a) = c.as_primitive_opt::<Int32Type>() {
-                f64::from(a.value(r))
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    match b.column_by_name(col) {
+        Some(c) => (0..b.num_rows()).map(|r| number(c.as_ref(), r)).collect(),
+        None => vec![f64::NAN; b.num_rows()],
+    }
 }
 
 fn u64s(b: &RecordBatch, col: &str) -> Vec<u64> {

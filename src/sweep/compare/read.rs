@@ -86,7 +86,7 @@ pub(crate) fn batches(f: &Path) -> Result<Vec<RecordBatch>> {
 }
 
 /// The value of numeric column `c` in `row` (NaN where null or not numeric).
-fn number(c: &dyn Array, row: usize) -> f64 {
+pub(crate) fn number(c: &dyn Array, row: usize) -> f64 {
     if c.is_null(row) {
         return f64::NAN;
     }
