@@ -271,26 +271,14 @@ fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
 /// The comparison as CSV text: one row per observation and scenario.
 pub fn to_csv(rows: &[Comparison]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "dataset",
-        "scenario",
-        "series",
-        "scope",
-        "year",
-        "from_year",
-        "observed",
-        "unit",
-        "model_mean",
-        "model_min",
-        "model_max",
-        "runs",
-        "error",
-        "relative_error",
-        "confidence",
-        "source",
-    ];
+    // The columns as documented once in `output::tables::HistoryValidation`.
+    use crate::output::Table;
+    let header: Vec<&str> = crate::output::HistoryValidation::columns()
+        .iter()
+        .map(|c| c.name)
+        .collect();
     let fail = |e: csv::Error| Error::Bug(format!("writing CSV in memory: {e}"));
-    w.write_record(header).map_err(fail)?;
+    w.write_record(&header).map_err(fail)?;
     let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
     for c in rows {
         let o = &c.observation;

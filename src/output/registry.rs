@@ -97,12 +97,18 @@ macro_rules! registry {
             vec![
                 (CalibrationTrace::NAME, CalibrationTrace::DOC, CalibrationTrace::columns()),
                 (MatchedSummary::NAME, MatchedSummary::DOC, MatchedSummary::columns()),
+                (HistoryValidation::NAME, HistoryValidation::DOC, HistoryValidation::columns()),
             ]
         }
 
         /// Markdown documentation of the tool tables.
         pub fn tool_markdown() -> String {
-            [schema::markdown::<CalibrationTrace>(), schema::markdown::<MatchedSummary>()].join("\n")
+            [
+                schema::markdown::<CalibrationTrace>(),
+                schema::markdown::<MatchedSummary>(),
+                schema::markdown::<HistoryValidation>(),
+            ]
+            .join("\n")
         }
 
         /// Every table's name, in documentation order.

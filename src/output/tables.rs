@@ -544,6 +544,45 @@ table! {
 }
 
 table! {
+    /// Written by `synergy validate-history` as CSV (not by runs): one row per observation of the
+    /// observed table (configs/data/observed.csv) and scenario of the compared datasets.
+    HistoryValidation = "validate_history" {
+        /// Dataset folder name.
+        dataset: String [""],
+        /// Scenario name.
+        scenario: String [""],
+        /// Observed series: price, volume, covered_emissions, participants, national_emissions, energy_intensity_change, carbon_intensity_change.
+        series: String [""],
+        /// A market name, or `nation`.
+        scope: String [""],
+        /// Year of the observation (the end year of a change).
+        year: i32 ["year"],
+        /// Base year of a change (empty for levels).
+        from_year: Option<i32> ["year"],
+        /// Observed value, in `unit`.
+        observed: f64 ["unit"],
+        /// Unit of the observation (CNY/t, t CO2, entities, share).
+        unit: String [""],
+        /// Mean of the model's value over the runs (empty: no run has it).
+        model_mean: Option<f64> ["unit"],
+        /// Lowest model value over the runs (the seed band).
+        model_min: Option<f64> ["unit"],
+        /// Highest model value over the runs.
+        model_max: Option<f64> ["unit"],
+        /// Runs with a model value.
+        runs: u32 [""],
+        /// model_mean - observed.
+        error: Option<f64> ["unit"],
+        /// error / abs(observed) (empty when observed is 0).
+        relative_error: Option<f64> ["share"],
+        /// Confidence tag of the observation: H, M or L.
+        confidence: String [""],
+        /// Source of the observation.
+        source: String [""],
+    }
+}
+
+table! {
     /// Written by `synergy calibrate` and `synergy compare --match` (not by runs): one row per
     /// evaluation of a calibration and moved parameter; every evaluation runs all replicates.
     CalibrationTrace = "calibration_trace" {
