@@ -29,6 +29,20 @@ fn scenario(scale: u32, firm_output: bool) -> Arc<synergy::config::Scenario> {
     Arc::new(load_embedded_default(&set).expect("scaled default loads"))
 }
 
+/// One run of `s` into a temporary folder.
+fn run_once(s: &Arc<synergy::config::Scenario>) -> synergy::run::RunReport {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = RunSpec {
+        run_id: 0,
+        experiment: "bench".into(),
+        replicate: 0,
+        seed: 1,
+        parameters: "{}".into(),
+        baseline: None,
+    };
+    run_to_dataset(s.clone(), &spec, dir.path(), 0, &|_| {}).expect("run")
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
@@ -43,21 +57,22 @@ fn bench(c: &mut Criterion) {
                 "simulate"
             };
             group.bench_with_input(BenchmarkId::new(label, firms), &s, |b, s| {
-                b.iter(|| {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let spec = RunSpec {
-                        run_id: 0,
-                        experiment: "bench".into(),
-                        replicate: 0,
-                        seed: 1,
-                        parameters: "{}".into(),
-                        baseline: None,
-                    };
-                    run_to_dataset(s.clone(), &spec, dir.path(), 0, &|_| {}).expect("run")
-                })
+                b.iter(|| run_once(s))
             });
         }
     }
+    // The default without its power system (power firms back on the goods-market logit): the
+    // difference to `simulate` at scale 1 is the dispatch's share of a run.
+    let mut off = (*scenario(1, false)).clone();
+    off.power = None;
+    let off = Arc::new(off);
+    let firms = off.generated_firms() as u64;
+    group.throughput(Throughput::Elements(firms * off.years() as u64));
+    group.bench_with_input(
+        BenchmarkId::new("simulate_power_off", firms),
+        &off,
+        |b, s| b.iter(|| run_once(s)),
+    );
     group.finish();
 }
 

@@ -113,7 +113,7 @@ fn realised_prices(
     let mut prices = vec![vec![0.0; (y1 - y0 + 1) as usize]; scenario.markets.len()];
     for year in y0..=y1 {
         world.resource_mut::<Clock>().year = year;
-        schedule.run(&mut world);
+        crate::model::run_year(&mut world, &mut schedule)?;
         let mut q = world.query::<&Regulator>();
         for r in q.iter(&world) {
             if r.active {

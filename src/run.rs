@@ -158,7 +158,7 @@ pub fn simulate(
         .collect();
     for year in s.start_year()..=s.end_year() {
         world.resource_mut::<Clock>().year = year;
-        schedule.run(&mut world);
+        crate::model::run_year(&mut world, &mut schedule)?;
         market_points(&mut world, year, &mut markets);
         let mut buf = world.resource_mut::<Buffers>();
         if buf.firm_year.len() >= FLUSH_ROWS || year == s.end_year() {

@@ -144,7 +144,9 @@ fn concurrent_runs_into_one_folder_never_corrupt_it() {
     let codes = [a.status.code(), b.status.code()];
     assert!(
         codes.iter().all(|c| matches!(c, Some(0) | Some(2))),
-        "{codes:?}"
+        "{codes:?}: {} / {}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
     );
     assert!(codes.contains(&Some(0)));
     let (r1, r2) = (tmp.path().join("r1"), tmp.path().join("r2"));

@@ -39,7 +39,7 @@ fn cases(tmp: &Path) -> Vec<Case> {
         file: PathBuf::from("-"),
         extra: vec![],
     }];
-    for folder in ["validation", "regimes"] {
+    for folder in ["validation", "regimes", "scenarios"] {
         let dir = root().join("configs").join(folder);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()

@@ -15,6 +15,7 @@ mod groups;
 mod history;
 mod offsets;
 mod output_schema;
+mod power;
 mod regimes;
 mod sweep;
 mod technology;

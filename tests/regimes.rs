@@ -519,7 +519,10 @@ fn an_unforeseen_recession_makes_cities_miss_their_targets() {
     run_ok(&file, tmp.path(), &args);
     let met = met_by_year(&tmp.path().join("administrative"));
     let (before, slump) = (met[&2027], met[&2028]);
-    assert!(before > 0.9, "{met:?}");
+    // With the power dispatch (MODEL.md 7.22) a city's power output moves with its
+    // province's dispatched generation, so some cities miss in ordinary years too (about 0.8
+    // met in 2021-2027 with the default, 0.06 in the slump).
+    assert!(before > 0.7, "{met:?}");
     eprintln!("targets met by year: {met:?}");
     assert!(slump < before - 0.2, "{met:?}");
 }

@@ -46,7 +46,7 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
     let mut years = Vec::with_capacity(s.years());
     for year in s.start_year()..=s.end_year() {
         world.resource_mut::<Clock>().year = year;
-        schedule.run(&mut world);
+        crate::model::run_year(&mut world, &mut schedule)?;
         market_points(&mut world, year, &mut markets);
         let n = world.resource::<YearTotals>().nation;
         years.push(YearOutcome {

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod mechanisms;
 pub mod overrides;
 pub mod plans;
+pub mod power;
 pub mod raw;
 pub mod resolve;
 pub mod scenario;
@@ -76,7 +77,8 @@ fn merge(base: &mut toml::Table, top: toml::Table) {
     }
 }
 
-/// Makes the data paths of a base file (`geography.provinces`, `firms_file`) relative to the
+/// Makes the data paths of a base file (`geography.provinces`, `firms_file`, `power.provinces`,
+/// `power.corridors`) relative to the
 /// base file's folder, so that they keep working from the file that extends it.
 fn anchor_paths(doc: &mut toml::Table, dir: &Path) {
     let fix = |v: &mut toml::Value| {
@@ -94,6 +96,13 @@ fn anchor_paths(doc: &mut toml::Table, dir: &Path) {
         && let Some(v) = g.get_mut("provinces")
     {
         fix(v);
+    }
+    if let Some(toml::Value::Table(g)) = doc.get_mut("power") {
+        for key in ["provinces", "corridors"] {
+            if let Some(v) = g.get_mut(key) {
+                fix(v);
+            }
+        }
     }
 }
 
@@ -249,11 +258,21 @@ pub fn parse_scenario_edited(
         Some(f) => read_firms_csv(&base_dir.join(f), label, &raw)?,
         None => Vec::new(),
     };
-    resolve::resolve(raw, label.to_string(), provinces, firm_rows, &mut checker).ok_or(
-        Error::Input {
-            problems: checker.problems,
-        },
+    let power_texts = match &raw.power {
+        Some(p) => Some(power::load_texts(p, base_dir)?),
+        None => None,
+    };
+    resolve::resolve(
+        raw,
+        label.to_string(),
+        provinces,
+        firm_rows,
+        power_texts,
+        &mut checker,
     )
+    .ok_or(Error::Input {
+        problems: checker.problems,
+    })
 }
 
 /// Reads and checks the rows of a `firms_file` like inline `[[firms]]`: each problem names

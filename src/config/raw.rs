@@ -56,6 +56,10 @@ pub struct RawScenario {
     /// The fixed point of `expectations = "foresight"`.
     #[serde(default)]
     pub foresight: RawForesight,
+    /// The power system (dispatch over provinces, corridors and storage, MODEL.md 7.22);
+    /// absent: the power sector sells through its goods market like any other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<super::power::RawPower>,
 }
 
 /// `[scenario]`: identity and time.

@@ -32,6 +32,7 @@ pub fn resolve(
     source: String,
     provinces: (String, Vec<ProvinceRow>),
     firm_rows: Vec<RawFirm>,
+    power_texts: Option<super::power::PowerTexts>,
     c: &mut Checker,
 ) -> Option<Scenario> {
     let (provinces_source, rows) = provinces;
@@ -76,6 +77,13 @@ pub fn resolve(
         .enumerate()
         .map(|(i, m)| market(i, m, &sectors, &geography, years, c))
         .collect();
+    let power = match (&raw.power, &power_texts) {
+        (Some(p), Some(t)) => {
+            let sid = sector_id(&sectors, &p.sector);
+            super::power::resolve(p, t, &geography, sid, years, c)
+        }
+        _ => None,
+    };
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
     let (technologies, sector_techs) = technologies(&raw.technologies, &sectors, years);
     let mac = &raw.macro_;
@@ -124,6 +132,7 @@ pub fn resolve(
         sector_techs,
         gdp_index,
         uncovered_index,
+        power,
     })
 }
 

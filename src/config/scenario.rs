@@ -50,6 +50,8 @@ pub struct Scenario {
     pub gdp_index: Series,
     /// Uncovered emissions index per year relative to the CO2 data year.
     pub uncovered_index: Series,
+    /// The power system (`[power]`), if on.
+    pub power: Option<super::power::PowerSpec>,
 }
 
 /// `[behaviour]` as declared (no names or paths to resolve).

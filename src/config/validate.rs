@@ -172,6 +172,9 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         );
     }
     m.check_limits(c, &|f| format!("scenario.{f}"));
+    if let Some(p) = &raw.power {
+        super::power::validate(p, c);
+    }
     let bounds = m
         .stringency_bounds
         .map_or(DEFAULT_STRINGENCY_BOUNDS, |[a, b]| (a, b));

@@ -5,5 +5,8 @@
 
 pub mod corridors;
 pub mod dispatch;
+pub mod provinces;
 pub mod summary;
 pub mod synthetic;
+pub mod thermal;
+pub mod year;

@@ -12,3 +12,19 @@ pub mod systems;
 #[cfg(test)]
 pub mod testing;
 pub mod world;
+
+/// Runs one simulated year of `world` and returns the error a system reported (the power
+/// dispatch of the year failed), if any.
+pub fn run_year(
+    world: &mut bevy_ecs::world::World,
+    schedule: &mut bevy_ecs::schedule::Schedule,
+) -> crate::Result<()> {
+    schedule.run(world);
+    match world
+        .get_resource_mut::<agents::power::PowerState>()
+        .and_then(|mut s| s.error.take())
+    {
+        Some(e) => Err(crate::Error::input(e)),
+        None => Ok(()),
+    }
+}

@@ -77,7 +77,11 @@ pub fn year_schedule() -> Schedule {
     );
     s.add_systems(macroeconomy::grow_cities.in_set(Phase::Macro));
     s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
-    s.add_systems(production::produce.in_set(Phase::Production));
+    s.add_systems(
+        (production::produce, power::dispatch_power)
+            .chain()
+            .in_set(Phase::Production),
+    );
     s.add_systems(investment::invest.in_set(Phase::Investment));
     s.add_systems(administrative::enforce_standards.in_set(Phase::Standards));
     s.add_systems(allocation::allocate.in_set(Phase::Allocation));
@@ -99,6 +103,7 @@ pub fn year_schedule() -> Schedule {
             record::record_aggregates,
             record::record_technologies,
             record::record_goods,
+            crate::output::collect::power::record_power,
         )
             .chain()
             .in_set(Phase::Record),

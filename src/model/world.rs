@@ -206,6 +206,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
         ..Default::default()
     });
     world.insert_resource(YearTotals::default());
+    world.insert_resource(crate::model::agents::power::PowerState::default());
     world.insert_resource(RunTotals::default());
     world.insert_resource(RunParams {
         scenario: scenario.clone(),
@@ -279,9 +280,15 @@ fn generated_firms(
         .iter()
         .map(|c| {
             let p = &s.geography.provinces[c.province as usize];
-            let pw = match r.location {
-                Location::Co2 => p.co2_t,
-                Location::Gdp => p.gdp_cny,
+            let thermal = s
+                .power
+                .as_ref()
+                .filter(|pw| pw.sector == sid)
+                .and_then(|pw| pw.thermal_share.as_ref());
+            let pw = match (thermal, r.location) {
+                (Some(t), _) => t[c.province as usize],
+                (None, Location::Co2) => p.co2_t,
+                (None, Location::Gdp) => p.gdp_cny,
             };
             pw * shares[c.id as usize].gdp
         })
@@ -325,7 +332,8 @@ fn generated_firms(
             own(|g| g.variable_cost.as_ref()).unwrap_or(&r.variable_cost),
             2,
         )
-        .max(0.0);
+        .max(0.0)
+            * thermal_cost(s, sid, city);
         let p5 = own(|g| g.mac_price_at_5pct.as_ref())
             .unwrap_or(&r.mac_price_at_5pct)
             .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
@@ -429,4 +437,16 @@ fn explicit_firm(
             speculation: r.bank_speculation,
         },
     }
+}
+
+/// Multiplier of a generated firm's variable cost in `city`: the province's
+/// `power.thermal_cost` value for the thermal firms of `[power]` (regional fuel prices), else 1.
+fn thermal_cost(s: &Scenario, sid: usize, city: u32) -> f64 {
+    s.power
+        .as_ref()
+        .filter(|p| p.sector == sid)
+        .and_then(|p| p.thermal_cost.as_ref())
+        .map_or(1.0, |t| {
+            t[s.geography.cities[city as usize].province as usize]
+        })
 }

@@ -121,6 +121,10 @@ dictionaries! {
     Technology => technology,
     /// Region levels of the technology tables (`nation`, `agglomeration`).
     Level => level,
+    /// Power generation technologies: `thermal`, then the fleets of `[power.fleets]`.
+    PowerTech => power_tech,
+    /// Time slices of `[power]`.
+    Slice => slice,
 }
 
 /// A type that can be an output column.

@@ -141,6 +141,12 @@ registry! {
     goods_year: GoodsYear => Yearly,
     /// `technology_year` rows.
     technology_year: TechnologyYear => Yearly,
+    /// `power_year` rows.
+    power_year: PowerYear => Yearly,
+    /// `power_tech_year` rows.
+    power_tech_year: PowerTechYear => Yearly,
+    /// `flow_year` rows.
+    flow_year: FlowYear => Yearly,
     /// `milestones` rows (per run).
     milestones: Milestones => PerRun,
 }

@@ -646,3 +646,95 @@ table! {
         share_cities_meeting_target: Option<f64> ["share"],
     }
 }
+
+table! {
+    /// One row per province per year when `[power]` is on (empty otherwise): the year's least-cost dispatch (MODEL.md 7.22).
+    PowerYear = "power_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Province.
+        province: Cat<dict::Province> [""],
+        /// Grid region of the province.
+        grid: Cat<dict::Grid> [""],
+        /// Load (demand at the busbar) of the province.
+        load: f64 ["MWh/yr"],
+        /// Generation in the province (thermal firms and every fleet).
+        generation: f64 ["MWh/yr"],
+        /// Generation of the thermal firms (the ABM's plants of `power.sector`).
+        thermal_generation: f64 ["MWh/yr"],
+        /// Available thermal capacity of the province's firms (capacity x `power.thermal_availability`).
+        thermal_capacity: f64 ["MW"],
+        /// Available but unused zero-emission generation (curtailed wind, solar, hydro, nuclear, biomass).
+        curtailment: f64 ["MWh/yr"],
+        /// Storage power of the province.
+        storage_capacity: f64 ["MW"],
+        /// Charged into storage.
+        storage_charge: f64 ["MWh/yr"],
+        /// Discharged from storage.
+        storage_discharge: f64 ["MWh/yr"],
+        /// Received over corridors, after losses.
+        imports: f64 ["MWh/yr"],
+        /// Sent over corridors.
+        exports: f64 ["MWh/yr"],
+        /// Load not served (priced at `power.voll`).
+        unserved: f64 ["MWh/yr"],
+        /// Emissions of the province's generation (thermal firms at their intensity after technologies, before operational abatement; fleets at their factor).
+        emissions: f64 ["t CO2/yr"],
+        /// Average grid emission factor: emissions over generation (imports carry none; null without generation).
+        average_factor: Option<f64> ["t CO2/MWh"],
+        /// Marginal grid emission factor: load-weighted over the slices of the emission factor of the unit (a thermal cost bin or a fleet) setting the price, or of the exporter over an unconstrained corridor (null where never known).
+        marginal_factor: Option<f64> ["t CO2/MWh"],
+        /// Average emission factor of the province's grid region: its provinces' emissions over their generation.
+        grid_average_factor: Option<f64> ["t CO2/MWh"],
+        /// Load-weighted price: the marginal cost of a MWh more load (the dual of the balance), with the thermal firms' expected carbon cost.
+        price: f64 ["CNY/MWh"],
+    }
+}
+
+table! {
+    /// One row per province per generation technology per year when `[power]` is on: the thermal firms (`thermal`) and each fleet of `[power.fleets]`.
+    PowerTechYear = "power_tech_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Province.
+        province: Cat<dict::Province> [""],
+        /// Technology: `thermal` (the firms of `power.sector`) or a fleet name.
+        technology: Cat<dict::PowerTech> [""],
+        /// Capacity (for `thermal`: available capacity).
+        capacity: f64 ["MW"],
+        /// Generation.
+        generation: f64 ["MWh/yr"],
+        /// Available but unused generation (0 for `thermal`).
+        curtailment: f64 ["MWh/yr"],
+    }
+}
+
+table! {
+    /// One row per transmission corridor per time slice per year when `[power]` is on.
+    FlowYear = "flow_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Corridor identifier (row order of the corridor table, then `power.new_corridors`).
+        corridor: u32 [""],
+        /// First end.
+        province_a: Cat<dict::Province> [""],
+        /// Second end.
+        province_b: Cat<dict::Province> [""],
+        /// Time slice (`power.slices`).
+        slice: Cat<dict::Slice> [""],
+        /// Hours of the year the slice stands for.
+        slice_hours: f64 ["h/yr"],
+        /// Capacity this year in each direction.
+        capacity: f64 ["MW"],
+        /// Net flow from `province_a` to `province_b` (negative: from b to a), power sent.
+        flow: f64 ["MW"],
+        /// |flow| over capacity (null without capacity).
+        utilisation: Option<f64> ["share"],
+    }
+}

@@ -6,6 +6,7 @@ pub mod firm;
 pub mod goods;
 pub mod outlook;
 pub mod plan;
+pub mod power;
 pub mod regulator;
 pub mod technology;
 pub mod totals;

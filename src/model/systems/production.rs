@@ -35,7 +35,7 @@ pub struct Scratch {
 /// Expected unit cost of a firm and its carbon part, CNY per unit:
 /// `c_i + fuel_price (h_i - h_i0) + E_i[p] (e_i - b_i)` for a covered firm (the carbon term
 /// is 0 otherwise): the variable cost at build plus the fuel its technologies save or add.
-fn unit_cost(
+pub(crate) fn unit_cost(
     fuel_price: f64,
     p: &Production,
     i: &Intensity,

@@ -22,5 +22,16 @@ pub fn dicts(s: &Scenario) -> Dicts {
         agglomeration: s.geography.agglomerations.clone(),
         technology: s.technologies.iter().map(|t| t.name.clone()).collect(),
         level: vec!["nation".to_string(), "agglomeration".to_string()],
+        power_tech: std::iter::once("thermal".to_string())
+            .chain(
+                s.power
+                    .iter()
+                    .flat_map(|p| p.fleets.iter().map(|f| f.name.clone())),
+            )
+            .collect(),
+        slice: s
+            .power
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.slice_names.clone()),
     })
 }

@@ -5,6 +5,7 @@
 
 pub mod dicts;
 pub mod per_run;
+pub mod power;
 pub mod statics;
 pub mod year;
 
