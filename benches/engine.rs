@@ -85,6 +85,25 @@ fn dispatch(c: &mut Criterion) {
     group.bench_function("national_31x12", |b| {
         b.iter(|| synergy::energy::dispatch::solve(&p).expect("dispatch"))
     });
+    // Re-solves on one dispatcher, alternating between this year and one with 3 % more load
+    // and a higher carbon price, as successive years of a run do.
+    let mut next = p.clone();
+    for row in &mut next.demand {
+        for d in row.iter_mut() {
+            *d *= 1.03;
+        }
+    }
+    for u in &mut next.units {
+        u.carbon_price += 20.0;
+    }
+    let mut warm = synergy::energy::dispatch::Dispatcher::new();
+    let mut flip = false;
+    group.bench_function("national_31x12_warm", |b| {
+        b.iter(|| {
+            flip = !flip;
+            warm.solve(if flip { &next } else { &p }).expect("dispatch")
+        })
+    });
     group.finish();
 }
 

@@ -1,5 +1,6 @@
 //! Least-cost dispatch of a multi-region power system in one year as a linear program (pure:
-//! no ECS, no I/O), solved with `good_lp` and its Clarabel backend.
+//! no ECS, no I/O), solved with HiGHS ([`Dispatcher`], module `lp`: dual simplex, one thread,
+//! the program kept from one year to the next).
 //!
 //! Units: power in MW (the average over a time slice), energy in MWh, costs in CNY, prices in
 //! CNY per MWh, carbon prices in CNY per t CO2, emission factors in t CO2 per MWh.
@@ -25,10 +26,9 @@
 //! report an optimum and every balance must hold to 1e-6 of its load plus 1e-6 of the largest
 //! load, else [`DispatchError`].
 
-use good_lp::{
-    DualValues, Expression, ProblemVariables, Solution, SolutionStatus, SolutionWithDual,
-    SolverModel, Variable, highs, variable,
-};
+mod lp;
+
+pub use lp::Dispatcher;
 use thiserror::Error;
 
 /// One representative time slice of the year.
@@ -151,141 +151,10 @@ pub enum DispatchError {
     Solver(String),
 }
 
-/// Solves `p` for its least-cost dispatch.
+/// Solves `p` for its least-cost dispatch from scratch (a [`Dispatcher`] re-uses the program
+/// of the previous solve).
 pub fn solve(p: &DispatchProblem) -> Result<Dispatch, DispatchError> {
-    check(p)?;
-    let ns = p.slices.len();
-    let mut vars = ProblemVariables::new();
-    let grid = |vars: &mut ProblemVariables, n: usize, max: &dyn Fn(usize, usize) -> f64| {
-        (0..n)
-            .map(|i| {
-                (0..ns)
-                    .map(|s| vars.add(variable().min(0.0).max(max(i, s))))
-                    .collect::<Vec<Variable>>()
-            })
-            .collect::<Vec<_>>()
-    };
-    let g = grid(&mut vars, p.units.len(), &|u, s| p.units[u].available(s));
-    let fwd = grid(&mut vars, p.corridors.len(), &|c, _| {
-        p.corridors[c].capacity_mw
-    });
-    let back = grid(&mut vars, p.corridors.len(), &|c, _| {
-        p.corridors[c].capacity_mw
-    });
-    let ch = grid(&mut vars, p.storage.len(), &|k, _| p.storage[k].power_mw);
-    let dis = grid(&mut vars, p.storage.len(), &|k, _| p.storage[k].power_mw);
-    let soc = grid(&mut vars, p.storage.len(), &|k, _| p.storage[k].energy_mwh);
-    let x = grid(&mut vars, p.regions, &|_, _| f64::INFINITY);
-
-    // The objective in CNY per hour of the year (weights as shares), for the solver's scaling.
-    let hours: f64 = p.slices.iter().map(|s| s.weight).sum();
-    let mut objective = Expression::from(0.0);
-    for s in 0..ns {
-        let w = p.slices[s].weight / hours;
-        for (u, unit) in p.units.iter().enumerate() {
-            objective += w * unit.full_cost() * g[u][s];
-        }
-        for xr in &x {
-            objective += w * p.voll * xr[s];
-        }
-        for c in 0..p.corridors.len() {
-            objective += w * p.wheel * (fwd[c][s] + back[c][s]);
-        }
-    }
-    let mut model = vars.minimise(objective.clone()).using(highs).set_threads(1);
-
-    let mut balance = vec![Vec::with_capacity(ns); p.regions];
-    for s in 0..ns {
-        let mut lhs: Vec<Expression> = (0..p.regions).map(|r| Expression::from(x[r][s])).collect();
-        for (u, unit) in p.units.iter().enumerate() {
-            lhs[unit.region] += g[u][s];
-        }
-        for (k, st) in p.storage.iter().enumerate() {
-            lhs[st.region] += dis[k][s] - ch[k][s];
-        }
-        for (c, cor) in p.corridors.iter().enumerate() {
-            let keep = 1.0 - cor.loss;
-            lhs[cor.b] += keep * fwd[c][s] - back[c][s];
-            lhs[cor.a] += keep * back[c][s] - fwd[c][s];
-        }
-        for (r, e) in lhs.into_iter().enumerate() {
-            balance[r].push(model.add_constraint(e.eq(p.demand[r][s])));
-        }
-    }
-    for (k, st) in p.storage.iter().enumerate() {
-        for (s, next) in cycle_successors(&p.slices) {
-            let h = p.slices[s].hours;
-            let step = soc[k][s] + h * (st.efficiency * ch[k][s] - dis[k][s]) - soc[k][next];
-            model.add_constraint(step.eq(0.0));
-        }
-    }
-
-    let mut sol = model.solve().map_err(|e| match e {
-        good_lp::ResolutionError::Infeasible => DispatchError::Infeasible(
-            "no dispatch meets every bound (check availabilities and storage)".into(),
-        ),
-        other => DispatchError::Solver(other.to_string()),
-    })?;
-    let status = sol.status();
-    if !matches!(status, SolutionStatus::Optimal) {
-        return Err(DispatchError::Solver(format!("status {status:?}")));
-    }
-    // The interior-point solution sits a hair inside its bounds: snap values within 1e-7 of
-    // the largest load to 0 or to their upper bound.
-    let snap = 1e-7 * p.demand.iter().flatten().fold(1.0_f64, |a, b| a.max(*b));
-    let values = |v: &[Vec<Variable>], max: &dyn Fn(usize, usize) -> f64| -> Vec<Vec<f64>> {
-        v.iter()
-            .enumerate()
-            .map(|(i, row)| {
-                row.iter()
-                    .enumerate()
-                    .map(|(s, x)| {
-                        let (v, hi) = (sol.value(*x), max(i, s));
-                        if v <= snap {
-                            0.0
-                        } else if v >= hi - snap {
-                            hi
-                        } else {
-                            v
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    let generation = values(&g, &|u, s| p.units[u].available(s));
-    let corridor = |c: usize, _: usize| p.corridors[c].capacity_mw;
-    let (f1, f2) = (values(&fwd, &corridor), values(&back, &corridor));
-    let flow = f1
-        .iter()
-        .zip(&f2)
-        .map(|(a, b)| a.iter().zip(b).map(|(x, y)| x - y).collect())
-        .collect();
-    let power = |k: usize, _: usize| p.storage[k].power_mw;
-    let (charge, discharge) = (values(&ch, &power), values(&dis, &power));
-    let unserved = values(&x, &|_, _| f64::INFINITY);
-    let cost = sol.eval(&objective) * hours;
-    let duals = sol.compute_dual();
-    let price = balance
-        .iter()
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .map(|(s, c)| duals.dual(c.clone()) * hours / p.slices[s].weight)
-                .collect()
-        })
-        .collect();
-    let out = Dispatch {
-        generation,
-        flow,
-        charge,
-        discharge,
-        unserved,
-        price,
-        cost,
-    };
-    verify(p, &out, (&f1, &f2))?;
-    Ok(out)
+    Dispatcher::new().solve(p)
 }
 
 /// Each slice with the slice that follows it in its cycle (the first of the cycle after the

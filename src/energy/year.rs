@@ -5,7 +5,7 @@
 //! Units: MW (averages over a slice), MWh per year, t CO2 per year, CNY per MWh,
 //! t CO2 per MWh.
 
-use super::dispatch::{Corridor, DispatchError, DispatchProblem, Storage, Unit, solve};
+use super::dispatch::{Corridor, DispatchError, DispatchProblem, Dispatcher, Storage, Unit};
 use super::summary::{RegionYear, region_years};
 use super::thermal::{Plant, bins, merit_cmp, merit_order};
 use crate::config::power::{PowerSpec, WithinProvince};
@@ -64,8 +64,10 @@ pub struct PowerYear {
 }
 
 /// Dispatches `year`: `plants` are the thermal plants (any order), `grid_of` the grid region
-/// of each province id, `grids` the number of grid regions.
+/// of each province id, `grids` the number of grid regions; `dispatcher` keeps the program
+/// from one year to the next.
 pub fn dispatch_year(
+    dispatcher: &mut Dispatcher,
     spec: &PowerSpec,
     year: i32,
     plants: &[Plant],
@@ -88,8 +90,10 @@ pub fn dispatch_year(
     for (k, f) in spec.fleets.iter().enumerate() {
         let national = f.capacity_mw.at(year);
         for (r, share) in f.share.iter().enumerate() {
+            // Every fleet a province has a share of enters, with no capacity in years before
+            // it is built: the program keeps its structure (and its warm start) over the run.
             let cap = national * share;
-            if cap > 0.0 {
+            if *share > 0.0 {
                 units.push(Unit {
                     region: r,
                     capacity_mw: cap,
@@ -108,7 +112,7 @@ pub fn dispatch_year(
         let national = st.power_mw.at(year);
         for (r, share) in st.share.iter().enumerate() {
             let p = national * share;
-            if p > 0.0 {
+            if *share > 0.0 {
                 storage.push(Storage {
                     region: r,
                     power_mw: p,
@@ -119,21 +123,18 @@ pub fn dispatch_year(
             }
         }
     }
-    let mut corridors = Vec::new();
-    let mut corridor_index = Vec::new();
+    // Every corridor enters, also in years before it opens (see the fleets).
+    let mut corridors = Vec::with_capacity(spec.corridors.len());
     let mut ends = Vec::with_capacity(spec.corridors.len());
-    for (i, c) in spec.corridors.iter().enumerate() {
+    for c in &spec.corridors {
         let cap = c.capacity_mw.at(year);
         ends.push((c.a, c.b, cap));
-        if cap > 0.0 {
-            corridors.push(Corridor {
-                a: c.a as usize,
-                b: c.b as usize,
-                capacity_mw: cap,
-                loss: spec.corridor_loss,
-            });
-            corridor_index.push(i);
-        }
+        corridors.push(Corridor {
+            a: c.a as usize,
+            b: c.b as usize,
+            capacity_mw: cap,
+            loss: spec.corridor_loss,
+        });
     }
     let avg_mw = spec.demand_mwh.at(year) / 8760.0;
     let demand = (0..n)
@@ -154,7 +155,7 @@ pub fn dispatch_year(
         voll: spec.voll,
         wheel: WHEEL,
     };
-    let d = solve(&problem)?;
+    let d = dispatcher.solve(&problem)?;
     let summaries = region_years(&problem, &d);
     let mut out = PowerYear {
         provinces: summaries
@@ -168,14 +169,11 @@ pub fn dispatch_year(
             })
             .collect(),
         corridors: ends,
-        flows: vec![vec![0.0; ns]; spec.corridors.len()],
+        flows: d.flow.clone(),
         grid_factor: vec![None; grids],
         plant_mwh: vec![0.0; plants.len()],
         cost: d.cost,
     };
-    for (c, i) in corridor_index.iter().enumerate() {
-        out.flows[*i].clone_from(&d.flow[c]);
-    }
     // Thermal generation per province and slice, back to the plants in merit order.
     let mut thermal_mw = vec![vec![0.0; ns]; n];
     for (u, kind) in kinds.iter().enumerate() {

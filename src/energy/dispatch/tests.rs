@@ -323,3 +323,87 @@ proptest::proptest! {
         }
     }
 }
+
+/// A dispatcher that re-uses its program finds the optimum of every problem of a sequence:
+/// the same cost as a cold solve of each, balances that hold, and a cold build only when the
+/// structure changes.
+#[test]
+fn a_warm_dispatcher_matches_cold_solves_over_a_sequence_of_years() {
+    let base = crate::energy::synthetic::national();
+    let mut warm = Dispatcher::new();
+    for year in 0..6 {
+        let mut p = base.clone();
+        let f = 1.0 + 0.04 * year as f64;
+        for row in &mut p.demand {
+            for d in row.iter_mut() {
+                *d *= f;
+            }
+        }
+        for (u, unit) in p.units.iter_mut().enumerate() {
+            unit.carbon_price = 60.0 + 40.0 * year as f64;
+            unit.capacity_mw *= 1.0 + 0.01 * ((u + year) % 5) as f64;
+        }
+        for c in &mut p.corridors {
+            c.capacity_mw *= f;
+        }
+        let a = warm.solve(&p).unwrap();
+        let b = solve(&p).unwrap();
+        assert!(
+            (a.cost - b.cost).abs() <= 1e-7 * b.cost,
+            "year {year}: warm {} cold {}",
+            a.cost,
+            b.cost
+        );
+    }
+    assert_eq!((warm.cold_solves, warm.warm_solves), (1, 5));
+    // A new corridor changes the matrix: the program is built again.
+    let mut p = base.clone();
+    p.corridors.push(Corridor {
+        a: 0,
+        b: 5,
+        capacity_mw: 1000.0,
+        loss: 0.03,
+    });
+    let a = warm.solve(&p).unwrap();
+    let b = solve(&p).unwrap();
+    assert!((a.cost - b.cost).abs() <= 1e-7 * b.cost);
+    assert_eq!(warm.cold_solves, 2);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+    #[test]
+    fn warm_and_cold_solves_agree_on_random_pairs_of_years(
+        loads in proptest::collection::vec(0.0f64..500.0, 12),
+        caps in proptest::collection::vec(0.0f64..400.0, 12),
+        costs in proptest::collection::vec(0.0f64..800.0, 12),
+        store in proptest::collection::vec(0.0f64..100.0, 2),
+    ) {
+        let mut warm = Dispatcher::new();
+        for y in 0..2 {
+            let units = (0..6)
+                .map(|u| unit(u / 2, caps[6 * y + u], costs[6 * y + u]))
+                .collect();
+            let mut p = problem(
+                3,
+                2,
+                (0..3).map(|r| vec![loads[6 * y + 2 * r], loads[6 * y + 2 * r + 1]]).collect(),
+                units,
+            );
+            p.corridors = (0..3)
+                .map(|c| Corridor { a: c, b: (c + 1) % 3, capacity_mw: 100.0, loss: 0.02 })
+                .collect();
+            p.storage.push(Storage {
+                region: 1,
+                power_mw: store[y],
+                energy_mwh: 4.0 * store[y],
+                efficiency: 0.9,
+            });
+            let a = warm.solve(&p).unwrap();
+            let b = solve(&p).unwrap();
+            proptest::prop_assert!((a.cost - b.cost).abs() <= 1e-7 * b.cost.abs() + 1e-6,
+                "year {y}: warm {} cold {}", a.cost, b.cost);
+        }
+        proptest::prop_assert_eq!(warm.warm_solves, 1);
+    }
+}

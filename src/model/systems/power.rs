@@ -11,7 +11,7 @@ use crate::energy::thermal::Plant;
 use crate::energy::year::dispatch_year;
 use crate::geography::GRIDS;
 use crate::model::agents::goods::GoodsMarkets;
-use crate::model::agents::power::PowerState;
+use crate::model::agents::power::{PowerSolver, PowerState};
 use crate::model::agents::{Clock, RunParams};
 use crate::model::queries::ProducingFirm;
 use bevy_ecs::prelude::*;
@@ -25,6 +25,7 @@ pub fn dispatch_power(
     clock: Res<Clock>,
     mut gm: ResMut<GoodsMarkets>,
     mut state: ResMut<PowerState>,
+    mut solver: ResMut<PowerSolver>,
     mut firms: Query<ProducingFirm>,
     mut entities: Local<Vec<Entity>>,
 ) {
@@ -57,7 +58,14 @@ pub fn dispatch_power(
         entities.push(f.entity);
     }
     let grid_of: Vec<u8> = g.provinces.iter().map(|p| p.grid).collect();
-    let year = match dispatch_year(spec, clock.year, &plants, &grid_of, GRIDS.len()) {
+    let year = match dispatch_year(
+        &mut solver.0,
+        spec,
+        clock.year,
+        &plants,
+        &grid_of,
+        GRIDS.len(),
+    ) {
         Ok(y) => y,
         Err(e) => {
             state.year = None;
