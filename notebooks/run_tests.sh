@@ -45,7 +45,7 @@ declare -A EXPECTED=(
   [03_sensitivity]="sobol_indices sensitivity_scatter"
   [04_regional_equity]="burden_by_province burden_by_agglomeration inequality_over_time inequality_regimes net_flows_heatmap net_flows_matrix diffusion_by_agglomeration"
   [05_equal_ambition]="cost_abatement_curves cost_at_equal_emissions burden_by_province_matched"
-  [06_power_system]="generation_mix grid_factor_paths flow_matrix curtailment_price"
+  [06_power_system]="generation_mix grid_factor_paths flow_matrix curtailment_price electrification_indirect"
 )
 
 step() { echo "== $* ($((SECONDS - START)) s)"; }

@@ -631,3 +631,37 @@ fn group_keys_are_checked() {
         &["firms[0].group", "no such group"],
     );
 }
+
+/// Indirect emissions: a dispatch factor needs `[power]`, a fixed rule needs its factor and
+/// only it takes one, and the power sector buys no electricity from itself.
+#[test]
+fn indirect_emission_rules_are_checked() {
+    rejects_set(
+        "markets[0].indirect = \"grid\"",
+        &["markets[0].indirect", "[power]"],
+    );
+    rejects_set(
+        "markets[0].indirect = \"fixed\"",
+        &["markets[0].indirect_factor", "is missing"],
+    );
+    rejects_set(
+        "markets[0].indirect_factor = 0.6",
+        &["markets[0].indirect_factor", "not \"fixed\""],
+    );
+    rejects_set(
+        "markets[0].indirect = \"steam\"",
+        &["markets[0].indirect", "steam"],
+    );
+    rejects_default_set(
+        "markets.national.indirect_factor = 50",
+        &["markets[0].indirect_factor"],
+    );
+    rejects_default_set(
+        "sectors.power.electricity_intensity = 0.05",
+        &["sectors.power.electricity_intensity", "must be 0"],
+    );
+    rejects_default_set(
+        "technologies[0].electricity_added = 1e9",
+        &["technologies[0].electricity_added"],
+    );
+}

@@ -58,6 +58,87 @@ impl PowerRows {
     }
 }
 
+/// Indirect emissions and electrification load (configs/validation/power_electrification.toml,
+/// expected values in its header): the smelter's electricity at Jiangsu's factor of 0.84 t
+/// per MWh is counted by its market, the cap includes it, and the boiler it installs in 2021
+/// adds 87,600 MWh to Jiangsu's load from 2022.
+#[test]
+fn electrification_raises_the_load_and_indirect_emissions_are_counted() {
+    let tmp = TempDir::new().unwrap();
+    run_ok(&validation("power_electrification"), tmp.path(), &[]);
+    let ds = tmp.path().join("power_electrification");
+    let fy = read_table(&ds, "firm_year");
+    let (ids, years) = (u32s(&fy, "firm_id"), i32s(&fy, "year"));
+    let col = |c: &str| f64s(&fy, c);
+    let (el, ind, em, surr) = (
+        col("electricity"),
+        col("indirect_emissions"),
+        col("emissions"),
+        col("surrendered"),
+    );
+    let smelter = |y: i32| {
+        (0..ids.len())
+            .find(|&i| ids[i] == 2 && years[i] == y)
+            .unwrap()
+    };
+    for (y, mwh) in [(2020, 876_000.0), (2021, 963_600.0), (2022, 963_600.0)] {
+        let i = smelter(y);
+        assert!((el[i] - mwh).abs() < 1e-6, "{y}: electricity {}", el[i]);
+        assert!(
+            (ind[i] - 0.84 * mwh).abs() < 1e-3,
+            "{y}: indirect {}",
+            ind[i]
+        );
+    }
+    // The boiler halves direct emissions; on this coal grid covered emissions rise.
+    let (a, b) = (smelter(2020), smelter(2021));
+    assert!((em[a] - 87_600.0).abs() < 1e-6 && (em[b] - 43_800.0).abs() < 1e-6);
+    assert!(em[b] + ind[b] > em[a] + ind[a] + 29_000.0);
+    // 2020: the cap (base year before entry: direct + indirect) covers what it owes.
+    assert!((surr[a] - (em[a] + ind[a])).abs() < 1e-3, "{}", surr[a]);
+    let my = read_table(&ds, "market_year");
+    let (mi, mfree) = (
+        f64s(&my, "indirect_emissions"),
+        f64s(&my, "free_allocation"),
+    );
+    assert!((mi[0] - 735_840.0).abs() < 1e-3, "{mi:?}");
+    assert!((mfree[0] - 823_440.0).abs() < 1e-3, "{mfree:?}");
+    // Power plants buy no electricity: their columns are 0.
+    for i in 0..ids.len() {
+        if ids[i] != 2 {
+            assert_eq!((el[i], ind[i]), (0.0, 0.0));
+        }
+    }
+    let p = power_rows(&ds);
+    let pb = read_table(&ds, "power_year");
+    let (prov, yr, load) = (
+        cats(&pb, "province"),
+        i32s(&pb, "year"),
+        f64s(&pb, "electrification_load"),
+    );
+    for i in 0..yr.len() {
+        let want = if yr[i] == 2022 && prov[i].as_deref() == Some("Jiangsu") {
+            87_600.0
+        } else {
+            0.0
+        };
+        assert!(
+            (load[i] - want).abs() < 1e-6,
+            "{:?} {}: {}",
+            prov[i],
+            yr[i],
+            load[i]
+        );
+    }
+    let h = 8760.0;
+    for (y, mw) in [(2020, 300.0), (2021, 300.0), (2022, 310.0)] {
+        let g = p.get("thermal_generation", "Jiangsu", y) / h;
+        assert!((g - mw).abs() < 1e-3, "{y}: Jiangsu {g} MW");
+        let a = p.get("thermal_generation", "Xinjiang", y) / h;
+        assert!((a - 500.0).abs() < 1e-3, "{y}: Xinjiang {a} MW");
+    }
+}
+
 #[test]
 fn two_provinces_split_prices_when_the_corridor_binds_and_not_when_it_does_not() {
     for (extra, flow, gen_b, price_a, price_b) in [
@@ -234,4 +315,42 @@ fn bad_power_input_is_named_with_exit_code_2() {
         assert!(err.contains(needle), "{set}: {err}");
     }
     assert!(datasets_in(tmp.path()).is_empty(), "nothing half-written");
+}
+
+/// configs/scenarios/pilots_indirect.toml: the pilots count their firms' electricity at the
+/// grid factors, so their covered emissions and (with caps that scale with them and only
+/// direct emissions to abate) their prices are higher than the default's; the national market
+/// counts none.
+#[test]
+fn pilots_counting_indirect_emissions_price_higher() {
+    let tmp = TempDir::new().unwrap();
+    let set = ["--set", "scenario.end_year=2016"];
+    let file = root().join("configs/scenarios/pilots_indirect.toml");
+    run_ok(&file, tmp.path(), &set);
+    run_ok(Path::new("-"), tmp.path(), &set);
+    let rows = |name: &str| -> BTreeMap<(i32, String), (f64, f64)> {
+        let b = read_table(&tmp.path().join(name), "market_year");
+        let (y, m) = (i32s(&b, "year"), cats(&b, "market"));
+        let (p, ind) = (f64s(&b, "price"), f64s(&b, "indirect_emissions"));
+        (0..y.len())
+            .map(|i| ((y[i], m[i].clone().unwrap()), (p[i], ind[i])))
+            .collect()
+    };
+    let (with, without) = (rows("pilots_indirect"), rows("default"));
+    assert!(!with.is_empty());
+    let mut higher = 0;
+    for (k, (p, ind)) in &with {
+        let (p0, ind0) = without[k];
+        assert_eq!(ind0, 0.0, "{k:?}: the default counts no indirect emissions");
+        assert!(*ind > 0.0, "{k:?}: a pilot counts its firms' electricity");
+        assert!(*p >= p0 - 1e-9, "{k:?}: price {p} below the default's {p0}");
+        if *p > p0 * 1.02 {
+            higher += 1;
+        }
+    }
+    assert!(
+        higher * 10 >= with.len() * 8,
+        "{higher} of {} higher",
+        with.len()
+    );
 }

@@ -77,6 +77,23 @@ pub enum CapBasis {
     Baseline,
 }
 
+/// Which indirect emissions (of purchased electricity) a market counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Indirect {
+    /// None: covered firms surrender for their direct emissions only.
+    #[default]
+    None,
+    /// At the average emission factor of the firm's grid region this year.
+    Grid,
+    /// At the average emission factor of the firm's province this year (its own generation).
+    Province,
+    /// At the national average emission factor this year.
+    National,
+    /// At the market's fixed `indirect_factor`.
+    Fixed,
+}
+
 /// What becomes of a firm's bank when it leaves the market (its coverage ends, it moves to
 /// another market, or the market closes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -349,6 +349,11 @@ pub struct RawSector {
     /// Fuel price, CNY per tce (values energy savings of technologies).
     #[serde(default)]
     pub fuel_price: f64,
+    /// Purchased electricity per unit of output before any technology, MWh per unit (0, the
+    /// default: none; must be 0 for the `[power]` sector). Its emissions at a grid factor are
+    /// the firm's indirect emissions, counted where its market's `indirect` rule says so.
+    #[serde(default)]
+    pub electricity_intensity: f64,
     /// How this sector's firms form price expectations (default: their market's
     /// `expectations`).
     #[serde(default)]
@@ -409,6 +414,7 @@ limits!(RawSector {
     bank_hedge_share: Within(0.0, 10.0),
     bank_speculation: Within(0.0, 1.0),
     fuel_price: Within(0.0, 1e6),
+    electricity_intensity: Within(0.0, 1e5),
 });
 
 fn one() -> f64 {
@@ -598,6 +604,15 @@ pub struct RawMarket {
     /// in place of allowances, up to a share of their emissions.
     #[serde(default)]
     pub offsets: Option<RawOffsets>,
+    /// Which indirect emissions (of purchased electricity) covered firms surrender
+    /// allowances for: `none` (the default), or their electricity at the `grid` region's,
+    /// the `province`'s or the `national` average emission factor of this year's dispatch
+    /// (these need `[power]`), or at the `fixed` factor `indirect_factor`.
+    #[serde(default)]
+    pub indirect: Indirect,
+    /// With `indirect = "fixed"`: the emission factor, t CO2 per MWh.
+    #[serde(default)]
+    pub indirect_factor: Option<f64>,
     /// Rules for sub-populations of covered sectors, `groups.<sector>.<group>` (e.g. the gas
     /// units of the power sector: their own benchmark, and an obligation capped at their
     /// allocation).
@@ -845,6 +860,7 @@ limits!(RawMarket {
     launch_price: Within(0.0, 1e6),
     discount_rate: Within(0.0, 1.0),
     announced_years: Within(0.0, 200.0),
+    indirect_factor: Within(0.0, 10.0),
 });
 
 fn default_ceiling() -> PathRaw {
@@ -899,8 +915,15 @@ pub struct RawTechnology {
     /// Capital cost at the start, CNY per unit of annual capacity.
     pub capex: f64,
     /// Extra operating cost, CNY per unit of output (negative: savings not counted as fuel).
+    /// Where the technology uses more electricity, its tariff is part of this cost.
     #[serde(default)]
     pub opex: f64,
+    /// Purchased electricity added once installed, MWh per unit of output (negative: saved;
+    /// the firm's electricity intensity never falls below 0). It raises the load of the
+    /// firm's province in the power dispatch and, where the firm's market counts them, its
+    /// indirect emissions.
+    #[serde(default)]
+    pub electricity_added: f64,
     /// Economic lifetime, years (annualisation and how long the capex is charged).
     pub lifetime: u32,
     /// Years between the decision and the effect.
@@ -939,6 +962,7 @@ limits!(RawTechnology {
     carbon_factor: Within(0.0, 10.0),
     capex: Within(0.0, 1e9),
     opex: Within(-1e9, 1e9),
+    electricity_added: Within(-1e5, 1e5),
     learning_rate: Within(0.0, 0.99),
     initial_capacity: Positive,
     external_growth: Within(-0.5, 2.0),

@@ -189,6 +189,7 @@ fn sector(name: &str, s: &RawSector, base: i32, (y0, y1): (i32, i32)) -> SectorS
         bank_speculation: s.bank_speculation,
         location: s.location,
         fuel_price: s.fuel_price,
+        electricity_intensity: s.electricity_intensity,
         demand_index: index_series(|y| s.demand_growth.at(y), base, y0, y1),
         groups: s
             .groups
@@ -332,6 +333,8 @@ fn market(
         threshold_t: m.threshold_t,
         allocation: m.allocation,
         cap_basis: m.cap_basis,
+        indirect: m.indirect,
+        indirect_factor: m.indirect_factor.unwrap_or(0.0),
         grandfathering_base: m.grandfathering_base,
         penalty_price_multiple: m.penalty_price_multiple,
         penalty_fine: m.penalty_fine,
@@ -497,6 +500,7 @@ fn technologies(
             carbon_factor: t.carbon_factor,
             capex: t.capex,
             opex: t.opex,
+            electricity_added: t.electricity_added,
             lifetime: t.lifetime,
             build_lag: t.build_lag,
             learning_rate: t.learning_rate,

@@ -174,6 +174,8 @@ pub struct SectorSpec {
     pub location: Location,
     /// Fuel price, CNY per tce (values energy savings of technologies).
     pub fuel_price: f64,
+    /// Purchased electricity per unit of output before any technology, MWh per unit.
+    pub electricity_intensity: f64,
     /// Demand index per year relative to the base year (1 in the base year).
     pub demand_index: Series,
     /// Sub-populations in name order (group k of the sector is class `first_class + 1 + k`).
@@ -225,6 +227,8 @@ pub struct TechSpec {
     pub capex: f64,
     /// Extra operating cost, CNY per unit of output.
     pub opex: f64,
+    /// Purchased electricity added once installed, MWh per unit of output.
+    pub electricity_added: f64,
     /// Economic lifetime, years.
     pub lifetime: u32,
     /// Years between the decision and the effect.
@@ -288,6 +292,10 @@ pub struct MarketSpec {
     pub allocation: AllocationRule,
     /// What `cap_factor` multiplies.
     pub cap_basis: CapBasis,
+    /// Which indirect emissions (of purchased electricity) covered firms surrender for.
+    pub indirect: Indirect,
+    /// Emission factor of `indirect = "fixed"`, t CO2 per MWh (0 otherwise).
+    pub indirect_factor: f64,
     /// Base of grandfathered allocation.
     pub grandfathering_base: GrandfatheringBase,
     /// Penalty per t of shortfall as a multiple of the clearing price.

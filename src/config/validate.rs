@@ -257,6 +257,15 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
             );
         }
         s.check_limits(c, &k);
+        if s.electricity_intensity > 0.0 && raw.power.as_ref().is_some_and(|p| &p.sector == name) {
+            c.fail(
+                &k("electricity_intensity"),
+                format!(
+                    "= {}: the power sector ([power] sector) generates the electricity; its own use is in its load, so this must be 0",
+                    s.electricity_intensity
+                ),
+            );
+        }
         if let RawDist::Constant(v) = s.expectation_weight {
             c.range(&k("expectation_weight"), v, 0.0, 1.0);
         }
@@ -350,6 +359,30 @@ fn validate_market(raw: &RawScenario, i: usize, mk: &RawMarket, c: &mut Checker)
         c.fail(&k("provinces"), "a pilot must list provinces or cities");
     }
     mk.check_limits(c, &k);
+    match (mk.indirect, mk.indirect_factor) {
+        (Indirect::Fixed, None) => c.fail(
+            &k("indirect_factor"),
+            "is missing: indirect = \"fixed\" needs the emission factor in t CO2 per MWh",
+        ),
+        (Indirect::Fixed, Some(_)) | (_, None) => {}
+        (_, Some(_)) => c.fail(
+            &k("indirect_factor"),
+            "is set but indirect is not \"fixed\": set indirect = \"fixed\" or drop the factor",
+        ),
+    }
+    if matches!(
+        mk.indirect,
+        Indirect::Grid | Indirect::Province | Indirect::National
+    ) && raw.power.is_none()
+    {
+        c.fail(
+            &k("indirect"),
+            format!(
+                "= {:?}: grid emission factors come from the power dispatch, which needs a [power] table; without it use \"none\" or \"fixed\" with indirect_factor",
+                format!("{:?}", mk.indirect).to_lowercase()
+            ),
+        );
+    }
     if let Some(l) = &mk.banking_limit {
         l.check_limits(c, &|f| k(&format!("banking_limit.{f}")));
         if let (Some(a), Some(b)) = (l.from, l.until)

@@ -41,6 +41,15 @@ pub struct ProvincePower {
     pub fleet_curtailed_mwh: Vec<f64>,
     /// Storage power, MW.
     pub storage_mw: f64,
+    /// Capacity added per fleet since last year (path this year minus last year; negative:
+    /// retired), MW.
+    pub fleet_added_mw: Vec<f64>,
+    /// Storage power added since last year (negative: retired), MW.
+    pub storage_added_mw: f64,
+    /// Load added by the electrification of the province's firms (their electricity use above
+    /// their build intensity; negative where technologies save electricity), part of the load,
+    /// MWh.
+    pub electrification_mwh: f64,
 }
 
 /// The power system's year.
@@ -63,16 +72,28 @@ pub struct PowerYear {
     pub cost: f64,
 }
 
+impl PowerYear {
+    /// National average emission factor: emissions over generation of all provinces, t CO2
+    /// per MWh (None without generation).
+    pub fn national_factor(&self) -> Option<f64> {
+        let (e, g) = self.provinces.iter().fold((0.0, 0.0), |(e, g), p| {
+            (e + p.summary.emissions, g + p.summary.generation)
+        });
+        (g > 0.0).then(|| e / g)
+    }
+}
+
 /// Dispatches `year`: `plants` are the thermal plants (any order), `grid_of` the grid region
-/// of each province id, `grids` the number of grid regions; `dispatcher` keeps the program
-/// from one year to the next.
+/// of each province id, `grids` the number of grid regions, `electrification_mwh` the load
+/// each province id adds to its exogenous load this year (MWh, shaped like the load; empty:
+/// none); `dispatcher` keeps the program from one year to the next.
 pub fn dispatch_year(
     dispatcher: &mut Dispatcher,
     spec: &PowerSpec,
     year: i32,
     plants: &[Plant],
-    grid_of: &[u8],
-    grids: usize,
+    (grid_of, grids): (&[u8], usize),
+    electrification_mwh: &[f64],
 ) -> Result<PowerYear, DispatchError> {
     let n = grid_of.len();
     let ns = spec.slices.len();
@@ -108,8 +129,10 @@ pub fn dispatch_year(
     }
     let mut storage = Vec::new();
     let mut storage_mw = vec![0.0; n];
+    let mut storage_added = vec![0.0; n];
     for st in &spec.storage {
         let national = st.power_mw.at(year);
+        let added = national - st.power_mw.at(year - 1);
         for (r, share) in st.share.iter().enumerate() {
             let p = national * share;
             if *share > 0.0 {
@@ -120,6 +143,7 @@ pub fn dispatch_year(
                     efficiency: st.efficiency,
                 });
                 storage_mw[r] += p;
+                storage_added[r] += added * share;
             }
         }
     }
@@ -141,7 +165,14 @@ pub fn dispatch_year(
         .map(|r| {
             spec.load_shape
                 .iter()
-                .map(|l| avg_mw * spec.demand_share[r] * l)
+                .map(|l| {
+                    let extra = electrification_mwh.get(r).map_or(0.0, |e| e / 8760.0);
+                    if extra != 0.0 {
+                        (avg_mw * spec.demand_share[r] + extra).max(0.0) * l
+                    } else {
+                        avg_mw * spec.demand_share[r] * l
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -165,6 +196,7 @@ pub fn dispatch_year(
                 fleet_mwh: vec![0.0; spec.fleets.len()],
                 fleet_mw: vec![0.0; spec.fleets.len()],
                 fleet_curtailed_mwh: vec![0.0; spec.fleets.len()],
+                fleet_added_mw: vec![0.0; spec.fleets.len()],
                 ..Default::default()
             })
             .collect(),
@@ -191,6 +223,9 @@ pub fn dispatch_year(
         }
         if let UnitKind::Fleet(k) = kind {
             p.fleet_mw[*k] += unit.capacity_mw;
+            let f = &spec.fleets[*k];
+            p.fleet_added_mw[*k] +=
+                (f.capacity_mw.at(year) - f.capacity_mw.at(year - 1)) * f.share[unit.region];
         }
     }
     let mut emissions = vec![0.0; n];
@@ -241,6 +276,8 @@ pub fn dispatch_year(
     let mut grid_den = vec![0.0; grids];
     for (r, p) in out.provinces.iter_mut().enumerate() {
         p.storage_mw = storage_mw[r];
+        p.storage_added_mw = storage_added[r];
+        p.electrification_mwh = electrification_mwh.get(r).copied().unwrap_or(0.0);
         for (k, f) in spec.fleets.iter().enumerate() {
             emissions[r] += p.fleet_mwh[k] * f.emission;
         }

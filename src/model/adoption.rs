@@ -31,11 +31,13 @@ pub fn option_cost(
     )
 }
 
-/// The firm's intensities once `spec` is installed (energy and carbon factors multiply).
+/// The firm's intensities once `spec` is installed (energy and carbon factors multiply; its
+/// electricity adds, never below 0).
 pub fn after_adoption(int: &Intensity, spec: &TechSpec) -> Intensity {
     Intensity {
         energy: int.energy * spec.energy_factor,
         carbon_factor: int.carbon_factor * spec.carbon_factor,
+        electricity: (int.electricity + spec.electricity_added).max(0.0),
         ..*int
     }
 }
@@ -99,6 +101,7 @@ mod tests {
         t.lifetime = 10;
         t.energy_factor = 0.9;
         t.carbon_factor = 0.5;
+        t.electricity_added = 0.25;
         t
     }
 
@@ -114,15 +117,17 @@ mod tests {
         assert_eq!(up, 3000.0);
         // CRF(10 %, 10 years) = 0.1 / (1 - 1.1^-10) = 0.162745...
         assert!((annual - 3000.0 * 0.162_745_394).abs() < 1e-5, "{annual}");
-        let int = Intensity {
-            energy: 2.0,
-            carbon_factor: 3.0,
-            initial_emission: 6.0,
-            initial_energy: 2.0,
-            initial_carbon_factor: 3.0,
-        };
+        let int = Intensity::at_build(2.0, 3.0, 0.5);
         let a = after_adoption(&int, &t);
         assert!((a.energy - 1.8).abs() < 1e-12 && (a.carbon_factor - 1.5).abs() < 1e-12);
+        // The technology adds 0.25 MWh per unit to the firm's 0.5; one saving 0.7 leaves 0.
+        assert!((a.electricity - 0.75).abs() < 1e-12, "{a:?}");
+        assert!((a.electricity_added() - 0.25).abs() < 1e-12);
+        let saver = TechSpec {
+            electricity_added: -0.7,
+            ..t.clone()
+        };
+        assert_eq!(after_adoption(&int, &saver).electricity, 0.0);
         assert_eq!(a.initial_emission, 6.0);
         assert_eq!(effect_year(2030, &t, true), 2030);
         assert_eq!(effect_year(2030, &t, false), 2031);

@@ -23,7 +23,7 @@ pub enum Phase {
     /// Administrative standards: firm limits, forced adoption, operational abatement and
     /// curtailment, so that allocation sees the year's final output.
     Standards,
-    /// Free allocation and auction volumes.
+    /// Electricity use and counted indirect emissions, free allocation and auction volumes.
     Allocation,
     /// Bidding and clearing.
     Market,
@@ -84,7 +84,11 @@ pub fn year_schedule() -> Schedule {
     );
     s.add_systems(investment::invest.in_set(Phase::Investment));
     s.add_systems(administrative::enforce_standards.in_set(Phase::Standards));
-    s.add_systems(allocation::allocate.in_set(Phase::Allocation));
+    s.add_systems(
+        (indirect::count_indirect, allocation::allocate)
+            .chain()
+            .in_set(Phase::Allocation),
+    );
     s.add_systems(market::clear_markets.in_set(Phase::Market));
     s.add_systems(compliance::comply.in_set(Phase::Compliance));
     s.add_systems(diffusion::diffuse.in_set(Phase::Diffusion));

@@ -31,17 +31,24 @@ pub fn run<M>(w: &mut World, system: impl IntoSystem<(), (), M>) {
     w.run_system_once(system).expect("the system runs");
 }
 
-/// Runs one year's systems from the Policy phase through clearing (coverage, macro,
-/// expectations, production, allocation, bidding and clearing; no standards).
-pub fn through_clearing(w: &mut World) {
-    use crate::model::systems::{
-        allocation, expectations, macroeconomy, market, policy, production,
-    };
+/// Runs one year's systems from the Policy phase through production (coverage, macro,
+/// expectations, production; no power dispatch).
+pub fn through_production(w: &mut World) {
+    use crate::model::systems::{expectations, macroeconomy, policy, production};
     run(w, policy::update_regulators);
     run(w, policy::assign_coverage);
     run(w, macroeconomy::grow_cities);
     run(w, expectations::update_expectations);
     run(w, production::produce);
+}
+
+/// Runs one year's systems from the Policy phase through clearing (coverage, macro,
+/// expectations, production, indirect emissions, allocation, bidding and clearing; no
+/// standards, no power dispatch).
+pub fn through_clearing(w: &mut World) {
+    use crate::model::systems::{allocation, indirect, market};
+    through_production(w);
+    run(w, indirect::count_indirect);
     run(w, allocation::allocate);
     run(w, market::clear_markets);
 }

@@ -227,6 +227,7 @@ fn init_coverage(world: &mut World, s: &Scenario) {
             .at(s.start_year());
         cov.last_gross_emissions = int.emission() * cap.base_output * idx;
         cov.last_emissions = cov.last_gross_emissions;
+        cov.last_electricity_mwh = int.electricity * cap.base_output * idx;
     }
 }
 
@@ -363,13 +364,7 @@ fn generated_firms(
                 variable_cost,
                 ..Default::default()
             },
-            intensity: Intensity {
-                energy,
-                carbon_factor,
-                initial_emission: energy * carbon_factor,
-                initial_energy: energy,
-                initial_carbon_factor: carbon_factor,
-            },
+            intensity: Intensity::at_build(energy, carbon_factor, r.electricity_intensity),
             mac: Mac {
                 slope_ref: if e0 > 0.0 {
                     p5 / (0.05 * e0)
@@ -416,13 +411,11 @@ fn explicit_firm(
             variable_cost: x.variable_cost.unwrap_or_else(|| r.variable_cost.mean()),
             ..Default::default()
         },
-        intensity: Intensity {
-            energy: x.energy_intensity,
-            carbon_factor: x.carbon_factor,
-            initial_emission: x.energy_intensity * x.carbon_factor,
-            initial_energy: x.energy_intensity,
-            initial_carbon_factor: x.carbon_factor,
-        },
+        intensity: Intensity::at_build(
+            x.energy_intensity,
+            x.carbon_factor,
+            r.electricity_intensity,
+        ),
         mac: Mac {
             slope_ref: x.mac_slope,
             max_share: if e0 > 0.0 {

@@ -182,6 +182,10 @@ table! {
         curtailment_cost: f64 ["CNY"],
         /// Capex subsidy received from a technology fund.
         subsidy: f64 ["CNY"],
+        /// Purchased electricity: output x electricity intensity (the sector's `electricity_intensity` plus what installed technologies add); 0 for the power sector.
+        electricity: f64 ["MWh/yr"],
+        /// Indirect emissions the firm's market counts (`markets[].indirect`): electricity x the market's factor this year (0 when it counts none or the firm is uncovered). The firm surrenders for emissions + indirect_emissions; emissions stay direct.
+        indirect_emissions: f64 ["t CO2/yr"],
     }
 }
 
@@ -262,7 +266,7 @@ table! {
         price: f64 ["CNY/t"],
         /// Allowances bought by firms in the clearing.
         volume: f64 ["t CO2"],
-        /// Realised emissions of covered firms.
+        /// Realised direct emissions of covered firms (their counted indirect emissions are in indirect_emissions; they surrender for both).
         covered_emissions: f64 ["t CO2/yr"],
         /// Free allocation, net of make-good deductions.
         free_allocation: f64 ["t CO2"],
@@ -326,6 +330,8 @@ table! {
         offset_limit: f64 ["t CO2"],
         /// Real reduction of uncovered emissions behind offsets_used (offsets_used - offset_reduction were not additional).
         offset_reduction: f64 ["t CO2"],
+        /// Indirect emissions of the covered firms' purchased electricity that the market counts (`indirect`; 0 with `indirect = "none"`): part of what they surrender for, not of national emissions (the power plants' emissions are counted there).
+        indirect_emissions: f64 ["t CO2/yr"],
     }
 }
 
@@ -690,6 +696,10 @@ table! {
         grid_average_factor: Option<f64> ["t CO2/MWh"],
         /// Load-weighted price: the marginal cost of a MWh more load (the dual of the balance), with the thermal firms' expected carbon cost.
         price: f64 ["CNY/MWh"],
+        /// Load added by the electrification of the province's other firms (their electricity use above their build intensity, at this year's output; negative where technologies save electricity); part of load.
+        electrification_load: f64 ["MWh/yr"],
+        /// Storage power added since last year (the storage paths this year minus last year; negative: retired).
+        storage_net_additions: f64 ["MW"],
     }
 }
 
@@ -710,6 +720,8 @@ table! {
         generation: f64 ["MWh/yr"],
         /// Available but unused generation (0 for `thermal`).
         curtailment: f64 ["MWh/yr"],
+        /// Capacity added since last year, negative when retired: for a fleet its capacity path this year minus last year; for `thermal` the change of the firms' available capacity (null in the run's first year).
+        net_additions: Option<f64> ["MW"],
     }
 }
 

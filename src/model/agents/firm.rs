@@ -63,9 +63,34 @@ pub struct Intensity {
     pub initial_energy: f64,
     /// Carbon factor at world build, before any technology, t CO2 per tce.
     pub initial_carbon_factor: f64,
+    /// Purchased electricity, MWh per unit (the sector's intensity plus what installed
+    /// technologies add, at least 0).
+    pub electricity: f64,
+    /// Purchased electricity at world build, before any technology, MWh per unit.
+    pub initial_electricity: f64,
 }
 
 impl Intensity {
+    /// Intensities at world build: energy (tce per unit), carbon factor (t CO2 per tce) and
+    /// purchased electricity (MWh per unit), before any technology.
+    pub fn at_build(energy: f64, carbon_factor: f64, electricity: f64) -> Self {
+        Intensity {
+            energy,
+            carbon_factor,
+            initial_emission: energy * carbon_factor,
+            initial_energy: energy,
+            initial_carbon_factor: carbon_factor,
+            electricity,
+            initial_electricity: electricity,
+        }
+    }
+
+    /// Electricity added by technologies against the build intensity, MWh per unit (the
+    /// electrification load the power dispatch adds to the province's exogenous load).
+    pub fn electricity_added(&self) -> f64 {
+        self.electricity - self.initial_electricity
+    }
+
     /// Emission intensity, t CO2 per unit.
     pub fn emission(&self) -> f64 {
         self.energy * self.carbon_factor
@@ -141,15 +166,23 @@ pub struct Coverage {
     pub previous: Option<u16>,
     /// Year the firm entered its current market.
     pub entered: i32,
-    /// Gross emissions (before operational abatement) in the entry year (grandfathering
-    /// base), t CO2.
+    /// Gross emissions (before operational abatement) in the year before entry, plus that
+    /// year's electricity at the factor the new market counts it (grandfathering base), t CO2.
     pub base_emissions: f64,
-    /// Last year's gross emissions (before operational abatement), t CO2 (threshold test).
+    /// Last year's direct gross emissions (before operational abatement), t CO2 (threshold
+    /// test: thresholds apply to direct emissions).
     pub last_gross_emissions: f64,
-    /// Last year's realised emissions, t CO2.
+    /// Last year's covered emissions: realised direct emissions plus the indirect emissions
+    /// its market counted, t CO2 (grandfathering on last year).
     pub last_emissions: f64,
+    /// Last year's purchased electricity, MWh (indirect part of the entry-year base).
+    pub last_electricity_mwh: f64,
     /// Marginal free allocation per unit of output this year (benchmark rule), t CO2 per unit.
     pub free_rate: f64,
+    /// Emission factor at which the firm's market counts its purchased electricity, as the
+    /// firm expects it this year (last year's dispatch, or the market's fixed factor; 0 when
+    /// its market counts no indirect emissions or it is uncovered), t CO2 per MWh.
+    pub indirect_factor: f64,
 }
 
 /// Allowance and money accounts.
@@ -267,6 +300,12 @@ pub struct YearFlows {
     pub gross_emissions: f64,
     /// Operational abatement, t CO2.
     pub abatement: f64,
+    /// Purchased electricity this year: output x electricity intensity, MWh.
+    pub electricity_mwh: f64,
+    /// Indirect emissions the firm's market counts: `electricity_mwh` x this year's factor of
+    /// its market's `indirect` rule (0 when it counts none or the firm is uncovered), t CO2.
+    /// Covered emissions are `emissions + indirect_emissions`; `emissions` stay direct.
+    pub indirect_emissions: f64,
     /// Realised emissions, t CO2.
     pub emissions: f64,
     /// Operational abatement cost, CNY.

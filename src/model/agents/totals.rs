@@ -40,6 +40,8 @@ pub struct MarketTotals {
     pub forgiven: f64,
     /// Penalties, CNY.
     pub penalties: f64,
+    /// Counted indirect emissions of the covered firms, t CO2.
+    pub indirect_emissions: f64,
 }
 
 /// The national row of the year.

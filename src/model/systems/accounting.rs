@@ -131,6 +131,7 @@ fn firm_sums(
                 c.emissions_covered += flows.emissions;
                 let t = &mut markets[m as usize];
                 t.emissions += flows.emissions;
+                t.indirect_emissions += flows.indirect_emissions;
                 t.abatement += flows.abatement;
                 t.abatement_cost += flows.abatement_cost;
                 t.bank_start += acc.bank_start;

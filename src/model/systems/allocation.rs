@@ -6,7 +6,8 @@
 //! * `auction`: nothing free; the whole cap is offered.
 //!
 //! The cap is `cap_factor x` the covered firms' base-period emissions (or, with
-//! `cap_basis = "baseline"`, their baseline emissions this year), or `cap_t`. The auction
+//! `cap_basis = "baseline"`, their baseline emissions this year, direct plus the indirect
+//! emissions the market counts), or `cap_t`. The auction
 //! offers `auction share x` the cap (or x the benchmark total). Make-good debt from earlier
 //! shortfalls is deducted from the free allocation.
 
@@ -130,7 +131,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
             sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
-            sc.gross[m as usize] += flows.gross_emissions;
+            sc.gross[m as usize] += flows.gross_emissions + flows.indirect_emissions;
             if let Some(b) = &spec.benchmarks[info.class as usize] {
                 sc.bench_total[m as usize] += b.at(year) * prod.output;
                 sc.bench_output[m as usize][info.class as usize] += prod.output;

@@ -1,4 +1,5 @@
-//! Phase 8, compliance. Covered firms surrender allowances for realised emissions (the
+//! Phase 8, compliance. Covered firms surrender allowances for realised emissions (direct,
+//! plus the indirect emissions their market counts; the
 //! obligation is capped at free allocation + share x emissions where an obligation cap
 //! applies; the rest is forgiven). What they lack is the shortfall: it pays the penalty
 //! (multiple x clearing price + per-tonne penalty, plus a fixed fine) and, with make-good on,
@@ -24,10 +25,12 @@ pub fn comply(
     let year = clock.year;
     for (info, mut cov, flows, mut acc) in &mut firms {
         cov.last_gross_emissions = flows.gross_emissions;
-        cov.last_emissions = flows.emissions;
+        cov.last_emissions = flows.emissions + flows.indirect_emissions;
+        cov.last_electricity_mwh = flows.electricity_mwh;
         let Some(m) = cov.market else { continue };
         let spec = &s.markets[m as usize];
-        let em = flows.emissions;
+        // Covered emissions: direct plus the indirect emissions the market counts.
+        let em = flows.emissions + flows.indirect_emissions;
         let y = spec.year(year);
         let mut o = Obligation {
             emissions: em,

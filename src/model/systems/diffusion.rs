@@ -158,6 +158,7 @@ mod tests {
             carbon_factor: 0.5,
             capex: 100.0,
             opex: 0.0,
+            electricity_added: 0.0,
             lifetime: 10,
             build_lag: 0,
             learning_rate: 0.0,

@@ -19,7 +19,7 @@
 use crate::config::Scenario;
 use crate::config::TechSpec;
 use crate::econ::expectations::levelised;
-use crate::model::adoption::{effect_year, option_cost, order, planned_intensity};
+use crate::model::adoption::{after_adoption, effect_year, option_cost, order, planned_intensity};
 use crate::model::agents::firm::{Intensity, TechSlot, Technologies};
 use crate::model::agents::outlook::Outlook;
 use crate::model::agents::regulator::Regulator;
@@ -35,19 +35,26 @@ pub fn standard_value(_slot: &TechSlot, _spec: &TechSpec) -> f64 {
     0.0
 }
 
-/// Annual value of `spec` for a firm, CNY per year.
+/// Annual value of `spec` for a firm, CNY per year: the carbon it saves at
+/// `expected_price` (direct emissions, less the indirect emissions of the electricity it adds
+/// at `indirect_factor`, t CO2 per MWh, where the firm's market counts them), the fuel it
+/// saves at `fuel_price`, less its opex.
 pub fn annual_value(
     spec: &TechSpec,
     int: &Intensity,
     output: f64,
     expected_price: f64,
     fuel_price: f64,
+    indirect_factor: f64,
 ) -> f64 {
     let h = int.energy;
     let e = int.emission();
     let h2 = h * spec.energy_factor;
     let e2 = h2 * int.carbon_factor * spec.carbon_factor;
-    expected_price * output * (e - e2) + fuel_price * output * (h - h2) - spec.opex * output
+    let added = crate::model::adoption::after_adoption(int, spec).electricity - int.electricity;
+    let indirect = indirect_factor * added;
+    expected_price * output * (e - e2 - indirect) + fuel_price * output * (h - h2)
+        - spec.opex * output
 }
 
 /// Decides adoptions, installs what comes due, charges investment costs.
@@ -105,6 +112,7 @@ pub fn invest(
             price: f.exp.price,
             path: plans_ahead.then_some(path.as_slice()),
             shadow: if f.std.regulated { f.std.shadow } else { 0.0 },
+            indirect_factor: f.cov.indirect_factor,
         };
         decide(s, &state, &firm, subsidy, year, &mut f.tech);
         install(s, &mut state, &mut f, year);
@@ -132,6 +140,9 @@ pub struct Decider<'a> {
     pub path: Option<&'a [f64]>,
     /// Last year's shadow price of its administrative standard (0 if none), CNY per t.
     pub shadow: f64,
+    /// Emission factor at which its market counts its purchased electricity
+    /// ([`crate::model::agents::firm::Coverage::indirect_factor`]), t CO2 per MWh.
+    pub indirect_factor: f64,
 }
 
 impl Decider<'_> {
@@ -178,8 +189,14 @@ pub fn decide(
             let (upfront, annual) = option_cost(slot, spec, unit, firm.capacity, firm.hurdle_rate);
             let firm_share = annual * (1.0 - subsidy);
             let price = firm.planning_price(year, effect_year(year, spec, true), spec.lifetime);
-            let net = annual_value(spec, &planned, firm.output, price, sector.fuel_price)
-                + standard_value(slot, spec)
+            let net = annual_value(
+                spec,
+                &planned,
+                firm.output,
+                price,
+                sector.fuel_price,
+                firm.indirect_factor,
+            ) + standard_value(slot, spec)
                 - firm_share;
             if let Some(b) = inv.budget_share_of_revenue
                 && upfront > b * sector.price * firm.output
@@ -228,16 +245,18 @@ fn retire(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_>
     }
     if retired {
         let int = &mut *f.int;
-        let (mut energy, mut carbon) = (int.initial_energy, int.initial_carbon_factor);
+        let mut rebuilt = Intensity {
+            energy: int.initial_energy,
+            carbon_factor: int.initial_carbon_factor,
+            electricity: int.initial_electricity,
+            ..*int
+        };
         for slot in &f.tech.slots {
             if slot.adopted.is_some() && slot.effective < year {
-                let spec = &s.technologies[slot.tech as usize];
-                energy *= spec.energy_factor;
-                carbon *= spec.carbon_factor;
+                rebuilt = after_adoption(&rebuilt, &s.technologies[slot.tech as usize]);
             }
         }
-        int.energy = energy;
-        int.carbon_factor = carbon;
+        *int = rebuilt;
     }
 }
 
@@ -254,8 +273,7 @@ fn install(s: &Scenario, state: &mut TechState, f: &mut InvestingFirmItem<'_, '_
         }
         let spec = &s.technologies[slot.tech as usize];
         if slot.effective == year {
-            f.int.energy *= spec.energy_factor;
-            f.int.carbon_factor *= spec.carbon_factor;
+            *f.int = after_adoption(&f.int, spec);
             let i = state.at(spec.id, f.info.city);
             state.adopters[i] += 1;
             state.cum_capacity[i] += f.prod.capacity;
@@ -327,13 +345,7 @@ mod tests {
         // 10 %: (100 + 100 / 1.1) / (1 + 1 / 1.1) = 100. Effective this year: (0 + 100 / 1.1)
         // / (1 + 1 / 1.1) = 47.62. A shadow price of 60 raises the latter to 60; without a
         // path the flat planning price is used.
-        let int = Intensity {
-            energy: 1.0,
-            carbon_factor: 1.0,
-            initial_emission: 1.0,
-            initial_energy: 1.0,
-            initial_carbon_factor: 1.0,
-        };
+        let int = Intensity::at_build(1.0, 1.0, 0.0);
         let path = [0.0, 100.0, 100.0];
         let mut d = Decider {
             city: 0,
@@ -345,6 +357,7 @@ mod tests {
             price: 30.0,
             path: Some(&path),
             shadow: 0.0,
+            indirect_factor: 0.0,
         };
         assert!((d.planning_price(2030, 2031, 2) - 100.0).abs() < 1e-9);
         let now = (100.0 / 1.1) / (1.0 + 1.0 / 1.1);

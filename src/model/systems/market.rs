@@ -154,7 +154,10 @@ fn firm_bid(
 ) -> (Bid, f64) {
     let beh_cfg = &s.behaviour;
     let (beh, acc, mac) = (f.beh, &*f.acc, f.mac);
-    let e = f.flows.gross_emissions;
+    // It bids on its covered emissions (direct plus the indirect ones its market counts) and
+    // abates only direct ones.
+    let direct = f.flows.gross_emissions;
+    let e = direct + f.flows.indirect_emissions;
     let slope = mac.slope(f.cap.base_output, f.prod.output);
     let (mut bid_slope, mut bid_e) = (slope, e);
     if beh_cfg.bid_noise > 0.0 || beh_cfg.forecast_error > 0.0 {
@@ -171,7 +174,11 @@ fn firm_bid(
         bid_e = (e * (1.0 + beh_cfg.forecast_error * z2)).max(0.0);
     }
     let holdings = acc.bank_start + acc.allocation;
-    let abatement_max = mac.max_share * bid_e;
+    let abatement_max = if e > direct {
+        mac.max_share * bid_e * direct / e
+    } else {
+        mac.max_share * bid_e
+    };
     let abatement = (f.std.abatement.min(abatement_max), abatement_max);
     let mut bid = plain_bid(bid_e, bid_slope, abatement, holdings);
     let bidder = Bidder {
@@ -190,7 +197,7 @@ fn firm_bid(
             f.info.sector as usize,
             f.info.city,
             year + 1,
-            e,
+            direct,
         )),
     };
     let y = spec.year(year);

@@ -11,6 +11,7 @@ pub mod allocation;
 pub mod compliance;
 pub mod diffusion;
 pub mod expectations;
+pub mod indirect;
 pub mod investment;
 pub mod macroeconomy;
 pub mod market;
@@ -18,6 +19,5 @@ pub mod offsets;
 pub mod policy;
 pub mod power;
 pub mod production;
-
 pub mod recycling;
 pub mod targets;

@@ -9,6 +9,7 @@
 use crate::config::Scenario;
 use crate::config::kinds::{AllocationRule, MarketKind};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo};
+use crate::model::agents::power::PowerState;
 use crate::model::agents::regulator::{MarketOutcome, Regulator};
 use crate::model::agents::{Clock, RunParams};
 use crate::model::bank_exit::{ExitRule, change_market};
@@ -47,10 +48,13 @@ pub fn covering_market(
         .map(|m| m.id as usize)
 }
 
-/// Sets each firm's covering market and its marginal free allocation rate.
+/// Sets each firm's covering market, its marginal free allocation rate and the factor at
+/// which it expects its market to count its electricity (last year's dispatch: the power
+/// state still holds it in this phase).
 pub fn assign_coverage(
     params: Res<RunParams>,
     clock: Res<Clock>,
+    power: Res<PowerState>,
     mut firms: Query<(&FirmInfo, &mut Coverage, &mut Account)>,
 ) {
     let s = &params.scenario;
@@ -68,8 +72,13 @@ pub fn assign_coverage(
         let market = covering_market(s, sector, info.city, year, cov.last_gross_emissions);
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
+        cov.indirect_factor = cov.market.map_or(0.0, |m| {
+            super::indirect::firm_factor(s, m, info.city, power.year.as_ref())
+        });
         if cov.market != cov.previous && cov.market.is_some() {
             cov.entered = year;
+            // Its indirect part is added once this year's factor is known
+            // ([`super::indirect::count_indirect`]).
             cov.base_emissions = cov.last_gross_emissions;
         }
         change_market(&mut acc, cov.previous, cov.market, rule);

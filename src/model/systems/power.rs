@@ -4,7 +4,9 @@
 //! firm's output is its dispatched generation (replacing the goods market's logit share),
 //! its cost in the merit order the expected unit cost of [`super::production`] (variable cost,
 //! fuel change and expected carbon cost net of marginal free allocation). The goods markets
-//! of the sector record the dispatched thermal generation as their demand.
+//! of the sector record the dispatched thermal generation as their demand. The other firms'
+//! electrification (electricity use above their build intensity, at this year's output and
+//! the intensities installed by last year) adds to their province's load.
 
 use super::production::unit_cost;
 use crate::energy::thermal::Plant;
@@ -19,6 +21,14 @@ use bevy_ecs::prelude::*;
 /// Hours of a year, h.
 const HOURS: f64 = 8760.0;
 
+/// The thermal firms' entities in plant order and the electrification load per province id
+/// (MWh), reused across years.
+#[derive(Default)]
+pub struct Scratch {
+    entities: Vec<Entity>,
+    load: Vec<f64>,
+}
+
 /// Dispatches the year and sets the thermal firms' output and emissions.
 pub fn dispatch_power(
     params: Res<RunParams>,
@@ -27,8 +37,9 @@ pub fn dispatch_power(
     mut state: ResMut<PowerState>,
     mut solver: ResMut<PowerSolver>,
     mut firms: Query<ProducingFirm>,
-    mut entities: Local<Vec<Entity>>,
+    mut scratch: Local<Scratch>,
 ) {
+    let Scratch { entities, load } = &mut *scratch;
     let s = &params.scenario;
     let Some(spec) = &s.power else {
         return;
@@ -36,8 +47,14 @@ pub fn dispatch_power(
     let g = &s.geography;
     let mut plants = Vec::new();
     entities.clear();
+    load.clear();
+    load.resize(g.provinces.len(), 0.0);
     for f in firms.iter() {
         if f.info.sector as usize != spec.sector {
+            let added = f.int.electricity_added();
+            if added != 0.0 {
+                load[g.cities[f.info.city as usize].province as usize] += f.prod.output * added;
+            }
             continue;
         }
         let sector = &s.sectors[spec.sector];
@@ -63,8 +80,8 @@ pub fn dispatch_power(
         spec,
         clock.year,
         &plants,
-        &grid_of,
-        GRIDS.len(),
+        (&grid_of, GRIDS.len()),
+        load,
     ) {
         Ok(y) => y,
         Err(e) => {

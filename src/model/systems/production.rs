@@ -1,6 +1,7 @@
 //! Phase 4, production. Each goods market (a sector in a scope region) allocates its demand
 //! among its firms by logit shares on expected unit cost
-//! `u_i = c_i + E_i[p] (e_i - b_i)` (b_i: marginal free allocation per unit), weighted by
+//! `u_i = c_i + E_i[p] (e_i - b_i)` (b_i: marginal free allocation per unit; e_i includes
+//! the indirect emissions per unit its market counts), weighted by
 //! capacity. The product price is the sector's no-carbon price plus `pass_through` times the
 //! share-weighted carbon cost; demand responds with elasticity `epsilon`; output is capped by
 //! capacity (excess demand is redistributed to firms with spare capacity, water-filling,
@@ -33,8 +34,10 @@ pub struct Scratch {
 }
 
 /// Expected unit cost of a firm and its carbon part, CNY per unit:
-/// `c_i + fuel_price (h_i - h_i0) + E_i[p] (e_i - b_i)` for a covered firm (the carbon term
-/// is 0 otherwise): the variable cost at build plus the fuel its technologies save or add.
+/// `c_i + fuel_price (h_i - h_i0) + E_i[p] (e_i + el_i f_i - b_i)` for a covered firm (the
+/// carbon term is 0 otherwise): the variable cost at build plus the fuel its technologies save
+/// or add; `el_i f_i` are its indirect emissions per unit where its market counts them
+/// (electricity intensity, MWh per unit, x expected factor, t CO2 per MWh).
 pub(crate) fn unit_cost(
     fuel_price: f64,
     p: &Production,
@@ -43,7 +46,13 @@ pub(crate) fn unit_cost(
     e: &Expectation,
 ) -> (f64, f64) {
     let carbon = if c.market.is_some() {
-        e.market * (i.emission() - c.free_rate)
+        // Indirect emissions count at the factor the firm expects its market to apply.
+        let indirect = if c.indirect_factor > 0.0 {
+            i.electricity * c.indirect_factor
+        } else {
+            0.0
+        };
+        e.market * (i.emission() + indirect - c.free_rate)
     } else {
         0.0
     };

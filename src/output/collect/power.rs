@@ -12,6 +12,7 @@ pub fn record_power(
     clock: Res<Clock>,
     state: Res<PowerState>,
     mut buf: ResMut<Buffers>,
+    mut thermal_before: Local<Vec<f64>>,
 ) {
     let (Some(spec), Some(y)) = (&params.scenario.power, &state.year) else {
         return;
@@ -43,20 +44,24 @@ pub fn record_power(
         b.grid_average_factor
             .push(y.grid_factor.get(grid as usize).copied().flatten());
         b.price.push(s.price);
+        b.electrification_load.push(p.electrification_mwh);
+        b.storage_net_additions.push(p.storage_added_mw);
     }
     let t = &mut buf.power_tech_year;
     for (r, p) in y.provinces.iter().enumerate() {
-        let rows = std::iter::once((0u16, p.thermal_mw, p.thermal_mwh, 0.0)).chain(
+        let thermal_added = thermal_before.get(r).map(|b| p.thermal_mw - b);
+        let rows = std::iter::once((0u16, p.thermal_mw, p.thermal_mwh, 0.0, thermal_added)).chain(
             (0..spec.fleets.len()).map(|k| {
                 (
                     k as u16 + 1,
                     p.fleet_mw[k],
                     p.fleet_mwh[k],
                     p.fleet_curtailed_mwh[k],
+                    Some(p.fleet_added_mw[k]),
                 )
             }),
         );
-        for (tech, cap, mwh, curt) in rows {
+        for (tech, cap, mwh, curt, added) in rows {
             if cap <= 0.0 && mwh <= 0.0 {
                 continue;
             }
@@ -67,8 +72,11 @@ pub fn record_power(
             t.capacity.push(cap);
             t.generation.push(mwh);
             t.curtailment.push(curt);
+            t.net_additions.push(added);
         }
     }
+    thermal_before.clear();
+    thermal_before.extend(y.provinces.iter().map(|p| p.thermal_mw));
     let f = &mut buf.flow_year;
     for (c, &(a, bb, cap)) in y.corridors.iter().enumerate() {
         for (s, sl) in spec.slices.iter().enumerate() {

@@ -99,6 +99,8 @@ pub fn record_firms(
         b.curtailed_output.push(std.curtailed);
         b.curtailment_cost.push(std.curtailment_cost);
         b.subsidy.push(tech.subsidy);
+        b.electricity.push(flows.electricity_mwh);
+        b.indirect_emissions.push(flows.indirect_emissions);
     }
 }
 
@@ -221,6 +223,7 @@ fn market_rows(
         b.offset_price.push(y.offset_price);
         b.offset_limit.push(y.offset_limit);
         b.offset_reduction.push(y.offset_reduction);
+        b.indirect_emissions.push(t.indirect_emissions);
     }
 }
 
