@@ -68,8 +68,10 @@ pub fn run(
     let _lock = match locked {
         Ok(l) => l,
         Err(e) => {
+            // Only an empty folder this process created goes: another process that created
+            // it at the same moment may hold the lock and be writing into it.
             if !out_existed {
-                let _ = std::fs::remove_dir_all(out);
+                let _ = std::fs::remove_dir(out);
             }
             return Err(e);
         }
