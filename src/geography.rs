@@ -98,6 +98,16 @@ pub struct ProvinceRow {
     /// Confidence tag of the city count.
     #[serde(default)]
     pub conf_cities: String,
+    /// Administrative division code (GB/T 2260, six digits, e.g. 110000 for Beijing), for
+    /// joining output to maps and other data; empty if unknown.
+    #[serde(default)]
+    pub code: Option<u32>,
+    /// Latitude of the province's centroid, degrees north; empty if unknown.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude of the province's centroid, degrees east; empty if unknown.
+    #[serde(default)]
+    pub lon: Option<f64>,
 }
 
 /// Reads a provinces table: `"embedded"` or a CSV path (relative to `base_dir`).
@@ -160,6 +170,27 @@ pub fn load_province_rows(source: &str, base_dir: &Path) -> Result<(String, Vec<
         if !seen.insert(r.name.as_str()) {
             problems.push(format!("{at}: duplicate province name {:?}", r.name));
         }
+        if let Some(c) = r.code {
+            if !(110_000..=829_999).contains(&c) || c % 10_000 != 0 {
+                problems.push(format!(
+                    "{at}: code = {c}: must be a GB/T 2260 province code (six digits ending in 0000, 110000-820000)"
+                ));
+            } else if rows[..i].iter().any(|o| o.code == Some(c)) {
+                problems.push(format!("{at}: code = {c}: duplicate province code"));
+            }
+        }
+        for (col, v, lim) in [("lat", r.lat, 90.0), ("lon", r.lon, 180.0)] {
+            if let Some(v) = v
+                && !(v.is_finite() && v.abs() <= lim)
+            {
+                problems.push(format!(
+                    "{at}: {col} = {v}: must be within [-{lim}, {lim}] degrees"
+                ));
+            }
+        }
+        if r.lat.is_some() != r.lon.is_some() {
+            problems.push(format!("{at}: lat and lon: give both or neither"));
+        }
     }
     let agglomerations: std::collections::HashSet<&str> = rows
         .iter()
@@ -200,6 +231,10 @@ pub struct Province {
     pub co2_t: f64,
     /// Agglomeration index, if any.
     pub agglomeration: Option<u8>,
+    /// GB/T 2260 code, if the table gives one.
+    pub code: Option<u32>,
+    /// Centroid (latitude north, longitude east), degrees, if the table gives one.
+    pub centroid: Option<(f64, f64)>,
 }
 
 /// A city before its shares are drawn.
@@ -274,6 +309,8 @@ fn provinces_of(rows: &[ProvinceRow], label: &str) -> Result<(Vec<Province>, Vec
             population: r.population_million * 1e6,
             co2_t: r.co2_mt * 1e6,
             agglomeration: agg,
+            code: r.code,
+            centroid: r.lat.zip(r.lon),
         });
     }
     Ok((provinces, agglomerations))
@@ -491,6 +528,18 @@ mod tests {
     fn embedded_table_loads_and_shares_sum_to_one() {
         let (_, rows) = load_province_rows("embedded", Path::new(".")).unwrap();
         assert_eq!(rows.len(), 31);
+        // Every province has its GB/T 2260 code and a centroid inside China's bounding box.
+        let bj = rows.iter().find(|r| r.name == "Beijing").unwrap();
+        assert_eq!(bj.code, Some(110_000));
+        for r in &rows {
+            let (lat, lon) = (r.lat.unwrap(), r.lon.unwrap());
+            assert!(r.code.is_some(), "{}", r.name);
+            assert!(
+                (18.0..54.0).contains(&lat) && (73.0..135.0).contains(&lon),
+                "{}",
+                r.name
+            );
+        }
         let gdp: f64 = rows.iter().map(|r| r.gdp_cny_tn).sum();
         assert!((gdp - 126.0).abs() < 2.0, "{gdp}");
         let mut cfg = CityLayout {

@@ -201,6 +201,16 @@ fn bad_provinces_table() {
         )
     });
     rejects(&[&f], &["prov.csv", "grid", "Nowhere"]);
+    // Codes and centroids: a code that is no GB/T 2260 province code, a duplicate code, a
+    // latitude off the globe.
+    for (from, to, row, mention) in [
+        (",110000,", ",110100,", "Beijing", "code = 110100"),
+        (",110000,", ",120000,", "Tianjin", "duplicate province code"),
+        (",110000,40.2,", ",110000,95,", "Beijing", "lat = 95"),
+    ] {
+        std::fs::write(d.path().join("prov.csv"), csv.replace(from, to)).unwrap();
+        rejects(&[&f], &["prov.csv", row, mention]);
+    }
 }
 
 #[test]

@@ -221,7 +221,7 @@ fn provinces_tables_are_checked_against_their_types() {
         let mut out = String::from(t.lines().next().unwrap());
         out.push('\n');
         for i in 0..300 {
-            out.push_str(&format!("P{i},North,1,1,1,Agg{i},0.5,1,M,M,M,M\n"));
+            out.push_str(&format!("P{i},North,1,1,1,Agg{i},0.5,1,M,M,M,M,,,\n"));
         }
         out
     });
@@ -663,5 +663,27 @@ fn indirect_emission_rules_are_checked() {
     rejects_default_set(
         "technologies[0].electricity_added = 1e9",
         &["technologies[0].electricity_added"],
+    );
+}
+
+/// Peak targets name a region of the geography and a year of the run.
+#[test]
+fn peak_targets_are_checked() {
+    rejects_default_set(
+        "peaks = [{ region = \"Atlantis\", by = 2030 }]",
+        &[
+            "peaks[0].region",
+            "Atlantis",
+            "Yangtze River Delta",
+            "Beijing",
+        ],
+    );
+    rejects_default_set(
+        "peaks = [{ region = \"China\", by = 99999 }]",
+        &["peaks[0].by", "99999"],
+    );
+    rejects_default_set(
+        "peaks = [{ region = \"Hubei\", by = 2030 }, { region = \"Hubei\", by = 2025 }]",
+        &["peaks[1].region", "second target"],
     );
 }

@@ -334,3 +334,61 @@ fn free_allocation_is_a_scarcity_rent_in_profits() {
     assert!(close(sum(&g_rev), sum(&rev), 1e-12));
     assert!(close(sum(&f64s(&gy, "profit")), sum(&pg), 1e-12));
 }
+
+/// region_peaks on the default: one row per region (the nation, 31 provinces, the
+/// agglomerations); the nation's peak agrees with summary.peak_year computed from the national
+/// totals; the targets of `[[peaks]]` appear only on their regions.
+#[test]
+fn region_peaks_cover_every_region_and_agree_with_the_summary() {
+    let tmp = TempDir::new().unwrap();
+    run_ok(
+        std::path::Path::new("-"),
+        tmp.path(),
+        &["--set", "scenario.end_year=2040"],
+    );
+    let ds = tmp.path().join("default");
+    let rp = read_table(&ds, "region_peaks");
+    let level = cats(&rp, "level");
+    let region: Vec<String> = cats(&rp, "region")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let years = i32s(&rp, "peak_year");
+    let (peak, last) = (f64s(&rp, "peak_emissions"), f64s(&rp, "final_emissions"));
+    let count = |l: &str| level.iter().filter(|x| x.as_deref() == Some(l)).count();
+    assert_eq!((count("nation"), count("province")), (1, 31));
+    assert!(count("agglomeration") >= 5);
+    let sum = read_table(&ds, "summary");
+    let nation = level
+        .iter()
+        .position(|l| l.as_deref() == Some("nation"))
+        .unwrap();
+    assert_eq!(region[nation], "China");
+    assert_eq!(years[nation], i32s(&sum, "peak_year")[0]);
+    let rel = (peak[nation] - f64s(&sum, "peak_emissions")[0]).abs() / peak[nation];
+    assert!(rel < 1e-9, "{} vs summary", peak[nation]);
+    // Provinces add up to the nation in the last year.
+    let provinces: f64 = (0..level.len())
+        .filter(|&i| level[i].as_deref() == Some("province"))
+        .map(|i| last[i])
+        .sum();
+    assert!((provinces - last[nation]).abs() < 1e-6 * last[nation]);
+    for i in 0..level.len() {
+        assert!(peak[i] >= last[i], "{}", region[i]);
+    }
+    let target: Vec<Option<i32>> = rp
+        .iter()
+        .flat_map(|b| {
+            let c = b.column_by_name("target_year").unwrap();
+            let a = arrow::array::AsArray::as_primitive::<arrow::datatypes::Int32Type>(c);
+            (0..a.len())
+                .map(|i| (!arrow::array::Array::is_null(a, i)).then(|| a.value(i)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let with_target: Vec<&str> = (0..level.len())
+        .filter(|&i| target[i].is_some())
+        .map(|i| region[i].as_str())
+        .collect();
+    assert_eq!(with_target, ["China", "Shanghai"]);
+}

@@ -23,8 +23,8 @@ pub mod validate_policy;
 
 pub use plans::PlanSpec;
 pub use scenario::{
-    ExplicitFirm, MacroParams, MarketSpec, OffsetSourceSpec, OffsetSpec, Scenario, SectorSpec,
-    TechSpec,
+    ExplicitFirm, MacroParams, MarketSpec, OffsetSourceSpec, OffsetSpec, PeakRegion, PeakTarget,
+    Scenario, SectorSpec, TechSpec,
 };
 
 use crate::error::{Error, Result};

@@ -41,6 +41,10 @@ pub struct RawScenario {
     /// Five-year plans (administrative regime: intensity targets, standards, caps).
     #[serde(default)]
     pub plans: Vec<RawPlan>,
+    /// Peak targets: a region (the nation, a province or an agglomeration) whose emissions
+    /// should peak by a year; evaluated in the `region_peaks` table.
+    #[serde(default)]
+    pub peaks: Vec<RawPeak>,
     /// Abatement technologies firms can invest in (catalog, per sector).
     #[serde(default)]
     pub technologies: Vec<RawTechnology>,
@@ -1035,6 +1039,16 @@ impl Default for RawDiffusion {
             phi_national: default_phi_nat(),
         }
     }
+}
+
+/// `[[peaks]]`: a peak target.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeak {
+    /// Region: `"China"`, a province name or an agglomeration name of the provinces table.
+    pub region: String,
+    /// Year by which its emissions should peak (inclusive).
+    pub by: i32,
 }
 
 /// `[[plans]]`: a five-year plan (dual control).

@@ -85,6 +85,7 @@ pub fn resolve(
         _ => None,
     };
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
+    let peaks = peak_targets(&raw.peaks, &geography, c);
     let (technologies, sector_techs) = technologies(&raw.technologies, &sectors, years);
     let mac = &raw.macro_;
     let gdp_index = index_series(|y| mac.gdp_growth.at(y), mac.gdp_data_year, y0, y1);
@@ -128,6 +129,7 @@ pub fn resolve(
         firms,
         markets,
         plans,
+        peaks,
         technologies,
         sector_techs,
         gdp_index,
@@ -521,6 +523,56 @@ fn technologies(
         sector_techs[sid].push(id);
     }
     (technologies, sector_techs)
+}
+
+/// Resolves `[[peaks]]`: each region by name (`"China"`, a province, an agglomeration) and
+/// its target year.
+fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<PeakTarget> {
+    let mut out = Vec::new();
+    for (i, p) in raw.iter().enumerate() {
+        let region = if p.region == "China" {
+            Some(PeakRegion::Nation)
+        } else if let Some(k) = g.provinces.iter().position(|x| x.name == p.region) {
+            Some(PeakRegion::Province(k as u16))
+        } else {
+            g.agglomerations
+                .iter()
+                .position(|a| *a == p.region)
+                .map(|k| PeakRegion::Agglomeration(k as u8))
+        };
+        let Some(region) = region else {
+            let mut names = vec!["China".to_string()];
+            names.extend(g.agglomerations.iter().cloned());
+            names.extend(g.provinces.iter().map(|x| x.name.clone()));
+            c.fail(
+                &format!("peaks[{i}].region"),
+                format!(
+                    "= {:?}: no such region; use \"China\", an agglomeration or a province: {}",
+                    p.region,
+                    names.join(", ")
+                ),
+            );
+            continue;
+        };
+        // A target after the run's end is allowed (a shortened run): it is met only if the
+        // region has peaked within the run.
+        if !(1900..=2300).contains(&p.by) {
+            c.fail(
+                &format!("peaks[{i}].by"),
+                format!("= {}: must be a year within [1900, 2300]", p.by),
+            );
+            continue;
+        }
+        if raw[..i].iter().any(|o| o.region == p.region) {
+            c.fail(
+                &format!("peaks[{i}].region"),
+                format!("= {:?}: a second target for the same region", p.region),
+            );
+            continue;
+        }
+        out.push(PeakTarget { region, by: p.by });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ pub struct Scenario {
     pub markets: Vec<MarketSpec>,
     /// Five-year plans in file order (index = plan id).
     pub plans: Vec<PlanSpec>,
+    /// Peak targets in file order.
+    pub peaks: Vec<PeakTarget>,
     /// Technologies (index = technology id).
     pub technologies: Vec<TechSpec>,
     /// Technology ids of each sector, in catalog order.
@@ -248,6 +250,26 @@ pub struct TechSpec {
     /// Capacity installed outside the modelled firms per year: `X0 x` cumulative external
     /// growth, units of annual capacity.
     pub external_capacity: Series,
+}
+
+/// A region whose emissions are tracked for their peak (MODEL.md 7.23).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub enum PeakRegion {
+    /// The nation.
+    Nation,
+    /// A province (id).
+    Province(u16),
+    /// An agglomeration (id).
+    Agglomeration(u8),
+}
+
+/// A resolved peak target: `region` should peak in `by` or earlier.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct PeakTarget {
+    /// The region.
+    pub region: PeakRegion,
+    /// Target year (inclusive).
+    pub by: i32,
 }
 
 /// An explicitly listed firm with resolved references.

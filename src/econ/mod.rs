@@ -7,5 +7,6 @@ pub mod finance;
 pub mod goods;
 pub mod inequality;
 pub mod learning;
+pub mod peak;
 pub mod profit;
 pub mod standard;

@@ -97,6 +97,7 @@ pub fn year_schedule() -> Schedule {
             recycling::recycle_revenue,
             accounting::account,
             targets::assess_targets,
+            peaks::track_peaks,
         )
             .chain()
             .in_set(Phase::Accounting),

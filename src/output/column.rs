@@ -119,7 +119,8 @@ dictionaries! {
     Agglomeration => agglomeration,
     /// Technology names (index = technology id).
     Technology => technology,
-    /// Region levels of the technology tables (`nation`, `agglomeration`).
+    /// Region levels of the technology tables (`nation`, `agglomeration`) and of `region_peaks`
+    /// (also `province`).
     Level => level,
     /// Power generation technologies: `thermal`, then the fleets of `[power.fleets]`.
     PowerTech => power_tech,
@@ -163,6 +164,13 @@ plain!(
     true
 );
 plain!(u32, "uint32", DataType::UInt32, UInt32Array, false);
+plain!(
+    Option<u32>,
+    "uint32 (nullable)",
+    DataType::UInt32,
+    UInt32Array,
+    true
+);
 plain!(u64, "uint64", DataType::UInt64, UInt64Array, false);
 plain!(i32, "int32", DataType::Int32, Int32Array, false);
 plain!(

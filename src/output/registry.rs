@@ -149,6 +149,8 @@ registry! {
     flow_year: FlowYear => Yearly,
     /// `milestones` rows (per run).
     milestones: Milestones => PerRun,
+    /// `region_peaks` rows (per run).
+    region_peaks: RegionPeaks => PerRun,
 }
 
 #[cfg(test)]

@@ -96,6 +96,12 @@ table! {
         gdp_base: f64 ["CNY/yr"],
         /// Population in the data year.
         population: f64 ["people"],
+        /// The province's administrative division code (GB/T 2260, e.g. 110000 Beijing), for joining to maps (null if the provinces table has none).
+        province_code: Option<u32> [""],
+        /// Latitude of the province's centroid (null if the provinces table has none).
+        province_lat: Option<f64> ["degrees north"],
+        /// Longitude of the province's centroid (null if the provinces table has none).
+        province_lon: Option<f64> ["degrees east"],
     }
 }
 
@@ -526,6 +532,32 @@ table! {
         cumulative_capacity: f64 ["units/yr"],
         /// Unit capex for next year's decisions, firm-weighted mean over the region's cities.
         unit_capex: f64 ["CNY per unit/yr"],
+    }
+}
+
+table! {
+    /// One row per region (the nation, each province, each agglomeration) per run: the year its emissions peaked and, for regions with a `[[peaks]]` target, whether the target was met (MODEL.md 7.23).
+    RegionPeaks = "region_peaks" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Region level: `nation`, `agglomeration` or `province`.
+        level: Cat<dict::Level> [""],
+        /// Region id within its level: 0 for the nation, the province id (row order of the provinces table) or the agglomeration id.
+        region_id: u32 [""],
+        /// Region name (`China` for the nation).
+        region: String [""],
+        /// Year of the region's highest annual emissions in the run (the first such year on ties).
+        peak_year: i32 ["year"],
+        /// Emissions in the peak year (the sum of its cities' covered, uncovered-firm and non-firm emissions).
+        peak_emissions: f64 ["t CO2/yr"],
+        /// Emissions in the run's last year.
+        final_emissions: f64 ["t CO2/yr"],
+        /// Whether the region peaked within the run: its peak year is before the last year and its last emissions are below the peak.
+        peaked: bool [""],
+        /// Target peak year of `[[peaks]]` (null: no target for this region).
+        target_year: Option<i32> ["year"],
+        /// Whether the target was met: peaked, in target_year or earlier (null: no target).
+        target_met: Option<bool> [""],
     }
 }
 

@@ -5,6 +5,7 @@ pub mod city;
 pub mod firm;
 pub mod goods;
 pub mod outlook;
+pub mod peaks;
 pub mod plan;
 pub mod power;
 pub mod regulator;

@@ -16,6 +16,7 @@ pub mod investment;
 pub mod macroeconomy;
 pub mod market;
 pub mod offsets;
+pub mod peaks;
 pub mod policy;
 pub mod power;
 pub mod production;

@@ -21,7 +21,11 @@ pub fn dicts(s: &Scenario) -> Dicts {
             .collect(),
         agglomeration: s.geography.agglomerations.clone(),
         technology: s.technologies.iter().map(|t| t.name.clone()).collect(),
-        level: vec!["nation".to_string(), "agglomeration".to_string()],
+        level: vec![
+            "nation".to_string(),
+            "agglomeration".to_string(),
+            "province".to_string(),
+        ],
         power_tech: std::iter::once("thermal".to_string())
             .chain(
                 s.power

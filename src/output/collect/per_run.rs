@@ -1,11 +1,13 @@
 //! Rows made once per run at its end: `milestones`, `summary` and `runs`.
 
+use crate::config::PeakRegion;
 use crate::config::Scenario;
 use crate::model::agents::city::CityState;
+use crate::model::agents::peaks::PeakState;
 use crate::model::agents::plan::PlanState;
 use crate::model::agents::technology::TechState;
 use crate::model::agents::totals::{RunTotals, SummaryRow};
-use crate::output::{Buffers, Cat, Milestones};
+use crate::output::{Buffers, Cat, Milestones, RegionPeaks};
 use crate::run::RunSpec;
 use bevy_ecs::prelude::*;
 
@@ -99,6 +101,33 @@ pub fn per_run_rows(
     runs.firms.push(firms as u32);
     runs.cities.push(s.geography.cities.len() as u32);
     milestones(world, s, spec.run_id, &mut out.milestones);
+    region_peaks(world, s, spec.run_id, &mut out.region_peaks);
+}
+
+/// The `region_peaks` rows: every region's peak year and emissions, and its target's outcome.
+pub fn region_peaks(world: &World, s: &Scenario, run_id: u64, t: &mut RegionPeaks) {
+    let st = world.resource::<PeakState>();
+    let Some(last) = st.last_year else { return };
+    let g = &s.geography;
+    for (region, p) in st.regions.iter().zip(&st.peaks) {
+        let Some(year) = p.year else { continue };
+        let (level, id, name) = match *region {
+            PeakRegion::Nation => (0u16, 0u32, "China".to_string()),
+            PeakRegion::Agglomeration(a) => (1, u32::from(a), g.agglomerations[a as usize].clone()),
+            PeakRegion::Province(k) => (2, u32::from(k), g.provinces[k as usize].name.clone()),
+        };
+        let target = s.peaks.iter().find(|x| x.region == *region).map(|x| x.by);
+        t.run_id.push(run_id);
+        t.level.push(Cat::of(level));
+        t.region_id.push(id);
+        t.region.push(name);
+        t.peak_year.push(year);
+        t.peak_emissions.push(p.emissions);
+        t.final_emissions.push(p.last);
+        t.peaked.push(p.peaked(last));
+        t.target_year.push(target);
+        t.target_met.push(target.map(|by| p.met(by, last)));
+    }
 }
 
 /// The `milestones` rows: first year of 50 % adoption and final share, per technology for the

@@ -62,5 +62,8 @@ pub fn cities(world: &World, s: &Scenario, run_id: u64, t: &mut Cities) {
         t.population_share.push(sh.population);
         t.gdp_base.push(p.gdp_cny * sh.gdp);
         t.population.push(p.population * sh.population);
+        t.province_code.push(p.code);
+        t.province_lat.push(p.centroid.map(|c| c.0));
+        t.province_lon.push(p.centroid.map(|c| c.1));
     }
 }
