@@ -16,6 +16,8 @@
 #        synergy run --out $OUT --quiet                                         (OUT/default)
 #        synergy sweep configs/experiments/regimes.toml --out $OUT --quiet      (OUT/regimes)
 #        synergy sweep configs/experiments/sensitivity.toml --out $OUT --quiet  (OUT/sensitivity)
+#        synergy run configs/scenarios/capacity_{full,east,east_auction,no_national}.toml
+#                                                                (OUT/capacity_*, notebook 07)
 #        synergy compare configs/regimes --match ... --out $OUT/match             (OUT/match)
 #        synergy sweep $OUT/match/matched.toml --out $OUT                          (OUT/matched)
 #   4. Each notebooks/*.ipynb is executed with notebooks/execute.py (nbclient; OUT and FIGURES
@@ -46,6 +48,7 @@ declare -A EXPECTED=(
   [04_regional_equity]="burden_by_province burden_by_agglomeration inequality_over_time inequality_regimes net_flows_heatmap net_flows_matrix diffusion_by_agglomeration"
   [05_equal_ambition]="cost_abatement_curves cost_at_equal_emissions burden_by_province_matched"
   [06_power_system]="generation_mix grid_factor_paths flow_matrix curtailment_price electrification_indirect"
+  [07_capacity_relocation]="new_capacity_by_region leakage_by_sector capacity_by_region"
 )
 
 step() { echo "== $* ($((SECONDS - START)) s)"; }
@@ -95,7 +98,10 @@ step "synergy run + sweeps into $OUT"
   cd "$ROOT" &&
     "$SYNERGY" run --out "$OUT" --quiet &&
     "$SYNERGY" sweep configs/experiments/regimes.toml --out "$OUT" --quiet &&
-    "$SYNERGY" sweep configs/experiments/sensitivity.toml --out "$OUT" --quiet
+    "$SYNERGY" sweep configs/experiments/sensitivity.toml --out "$OUT" --quiet &&
+    for s in capacity_full capacity_east capacity_east_auction capacity_no_national; do
+      "$SYNERGY" run "configs/scenarios/$s.toml" --out "$OUT" --quiet || exit 1
+    done
 ) || setup_failed "synergy run/sweep"
 # The equal-ambition comparison (notebook 05), kept small: 2 replicates, 3 targets, 1 % tolerance.
 step "synergy compare --match into $OUT/match"

@@ -41,6 +41,12 @@ pub enum Stream {
     /// Which group of its sector a generated firm belongs to (drawn only when the sector has
     /// groups).
     FirmGroup = 13,
+    /// Remaining lifetime of an initial plant under `[capacity]` (uniform age).
+    PlantAge = 14,
+    /// Origin and location of a new plant, per goods market, year and plant.
+    PlantLocation = 15,
+    /// A new plant's drawn attributes (variable cost, MAC, behaviour), per plant key.
+    PlantDraws = 16,
 }
 
 /// A deterministic generator for one keyed purpose.

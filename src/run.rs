@@ -140,16 +140,9 @@ pub fn simulate(
     let s = scenario.clone();
     let (mut world, mut schedule) = start_world(scenario, spec.seed, spec.run_id)?;
 
-    let n_firms = world.resource_scope(|world, mut buf: Mut<Buffers>| {
-        let n = statics::firms(world, spec.run_id, &mut buf.firms);
+    world.resource_scope(|world, mut buf: Mut<Buffers>| {
         statics::cities(world, &s, spec.run_id, &mut buf.cities);
-        n
     });
-    out.files.write(
-        &mut world.resource_mut::<Buffers>(),
-        Kind::Static,
-        &out.dicts,
-    )?;
 
     let mut markets: Vec<(String, Vec<MarketPoint>)> = s
         .markets
@@ -166,6 +159,16 @@ pub fn simulate(
         }
         on_year(year);
     }
+    // The firms table is written after the last year: plants that entered during the run
+    // have rows too, and every row carries its plant's retirement or exit year.
+    let n_firms = world.resource_scope(|world, mut buf: Mut<Buffers>| {
+        statics::firms(world, spec.run_id, &mut buf.firms)
+    });
+    out.files.write(
+        &mut world.resource_mut::<Buffers>(),
+        Kind::Static,
+        &out.dicts,
+    )?;
     let summary = per_run::summary_metrics(&mut world, &s);
     world.resource_scope(|world, mut buf: Mut<Buffers>| {
         per_run::per_run_rows(world, &s, spec, &summary, n_firms, &mut buf);

@@ -687,3 +687,80 @@ fn peak_targets_are_checked() {
         &["peaks[1].region", "second target"],
     );
 }
+
+/// `[capacity]` (MODEL.md 7.24): ranges, sector and region names, and the power sector.
+#[test]
+fn capacity_keys_are_checked() {
+    let f = validation("relocation");
+    let reject = |kv: &str, mention: &[&str]| {
+        let args = ["", "--set", kv];
+        let mut a: Vec<&str> = vec![f.to_str().unwrap()];
+        a.extend_from_slice(&args[1..]);
+        rejects(&a, mention);
+    };
+    reject("capacity.lifetime = 0", &["capacity.lifetime", "[1, 200]"]);
+    reject("capacity.lag = 0", &["capacity.lag"]);
+    reject("capacity.theta = -1", &["capacity.theta"]);
+    reject(
+        "capacity.kernel_other = 2",
+        &["capacity.kernel_other", "[0, 1]"],
+    );
+    reject(
+        "capacity.entrant_quantile = 1.5",
+        &["capacity.entrant_quantile"],
+    );
+    reject("capacity.plant_size = 0", &["capacity.plant_size", "> 0"]);
+    reject(
+        "capacity.sectors = [\"gadget\"]",
+        &["capacity.sectors[0]", "gadget", "no such sector"],
+    );
+    reject(
+        "capacity.lifetimes = { gadget = 10 }",
+        &["capacity.lifetimes.gadget", "no such sector"],
+    );
+    reject(
+        "capacity.incentives = [{ region = \"Atlantis\", value = 0.01 }]",
+        &["capacity.incentives[0].region", "Atlantis"],
+    );
+    reject(
+        "capacity.incentives = [{ region = \"Xinjiang\", value = 0.01, from = 2030, to = 2020 }]",
+        &["capacity.incentives[0].to"],
+    );
+    reject("capacity.colour = 1", &["colour"]);
+    rejects_default_set(
+        "capacity.sectors = [\"power\"]",
+        &["capacity.sectors", "[power] sector"],
+    );
+}
+
+/// `markets[].compensation` and `markets[].benchmark_adjustment` (MODEL.md 7.25).
+#[test]
+fn compensation_keys_are_checked() {
+    let f = validation("compensation");
+    let reject = |kv: &str, mention: &[&str]| {
+        rejects(&[f.to_str().unwrap(), "--set", kv], mention);
+    };
+    reject(
+        "markets.tax.compensation.share = 1.5",
+        &["markets[0].compensation.share", "[0, 1]"],
+    );
+    reject(
+        "markets.tax.compensation.rule = \"lottery\"",
+        &["compensation", "lottery"],
+    );
+    reject(
+        "markets.tax.compensation.provinces = [\"Atlantis\"]",
+        &["markets[0].compensation.provinces[0]", "Atlantis"],
+    );
+    reject(
+        "markets.tax.benchmark_adjustment = { Atlantis = 1.1 }",
+        &[
+            "markets[0].benchmark_adjustment.Atlantis",
+            "no such province",
+        ],
+    );
+    reject(
+        "markets.tax.benchmark_adjustment = { Xinjiang = -1 }",
+        &["markets[0].benchmark_adjustment.Xinjiang"],
+    );
+}

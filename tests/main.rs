@@ -5,8 +5,10 @@
 mod bad_input;
 mod bad_values;
 mod calibration;
+mod capacity;
 mod commit;
 mod common;
+mod compensation;
 mod determinism;
 mod expectations;
 mod fuzz;

@@ -6,6 +6,8 @@
 //! assert_eq!(scenario.name(), "default");
 //! ```
 
+pub mod capacity;
+pub mod compensation;
 pub mod dist;
 pub mod kinds;
 pub mod limits;

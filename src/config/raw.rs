@@ -64,6 +64,10 @@ pub struct RawScenario {
     /// absent: the power sector sells through its goods market like any other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power: Option<super::power::RawPower>,
+    /// Capacity dynamics, entry, exit and relocation (MODEL.md 7.24); absent: capacity
+    /// follows each sector's demand index and no plant enters or exits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<super::capacity::RawCapacity>,
 }
 
 /// `[scenario]`: identity and time.
@@ -608,6 +612,14 @@ pub struct RawMarket {
     /// in place of allowances, up to a share of their emissions.
     #[serde(default)]
     pub offsets: Option<RawOffsets>,
+    /// Eco-compensation: a share of the market's revenue paid to provinces by a rule, before
+    /// the rest is recycled (MODEL.md 7.25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<super::compensation::RawCompensation>,
+    /// Regional adjustment factors of the benchmarks, by province name (default 1): a covered
+    /// firm in the province receives `factor x benchmark` per unit of output.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub benchmark_adjustment: BTreeMap<String, f64>,
     /// Which indirect emissions (of purchased electricity) covered firms surrender
     /// allowances for: `none` (the default), or their electricity at the `grid` region's,
     /// the `province`'s or the `national` average emission factor of this year's dispatch

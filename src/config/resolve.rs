@@ -84,6 +84,14 @@ pub fn resolve(
         }
         _ => None,
     };
+    let capacity = raw.capacity.as_ref().and_then(|p| {
+        let names: Vec<String> = sectors.iter().map(|s| s.name.clone()).collect();
+        let ps = raw
+            .power
+            .as_ref()
+            .and_then(|pw| sector_id(&sectors, &pw.sector));
+        super::capacity::resolve(p, &names, ps, &geography, c)
+    });
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
     let peaks = peak_targets(&raw.peaks, &geography, c);
     let (technologies, sector_techs) = technologies(&raw.technologies, &sectors, years);
@@ -135,6 +143,7 @@ pub fn resolve(
         gdp_index,
         uncovered_index,
         power,
+        capacity,
     })
 }
 
@@ -367,6 +376,16 @@ fn market(
             .offsets
             .as_ref()
             .map(|o| offsets(i, m, o, geography, (y0, y1), c)),
+        compensation: m
+            .compensation
+            .as_ref()
+            .and_then(|x| super::compensation::resolve(i, x, geography, c)),
+        benchmark_factor: super::compensation::benchmark_factors(
+            i,
+            &m.benchmark_adjustment,
+            geography,
+            c,
+        ),
     }
 }
 

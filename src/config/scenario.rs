@@ -54,6 +54,8 @@ pub struct Scenario {
     pub uncovered_index: Series,
     /// The power system (`[power]`), if on.
     pub power: Option<super::power::PowerSpec>,
+    /// Capacity dynamics (`[capacity]`), if on.
+    pub capacity: Option<super::capacity::CapacitySpec>,
 }
 
 /// `[behaviour]` as declared (no names or paths to resolve).
@@ -362,6 +364,10 @@ pub struct MarketSpec {
     pub announced_years: u32,
     /// Offset credits from uncovered sources (None: the market takes none).
     pub offsets: Option<OffsetSpec>,
+    /// Eco-compensation (None: all revenue follows `recycling`).
+    pub compensation: Option<super::compensation::CompensationSpec>,
+    /// Benchmark adjustment factor per province (1 unless `benchmark_adjustment` sets it).
+    pub benchmark_factor: Vec<f64>,
 }
 
 /// A market's offset credits ([`crate::market::offsets`]), resolved.

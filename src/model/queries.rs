@@ -3,8 +3,8 @@
 //! a field here; the access is then visible in one place per system.
 
 use crate::model::agents::firm::{
-    Account, Behaviour, Capacity, Coverage, Expectation, FirmInfo, Intensity, Mac, Production,
-    Technologies, YearFlows,
+    Account, Behaviour, Capacity, Coverage, Expectation, FirmInfo, Intensity, Lifecycle, Mac,
+    Production, Technologies, YearFlows,
 };
 use crate::model::agents::plan::Standard;
 use bevy_ecs::prelude::*;
@@ -26,6 +26,8 @@ pub struct ProducingFirm {
     pub cov: &'static Coverage,
     /// Expected carbon price.
     pub exp: &'static Expectation,
+    /// Whether (and with what capacity) it produces this year under `[capacity]`.
+    pub life: &'static Lifecycle,
     /// Capacity, logit weight and output (set).
     pub prod: &'static mut Production,
     /// Gross and counterfactual emissions (set).
@@ -170,4 +172,33 @@ pub struct RecyclingFirm {
     pub flows: &'static YearFlows,
     /// Committed capex and subsidy (set).
     pub tech: &'static mut Technologies,
+}
+
+/// What the capacity phase reads and sets (life cycle; the rest is kept for the `firms` row
+/// of a plant that closes).
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct CapacityFirm {
+    /// The firm's entity (removed when the plant closes).
+    pub entity: Entity,
+    /// Identity, sector, city, goods market.
+    pub info: &'static FirmInfo,
+    /// Base capacity and output.
+    pub cap: &'static Capacity,
+    /// Output, price and variable cost (expected margin).
+    pub prod: &'static Production,
+    /// Intensities (expected unit cost; build intensity for new plants).
+    pub int: &'static Intensity,
+    /// Covering market and free allocation rate.
+    pub cov: &'static Coverage,
+    /// Expected carbon price.
+    pub exp: &'static Expectation,
+    /// Operational MAC (its `firms` row).
+    pub mac: &'static Mac,
+    /// Behaviour (its `firms` row).
+    pub beh: &'static Behaviour,
+    /// Technology slots (the city's counts when it closes).
+    pub tech: &'static Technologies,
+    /// Life cycle (losses and exit set).
+    pub life: &'static mut Lifecycle,
 }

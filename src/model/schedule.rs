@@ -35,6 +35,8 @@ pub enum Phase {
     Accounting,
     /// Output rows.
     Record,
+    /// Plant closure, exit and new plants (`[capacity]`), after this year's rows.
+    Capacity,
 }
 
 /// Label of the yearly schedule.
@@ -63,6 +65,7 @@ pub fn year_schedule() -> Schedule {
             Phase::Diffusion,
             Phase::Accounting,
             Phase::Record,
+            Phase::Capacity,
         )
             .chain(),
     );
@@ -106,6 +109,7 @@ pub fn year_schedule() -> Schedule {
         (
             record::record_firms.run_if(record::firm_rows_this_year),
             record::record_aggregates,
+            record::record_compensation,
             record::record_technologies,
             record::record_goods,
             crate::output::collect::power::record_power,
@@ -113,5 +117,6 @@ pub fn year_schedule() -> Schedule {
             .chain()
             .in_set(Phase::Record),
     );
+    s.add_systems(capacity::plan_capacity.in_set(Phase::Capacity));
     s
 }

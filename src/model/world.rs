@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// A stable 31-bit hash of a sector name (FNV-1a), so that a sector's firm draws do not
 /// depend on which other sectors exist or on their order.
-fn name_hash(name: &str) -> u64 {
+pub(crate) fn name_hash(name: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name.bytes() {
         h ^= u64::from(b);
@@ -33,7 +33,7 @@ fn name_hash(name: &str) -> u64 {
 }
 
 /// The goods market id of a firm of `sector` in `city`.
-fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 {
+pub(crate) fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 {
     let c = &s.geography.cities[city as usize];
     let region = match s.sectors[sector].scope {
         Scope::National => 0,
@@ -44,7 +44,7 @@ fn goods_market(s: &Scenario, offsets: &[u32], sector: usize, city: u32) -> u32 
     offsets[sector] + region
 }
 
-fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
+pub(crate) fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
     let mut offsets = Vec::with_capacity(s.sectors.len() + 1);
     let mut n = 0u32;
     for sec in &s.sectors {
@@ -61,18 +61,79 @@ fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
 }
 
 /// A firm's attributes before spawning.
-struct FirmSpawn {
-    info: FirmInfo,
-    capacity: Capacity,
-    production: Production,
-    intensity: Intensity,
-    mac: Mac,
-    behaviour: Behaviour,
+pub(crate) struct FirmSpawn {
+    pub info: FirmInfo,
+    pub capacity: Capacity,
+    pub production: Production,
+    pub intensity: Intensity,
+    pub mac: Mac,
+    pub behaviour: Behaviour,
+}
+
+/// The components of a firm.
+pub(crate) type FirmBundle = (
+    FirmInfo,
+    Capacity,
+    Production,
+    Intensity,
+    Mac,
+    Behaviour,
+    Technologies,
+    (
+        Expectation,
+        Coverage,
+        Account,
+        YearFlows,
+        crate::model::agents::plan::Standard,
+        Lifecycle,
+    ),
+);
+
+/// Every component of a firm (the same set for firms built with the World and plants that
+/// enter later, so that no system's query misses one).
+pub(crate) fn firm_bundle(s: &Scenario, seed: u64, f: FirmSpawn, life: Lifecycle) -> FirmBundle {
+    (
+        f.info,
+        f.capacity,
+        f.production,
+        f.intensity,
+        f.mac,
+        f.behaviour,
+        tech_slots(s, seed, f.info.sector as usize, f.info.key),
+        (
+            Expectation::default(),
+            Coverage::default(),
+            Account::default(),
+            YearFlows::default(),
+            crate::model::agents::plan::Standard::default(),
+            life,
+        ),
+    )
+}
+
+/// Life cycle of a plant of the initial population: under `[capacity]` for a dynamic sector,
+/// its capacity of the start year (base capacity x demand index) and a retirement year from a
+/// uniformly drawn age within the sector's lifetime (keyed by the firm's key); else a plant
+/// that operates in every year.
+fn initial_lifecycle(s: &Scenario, seed: u64, f: &FirmSpawn) -> Lifecycle {
+    let sid = f.info.sector as usize;
+    let Some(cap) = s.capacity.as_ref().filter(|c| c.dynamic[sid]) else {
+        return Lifecycle::always(f.capacity.base_capacity);
+    };
+    let y0 = s.start_year();
+    let u: f64 = rand::RngExt::random(&mut keyed(seed, Stream::PlantAge, f.info.key, 0, 0));
+    // Remaining life (1 - u) L in (0, L], at least one year of output.
+    let remaining = ((1.0 - u) * cap.lifetime[sid]).ceil().max(1.0) as i32;
+    Lifecycle {
+        capacity: f.capacity.base_capacity * s.sectors[sid].demand_index.at(y0),
+        retire: y0 + remaining,
+        ..Lifecycle::always(0.0)
+    }
 }
 
 /// The firm's technology slots with drawn capex multipliers (keyed by the firm's draw key
 /// and the slot's position in the sector catalog).
-fn tech_slots(s: &Scenario, seed: u64, sector: usize, draw_key: u64) -> Technologies {
+pub(crate) fn tech_slots(s: &Scenario, seed: u64, sector: usize, draw_key: u64) -> Technologies {
     let slots = s.sector_techs[sector]
         .iter()
         .enumerate()
@@ -173,24 +234,15 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     world.insert_resource(tech_state(s, &firms));
     world.insert_resource(crate::model::agents::plan::PlanState::default());
     world.insert_resource(Receipts::default());
+    world.insert_resource(crate::model::agents::totals::CompensationFlows::default());
+    let firm_count = firms.len() as u32;
     world.spawn_batch(firms.into_iter().map(|f| {
-        (
-            f.info,
-            f.capacity,
-            f.production,
-            f.intensity,
-            f.mac,
-            f.behaviour,
-            tech_slots(s, seed, f.info.sector as usize, f.info.key),
-            (
-                Expectation::default(),
-                Coverage::default(),
-                Account::default(),
-                YearFlows::default(),
-                crate::model::agents::plan::Standard::default(),
-            ),
-        )
+        let life = initial_lifecycle(s, seed, &f);
+        firm_bundle(s, seed, f, life)
     }));
+    world.insert_resource(crate::model::agents::capacity::CapacityState::new(
+        s, firm_count, &offsets, &shares,
+    ));
     world.spawn_batch(s.markets.iter().map(|m| Regulator {
         market: m.id,
         ..Default::default()
@@ -262,23 +314,13 @@ fn pick_group(groups: &[crate::config::scenario::GroupSpec], seed: u64, key: u64
     None
 }
 
-/// The generated firms of sector `sid` (ids continue from `out.len()`): sizes, cities and
-/// attributes drawn with keys of (sector name hash, index within the sector).
-fn generated_firms(
-    s: &Scenario,
-    seed: u64,
-    offsets: &[u32],
-    shares: &[CityShares],
-    sid: usize,
-    out: &mut Vec<FirmSpawn>,
-) {
-    let sec = &s.sectors[sid];
-    let r = sec;
-    if r.firms == 0 {
-        return;
-    }
-    let weights: Vec<f64> = s
-        .geography
+/// Where a sector's generated firms are placed: per city, the province's weight (thermal
+/// share of `[power]` for its plants, else CO2 or GDP by the sector's `location`) x the city's
+/// drawn GDP share. Also the economic mass of a city in the location choice of new plants
+/// (`[capacity]`).
+pub(crate) fn location_weights(s: &Scenario, sid: usize, shares: &[CityShares]) -> Vec<f64> {
+    let r = &s.sectors[sid];
+    s.geography
         .cities
         .iter()
         .map(|c| {
@@ -295,7 +337,25 @@ fn generated_firms(
             };
             pw * shares[c.id as usize].gdp
         })
-        .collect();
+        .collect()
+}
+
+/// The generated firms of sector `sid` (ids continue from `out.len()`): sizes, cities and
+/// attributes drawn with keys of (sector name hash, index within the sector).
+fn generated_firms(
+    s: &Scenario,
+    seed: u64,
+    offsets: &[u32],
+    shares: &[CityShares],
+    sid: usize,
+    out: &mut Vec<FirmSpawn>,
+) {
+    let sec = &s.sectors[sid];
+    let r = sec;
+    if r.firms == 0 {
+        return;
+    }
+    let weights = location_weights(s, sid, shares);
     let picker = WeightedIndex::new(&weights).ok();
     let size = LogNormal::new(0.0, r.size_sigma).ok();
     let sector_hash = name_hash(&sec.name);
@@ -314,73 +374,111 @@ fn generated_firms(
             p.sample(&mut keyed(seed, Stream::FirmLocation, key(k), 0, 0))
         }) as u32;
         let base_output = r.total_output * w / total;
-        let draw = |d: &crate::config::dist::Dist, i: u32| {
-            d.sample(&mut keyed(seed, Stream::FirmIntensity, key(k), 0, i))
-        };
         let group = pick_group(&r.groups, seed, key(k));
-        let g = group.map(|g| &r.groups[g]);
-        let own =
-            |f: fn(&crate::config::scenario::GroupSpec) -> Option<&crate::config::dist::Dist>| {
-                g.and_then(f)
-            };
-        let energy = draw(
-            own(|g| g.energy_intensity.as_ref()).unwrap_or(&r.energy_intensity),
-            0,
-        );
-        let carbon_factor = draw(
-            own(|g| g.carbon_factor.as_ref()).unwrap_or(&r.carbon_factor),
-            1,
-        );
-        let variable_cost = draw(
-            own(|g| g.variable_cost.as_ref()).unwrap_or(&r.variable_cost),
-            2,
-        )
-        .max(0.0)
-            * thermal_cost(s, sid, city);
-        let p5 = own(|g| g.mac_price_at_5pct.as_ref())
-            .unwrap_or(&r.mac_price_at_5pct)
-            .sample(&mut keyed(seed, Stream::FirmMac, key(k), 0, 0));
-        let e0 = energy * carbon_factor * base_output;
-        let hurdle_rate =
-            r.hurdle_rate
-                .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 0));
-        let lambda = r
-            .expectation_weight
-            .sample(&mut keyed(seed, Stream::FirmBehaviour, key(k), 0, 1))
-            .clamp(0.0, 1.0);
-        out.push(FirmSpawn {
-            info: FirmInfo {
-                id: out.len() as u32,
-                sector: sid as u16,
-                class: r.class(group),
-                city,
-                goods_market: goods_market(s, offsets, sid, city),
+        let id = out.len() as u32;
+        out.push(drawn_firm(
+            s,
+            seed,
+            offsets,
+            DrawnFirm {
+                sector: sid,
                 key: key(k),
-            },
-            capacity: Capacity {
-                base_capacity: base_output / r.utilisation,
+                city,
                 base_output,
+                group,
+                energy: None,
+                id,
             },
-            production: Production {
-                variable_cost,
-                ..Default::default()
+        ));
+    }
+}
+
+/// What places a drawn firm: its sector, draw key, city, reference output (units per year),
+/// group, an energy intensity set by the caller (tce per unit; `None`: drawn) and id.
+pub(crate) struct DrawnFirm {
+    pub sector: usize,
+    pub key: u64,
+    pub city: u32,
+    pub base_output: f64,
+    pub group: Option<usize>,
+    pub energy: Option<f64>,
+    pub id: u32,
+}
+
+/// A firm's attributes drawn from its sector's (or group's) distributions with its key:
+/// intensities, variable cost, MAC and behaviour (generated firms at build, new plants under
+/// `[capacity]`).
+pub(crate) fn drawn_firm(s: &Scenario, seed: u64, offsets: &[u32], d: DrawnFirm) -> FirmSpawn {
+    let sid = d.sector;
+    let r = &s.sectors[sid];
+    let key = d.key;
+    let city = d.city;
+    let base_output = d.base_output;
+    let draw = |dist: &crate::config::dist::Dist, i: u32| {
+        dist.sample(&mut keyed(seed, Stream::FirmIntensity, key, 0, i))
+    };
+    let g = d.group.map(|g| &r.groups[g]);
+    let own = |f: fn(&crate::config::scenario::GroupSpec) -> Option<&crate::config::dist::Dist>| {
+        g.and_then(f)
+    };
+    let drawn_energy = draw(
+        own(|g| g.energy_intensity.as_ref()).unwrap_or(&r.energy_intensity),
+        0,
+    );
+    let energy = d.energy.unwrap_or(drawn_energy);
+    let carbon_factor = draw(
+        own(|g| g.carbon_factor.as_ref()).unwrap_or(&r.carbon_factor),
+        1,
+    );
+    let variable_cost = draw(
+        own(|g| g.variable_cost.as_ref()).unwrap_or(&r.variable_cost),
+        2,
+    )
+    .max(0.0)
+        * thermal_cost(s, sid, city);
+    let p5 = own(|g| g.mac_price_at_5pct.as_ref())
+        .unwrap_or(&r.mac_price_at_5pct)
+        .sample(&mut keyed(seed, Stream::FirmMac, key, 0, 0));
+    let e0 = energy * carbon_factor * base_output;
+    let hurdle_rate = r
+        .hurdle_rate
+        .sample(&mut keyed(seed, Stream::FirmBehaviour, key, 0, 0));
+    let lambda = r
+        .expectation_weight
+        .sample(&mut keyed(seed, Stream::FirmBehaviour, key, 0, 1))
+        .clamp(0.0, 1.0);
+    FirmSpawn {
+        info: FirmInfo {
+            id: d.id,
+            sector: sid as u16,
+            class: r.class(d.group),
+            city,
+            goods_market: goods_market(s, offsets, sid, city),
+            key,
+        },
+        capacity: Capacity {
+            base_capacity: base_output / r.utilisation,
+            base_output,
+        },
+        production: Production {
+            variable_cost,
+            ..Default::default()
+        },
+        intensity: Intensity::at_build(energy, carbon_factor, r.electricity_intensity),
+        mac: Mac {
+            slope_ref: if e0 > 0.0 {
+                p5 / (0.05 * e0)
+            } else {
+                f64::INFINITY
             },
-            intensity: Intensity::at_build(energy, carbon_factor, r.electricity_intensity),
-            mac: Mac {
-                slope_ref: if e0 > 0.0 {
-                    p5 / (0.05 * e0)
-                } else {
-                    f64::INFINITY
-                },
-                max_share: r.abatement_max_share,
-            },
-            behaviour: Behaviour {
-                hurdle_rate,
-                lambda,
-                hedge_share: r.bank_hedge_share,
-                speculation: r.bank_speculation,
-            },
-        });
+            max_share: r.abatement_max_share,
+        },
+        behaviour: Behaviour {
+            hurdle_rate,
+            lambda,
+            hedge_share: r.bank_hedge_share,
+            speculation: r.bank_speculation,
+        },
     }
 }
 

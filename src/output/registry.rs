@@ -147,6 +147,10 @@ registry! {
     power_tech_year: PowerTechYear => Yearly,
     /// `flow_year` rows.
     flow_year: FlowYear => Yearly,
+    /// `capacity_year` rows.
+    capacity_year: CapacityYear => Yearly,
+    /// `compensation_year` rows.
+    compensation_year: CompensationYear => Yearly,
     /// `milestones` rows (per run).
     milestones: Milestones => PerRun,
     /// `region_peaks` rows (per run).

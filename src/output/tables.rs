@@ -26,7 +26,7 @@ table! {
         start_year: i32 ["year"],
         /// Last simulated year.
         end_year: i32 ["year"],
-        /// Number of firms.
+        /// Number of firms (rows of `firms`: under `[capacity]` every plant that produced or was decided during the run).
         firms: u32 ["count"],
         /// Number of cities.
         cities: u32 ["count"],
@@ -34,7 +34,7 @@ table! {
 }
 
 table! {
-    /// One row per firm: static attributes drawn at world build.
+    /// One row per firm (plant): attributes drawn at world build or at entry (`[capacity]`), and its life cycle; written after the run's last year.
     Firms = "firms" {
         /// Run identifier.
         run_id: u64 [""],
@@ -68,6 +68,14 @@ table! {
         hurdle_rate: f64 ["1/yr"],
         /// Expectation weight lambda.
         expectation_weight: f64 ["share"],
+        /// Year its construction was decided under `[capacity]` (null: a plant of the initial population).
+        decided_year: Option<i32> ["year"],
+        /// First year of output (null: operating from the run's start).
+        online_year: Option<i32> ["year"],
+        /// Retirement year at the end of its lifetime under `[capacity]`: no output from this year on (null: no retirement).
+        retire_year: Option<i32> ["year"],
+        /// Exit year after `capacity.exit_years` consecutive years of negative expected margin: no output from this year on (null: did not exit).
+        exit_year: Option<i32> ["year"],
     }
 }
 
@@ -308,7 +316,7 @@ table! {
         penalties: f64 ["CNY"],
         /// Auction, reserve and tax revenue.
         auction_revenue: f64 ["CNY"],
-        /// Revenue paid out this year to cities or, from the technology fund, to firms.
+        /// Revenue paid out this year to cities (eco-compensation included, see `compensation_year`) or, from the technology fund, to firms.
         recycled: f64 ["CNY"],
         /// Technology fund balance at the end of the year.
         fund_balance: f64 ["CNY"],
@@ -682,6 +690,56 @@ table! {
         gini_cost_burden: Option<f64> ["index"],
         /// Share of cities meeting their targets at the end of the latest plan (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],
+    }
+}
+
+table! {
+    /// One row per market, paying province, receiving province and year with a positive eco-compensation flow (`markets[].compensation`, MODEL.md 7.25; empty otherwise). A market's flows of a year add up to the compensation share of its revenue; they are part of market_year.recycled and of the receiving cities' city_year.recycled_revenue.
+    CompensationYear = "compensation_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Market whose revenue pays.
+        market: Cat<dict::Market> [""],
+        /// Province the revenue is attributed to (by its share of the market's covered emissions).
+        from_province: Cat<dict::Province> [""],
+        /// Province that receives (paid to its cities by population).
+        to_province: Cat<dict::Province> [""],
+        /// Amount paid.
+        amount: f64 ["CNY"],
+    }
+}
+
+table! {
+    /// One row per dynamic sector, province and year when `[capacity]` is on (empty otherwise): plants producing, built, closed and decided (MODEL.md 7.24).
+    CapacityYear = "capacity_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Sector name.
+        sector: Cat<dict::Sector> [""],
+        /// Province.
+        province: Cat<dict::Province> [""],
+        /// Plants producing this year.
+        plants: u32 ["count"],
+        /// Capacity of the plants producing this year.
+        capacity: f64 ["units/yr"],
+        /// Output of the plants producing this year.
+        output: f64 ["units/yr"],
+        /// Capacity of plants whose first year of output is this year.
+        online: f64 ["units/yr"],
+        /// Capacity that stopped at the end of its lifetime (retire_year = this year: produced last year, not this year).
+        retired: f64 ["units/yr"],
+        /// Capacity that exited for negative expected margins (exit_year = this year).
+        exited: f64 ["units/yr"],
+        /// Capacity of new plants decided this year to be built in the province (producing from this year + `capacity.lag`).
+        decided: f64 ["units/yr"],
+        /// Part of `decided` whose origin city is in another province (industrial transfer in).
+        relocated_in: f64 ["units/yr"],
+        /// Capacity decided this year whose origin city is in this province and that is built in another province (industrial transfer out).
+        relocated_out: f64 ["units/yr"],
     }
 }
 

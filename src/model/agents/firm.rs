@@ -361,3 +361,47 @@ mod tests {
         assert_eq!(Mac::cost(4.0, 10.0), 200.0);
     }
 }
+
+/// A plant's life cycle under capacity dynamics (`[capacity]`, MODEL.md section 7.24). Firms
+/// of sectors without dynamic capacity operate in every year (their capacity follows the
+/// sector's demand index).
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Lifecycle {
+    /// Capacity while operating, units per year (used for dynamic sectors only).
+    pub capacity: f64,
+    /// First year of output.
+    pub online: i32,
+    /// Retirement year (end of lifetime): no output from this year on.
+    pub retire: i32,
+    /// Exit year after `capacity.exit_years` consecutive years of negative expected margin:
+    /// no output from this year on.
+    pub exit: Option<i32>,
+    /// Consecutive years of negative expected margin so far.
+    pub losses: u32,
+    /// Year the plant's construction was decided (`None`: a plant of the initial population).
+    pub decided: Option<i32>,
+}
+
+impl Lifecycle {
+    /// A plant that operates in every year with `capacity` units per year.
+    pub fn always(capacity: f64) -> Self {
+        Lifecycle {
+            capacity,
+            online: i32::MIN,
+            retire: i32::MAX,
+            exit: None,
+            losses: 0,
+            decided: None,
+        }
+    }
+
+    /// First year without output (retirement or exit), `i32::MAX` if none.
+    pub fn end(&self) -> i32 {
+        self.retire.min(self.exit.unwrap_or(i32::MAX))
+    }
+
+    /// Whether the plant produces in `year`.
+    pub fn operating(&self, year: i32) -> bool {
+        year >= self.online && year < self.end()
+    }
+}

@@ -1,6 +1,7 @@
 //! Agents as bevy_ecs components: firms ([`firm`]), cities ([`city`]) and market regulators
 //! ([`regulator`]), plus the run-wide resources ([`RunParams`], [`Clock`]).
 
+pub mod capacity;
 pub mod city;
 pub mod firm;
 pub mod goods;

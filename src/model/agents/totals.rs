@@ -11,6 +11,12 @@ use bevy_ecs::prelude::*;
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Receipts(pub Vec<f64>);
 
+/// This year's eco-compensation flows (`markets[].compensation`, MODEL.md 7.25): (market,
+/// paying province, receiving province, CNY); written by recycling, recorded as
+/// `compensation_year` rows.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct CompensationFlows(pub Vec<(u16, u16, u16, f64)>);
+
 /// Sums over one market's covered firms in one year.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MarketTotals {

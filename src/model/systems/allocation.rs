@@ -133,8 +133,11 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
             sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
             sc.gross[m as usize] += flows.gross_emissions + flows.indirect_emissions;
             if let Some(b) = &spec.benchmarks[info.class as usize] {
-                sc.bench_total[m as usize] += b.at(year) * prod.output;
-                sc.bench_output[m as usize][info.class as usize] += prod.output;
+                // Output weighted by the province's benchmark adjustment factor (1 by default).
+                let p = s.geography.cities[info.city as usize].province as usize;
+                let output = prod.output * spec.benchmark_factor[p];
+                sc.bench_total[m as usize] += b.at(year) * output;
+                sc.bench_output[m as usize][info.class as usize] += output;
             }
             sc.participants[m as usize] += 1;
         }

@@ -8,6 +8,7 @@
 pub mod accounting;
 pub mod administrative;
 pub mod allocation;
+pub mod capacity;
 pub mod compliance;
 pub mod diffusion;
 pub mod expectations;

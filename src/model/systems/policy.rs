@@ -8,7 +8,7 @@
 
 use crate::config::Scenario;
 use crate::config::kinds::{AllocationRule, MarketKind};
-use crate::model::agents::firm::{Account, Coverage, FirmInfo};
+use crate::model::agents::firm::{Account, Coverage, FirmInfo, Lifecycle};
 use crate::model::agents::power::PowerState;
 use crate::model::agents::regulator::{MarketOutcome, Regulator};
 use crate::model::agents::{Clock, RunParams};
@@ -55,7 +55,7 @@ pub fn assign_coverage(
     params: Res<RunParams>,
     clock: Res<Clock>,
     power: Res<PowerState>,
-    mut firms: Query<(&FirmInfo, &mut Coverage, &mut Account)>,
+    mut firms: Query<(&FirmInfo, &Lifecycle, &mut Coverage, &mut Account)>,
 ) {
     let s = &params.scenario;
     let year = clock.year;
@@ -67,9 +67,14 @@ pub fn assign_coverage(
             closed: year > spec.end_year,
         }
     };
-    for (info, mut cov, mut acc) in &mut firms {
+    for (info, life, mut cov, mut acc) in &mut firms {
         let sector = info.sector as usize;
-        let market = covering_market(s, sector, info.city, year, cov.last_gross_emissions);
+        // A plant that no longer produces (retired or exited, `[capacity]`) leaves its market.
+        let market = if life.operating(year) {
+            covering_market(s, sector, info.city, year, cov.last_gross_emissions)
+        } else {
+            None
+        };
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
         cov.indirect_factor = cov.market.map_or(0.0, |m| {
@@ -90,7 +95,8 @@ pub fn assign_coverage(
                 let spec = &s.markets[m];
                 match (spec.allocation, &spec.benchmarks[info.class as usize]) {
                     (AllocationRule::Benchmark, Some(b)) => {
-                        b.at(year) * (1.0 - spec.auction_share.at(year))
+                        let p = s.geography.cities[info.city as usize].province as usize;
+                        b.at(year) * (1.0 - spec.auction_share.at(year)) * spec.benchmark_factor[p]
                     }
                     _ => 0.0,
                 }

@@ -6,8 +6,8 @@
 //! share-weighted carbon cost; demand responds with elasticity `epsilon`; output is capped by
 //! capacity (excess demand is redistributed to firms with spare capacity, water-filling,
 //! [`crate::econ::goods::fill`], in log space so demand is served exactly however far apart
-//! the weights are). Capacity follows the sector's demand index (entry and exit are not
-//! modelled).
+//! the weights are). Capacity follows the sector's demand index, or under `[capacity]` is the
+//! plant's own (entry, exit and retirement in [`super::capacity`]).
 
 use crate::config::Scenario;
 use crate::econ::goods::{fill, log_sum_exp};
@@ -93,12 +93,23 @@ pub fn produce(
     set_output(sc, &gm, &mut firms);
 }
 
-/// Capacity this year (base capacity x demand index), and the lowest unit cost per goods
+/// Capacity this year (base capacity x demand index; under `[capacity]` for a dynamic sector,
+/// the plant's capacity while it operates, else 0), and the lowest unit cost per goods
 /// market (for a stable logit).
 fn capacities(s: &Scenario, year: i32, sc: &mut Scratch, firms: &mut Query<ProducingFirm>) {
+    let dynamic = s.capacity.as_ref().map(|c| &c.dynamic);
     for mut f in firms.iter_mut() {
-        let sector = &s.sectors[f.info.sector as usize];
-        f.prod.capacity = f.cap.base_capacity * sector.demand_index.at(year);
+        let sid = f.info.sector as usize;
+        let sector = &s.sectors[sid];
+        f.prod.capacity = if dynamic.is_some_and(|d| d[sid]) {
+            if f.life.operating(year) {
+                f.life.capacity
+            } else {
+                0.0
+            }
+        } else {
+            f.cap.base_capacity * sector.demand_index.at(year)
+        };
         let (u, _) = unit_cost(sector.fuel_price, &f.prod, f.int, f.cov, f.exp);
         let g = f.info.goods_market as usize;
         sc.min_cost[g] = sc.min_cost[g].min(u);

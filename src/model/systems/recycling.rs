@@ -3,13 +3,19 @@
 //! market's cities by population, by GDP or by the abatement their covered firms achieved
 //! (below their counterfactual), or into a technology fund that pays a share of the market's
 //! firms' capex committed this year (as much as the fund holds; firms expect last year's
-//! payout rate when they decide). Money is conserved: revenue = paid out + change in fund.
+//! payout rate when they decide). With `compensation`, a share of the revenue is first paid
+//! to provinces (eco-compensation, MODEL.md 7.25: attributed to the provinces whose covered
+//! firms emitted, divided among the recipients by population, abatement or development tier,
+//! and paid to each recipient's cities by population); the rest follows the rule. Money is
+//! conserved: revenue = paid out + change in fund (+ what the centre keeps).
 
+use crate::config::compensation::CompensationRule;
 use crate::config::kinds::Recycling;
+use crate::econ::compensation::{development_weight, flows};
 use crate::model::agents::RunParams;
 use crate::model::agents::city::{CityInfo, CityState};
 use crate::model::agents::regulator::Regulator;
-use crate::model::agents::totals::Receipts;
+use crate::model::agents::totals::{CompensationFlows, Receipts};
 use crate::model::queries::RecyclingFirm;
 use bevy_ecs::prelude::*;
 
@@ -19,6 +25,11 @@ pub struct Scratch {
     weights: Vec<f64>,
     committed: Vec<f64>,
     abatement: Vec<f64>,
+    /// Covered emissions per market and province, t CO2 (payers of compensation).
+    emitted: Vec<f64>,
+    /// Population and GDP per province this year (persons, CNY).
+    province_pop: Vec<f64>,
+    province_gdp: Vec<f64>,
 }
 
 /// Distributes each market's revenue. Steps: [`market_sums`], then per market its revenue
@@ -27,6 +38,7 @@ pub fn recycle_revenue(
     params: Res<RunParams>,
     mut scratch: Local<Scratch>,
     mut receipts: ResMut<Receipts>,
+    mut comp: ResMut<CompensationFlows>,
     mut regs: Query<&mut Regulator>,
     cities: Query<(&CityInfo, &CityState)>,
     mut firms: Query<RecyclingFirm>,
@@ -37,7 +49,9 @@ pub fn recycle_revenue(
     let nm = s.markets.len();
     receipts.0.clear();
     receipts.0.resize(n, 0.0);
-    market_sums(n, nm, sc, &mut firms);
+    comp.0.clear();
+    market_sums(s, nm, sc, &mut firms);
+    province_sums(s, sc, &cities);
     let mut rates = vec![0.0; nm];
     for mut r in &mut regs {
         let m = r.market as usize;
@@ -49,6 +63,9 @@ pub fn recycle_revenue(
         };
         r.year.revenue = revenue;
         let spec = &s.markets[m];
+        let compensated = compensate(s, m, revenue, sc, &cities, &mut receipts.0, &mut comp.0);
+        let revenue = revenue - compensated;
+        r.year.recycled = 0.0;
         match spec.recycling {
             Recycling::Centre => {}
             Recycling::TechnologyFund => {
@@ -75,25 +92,116 @@ pub fn recycle_revenue(
                 r.year.recycled = pay_cities(revenue, &sc.weights, &mut receipts.0);
             }
         }
+        r.year.recycled += compensated;
     }
     subsidise(&rates, &mut firms);
 }
 
-/// Per market: capex its firms committed this year (CNY) and per city the abatement their
-/// covered firms achieved below their counterfactual (t CO2); resets subsidies.
-fn market_sums(n: usize, nm: usize, sc: &mut Scratch, firms: &mut Query<RecyclingFirm>) {
+/// Per market: capex its firms committed this year (CNY), per city the abatement their
+/// covered firms achieved below their counterfactual (t CO2) and per province their emissions
+/// (t CO2); resets subsidies.
+fn market_sums(
+    s: &crate::config::Scenario,
+    nm: usize,
+    sc: &mut Scratch,
+    firms: &mut Query<RecyclingFirm>,
+) {
+    let n = s.geography.cities.len();
+    let np = s.geography.provinces.len();
     sc.committed.clear();
     sc.committed.resize(nm, 0.0);
     sc.abatement.clear();
     sc.abatement.resize(nm * n, 0.0);
+    sc.emitted.clear();
+    sc.emitted.resize(nm * np, 0.0);
     for mut f in firms.iter_mut() {
         f.tech.subsidy = 0.0;
         if let Some(m) = f.cov.market {
             sc.committed[m as usize] += f.tech.committed;
             sc.abatement[m as usize * n + f.info.city as usize] +=
                 (f.flows.counterfactual_emissions - f.flows.emissions).max(0.0);
+            let p = s.geography.cities[f.info.city as usize].province as usize;
+            sc.emitted[m as usize * np + p] += f.flows.emissions;
         }
     }
+}
+
+/// Population and GDP per province this year.
+fn province_sums(
+    s: &crate::config::Scenario,
+    sc: &mut Scratch,
+    cities: &Query<(&CityInfo, &CityState)>,
+) {
+    let np = s.geography.provinces.len();
+    sc.province_pop.clear();
+    sc.province_pop.resize(np, 0.0);
+    sc.province_gdp.clear();
+    sc.province_gdp.resize(np, 0.0);
+    for (info, st) in cities {
+        sc.province_pop[info.province as usize] += st.population;
+        sc.province_gdp[info.province as usize] += st.gdp;
+    }
+}
+
+/// Market `m`'s eco-compensation this year: `share x revenue` attributed to the provinces by
+/// its firms' covered emissions and divided among the recipients by the rule, paid to each
+/// recipient's cities by population. Returns what was paid (0 when nobody pays or receives:
+/// the pool then follows the recycling rule with the rest).
+fn compensate(
+    s: &crate::config::Scenario,
+    m: usize,
+    revenue: f64,
+    sc: &Scratch,
+    cities: &Query<(&CityInfo, &CityState)>,
+    receipts: &mut [f64],
+    out: &mut Vec<(u16, u16, u16, f64)>,
+) -> f64 {
+    let Some(cs) = &s.markets[m].compensation else {
+        return 0.0;
+    };
+    let np = s.geography.provinces.len();
+    let n = s.geography.cities.len();
+    let mut abated = vec![0.0; np];
+    for c in &s.geography.cities {
+        abated[c.province as usize] += sc.abatement[m * n + c.id as usize];
+    }
+    let (pop, gdp) = (&sc.province_pop, &sc.province_gdp);
+    let national = gdp.iter().sum::<f64>() / pop.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let weights: Vec<f64> = (0..np)
+        .map(|p| {
+            if !cs.recipients[p] {
+                return 0.0;
+            }
+            match cs.rule {
+                CompensationRule::Population => pop[p],
+                CompensationRule::Abatement => abated[p],
+                CompensationRule::Development => development_weight(pop[p], gdp[p], national),
+            }
+        })
+        .collect();
+    let fl = flows(
+        cs.share * revenue,
+        &sc.emitted[m * np..(m + 1) * np],
+        &weights,
+    );
+    if fl.is_empty() {
+        return 0.0;
+    }
+    let mut to = vec![0.0; np];
+    for &(i, j, x) in &fl {
+        to[j] += x;
+        out.push((m as u16, i as u16, j as u16, x));
+    }
+    let mut paid = 0.0;
+    for (info, st) in cities {
+        let p = info.province as usize;
+        if to[p] > 0.0 && pop[p] > 0.0 {
+            let x = to[p] * st.population / pop[p];
+            receipts[info.id as usize] += x;
+            paid += x;
+        }
+    }
+    paid
 }
 
 /// Technology fund: revenue goes in; it pays the share `min(1, fund / committed)` of the

@@ -1,8 +1,11 @@
-//! Rows made once per run right after the World is built: `firms` (static attributes) and
-//! `cities` (geography with drawn shares).
+//! Rows made once per run: `cities` (geography with drawn shares) right after the World is
+//! built, `firms` (attributes at build or entry, and life cycle) after the last year.
 
 use crate::config::Scenario;
-use crate::model::agents::firm::{Behaviour, Capacity, FirmInfo, Intensity, Mac, Production};
+use crate::model::agents::capacity::CapacityState;
+use crate::model::agents::firm::{
+    Behaviour, Capacity, FirmInfo, Intensity, Lifecycle, Mac, Production,
+};
 use crate::model::agents::goods::CityDraws;
 use crate::output::{Cat, Cities, Firms};
 use bevy_ecs::prelude::*;
@@ -16,13 +19,20 @@ pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
         &Intensity,
         &Mac,
         &Behaviour,
+        &Lifecycle,
     )>();
     let mut rows: Vec<_> = q
         .iter(world)
-        .map(|(i, c, p, int, m, b)| (*i, *c, *p, *int, *m, *b))
+        .map(|(i, c, p, int, m, b, l)| (*i, *c, *p, *int, *m, *b, *l))
         .collect();
+    // Plants that closed during the run, and plants decided but not producing by its end.
+    if let Some(st) = world.get_resource::<CapacityState>() {
+        rows.extend(st.closed.iter().copied());
+        rows.extend(st.pending.iter().map(|p| p.row));
+    }
     rows.sort_by_key(|r| r.0.id);
-    for (i, c, p, int, m, b) in &rows {
+    let year = |y: i32| (y != i32::MIN && y != i32::MAX).then_some(y);
+    for (i, c, p, int, m, b, l) in &rows {
         t.run_id.push(run_id);
         t.firm_id.push(i.id);
         t.city_id.push(i.city);
@@ -31,15 +41,19 @@ pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
         t.goods_market.push(i.goods_market);
         t.capacity.push(c.base_capacity);
         t.base_output.push(c.base_output);
-        t.energy_intensity.push(int.energy);
-        t.carbon_factor.push(int.carbon_factor);
-        t.emission_intensity.push(int.emission());
+        t.energy_intensity.push(int.initial_energy);
+        t.carbon_factor.push(int.initial_carbon_factor);
+        t.emission_intensity.push(int.initial_emission);
         t.variable_cost.push(p.variable_cost);
         t.mac_slope.push(m.slope_ref);
         t.abatement_max
-            .push(m.max_share * int.emission() * c.base_output);
+            .push(m.max_share * int.initial_emission * c.base_output);
         t.hurdle_rate.push(b.hurdle_rate);
         t.expectation_weight.push(b.lambda);
+        t.decided_year.push(l.decided);
+        t.online_year.push(year(l.online));
+        t.retire_year.push(year(l.retire));
+        t.exit_year.push(l.exit);
     }
     rows.len()
 }

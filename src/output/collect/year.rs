@@ -104,6 +104,24 @@ pub fn record_firms(
     }
 }
 
+/// Appends this year's eco-compensation flows (`compensation_year`, MODEL.md 7.25).
+pub fn record_compensation(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    comp: Res<crate::model::agents::totals::CompensationFlows>,
+    mut buf: ResMut<Buffers>,
+) {
+    let c = &mut buf.compensation_year;
+    for &(m, from, to, amount) in &comp.0 {
+        c.run_id.push(params.run_id);
+        c.year.push(clock.year);
+        c.market.push(Cat::of(m));
+        c.from_province.push(Cat::of(from));
+        c.to_province.push(Cat::of(to));
+        c.amount.push(amount);
+    }
+}
+
 /// Appends `city_year`, `market_year` and `nation_year` rows.
 pub fn record_aggregates(
     params: Res<RunParams>,
