@@ -764,3 +764,45 @@ fn compensation_keys_are_checked() {
         &["markets[0].benchmark_adjustment.Xinjiang"],
     );
 }
+
+/// `[research]` (MODEL.md 7.26): ranges, regions, technologies, years and names.
+#[test]
+fn research_keys_are_checked() {
+    let f = validation("spillover");
+    let reject = |kv: &str, mention: &[&str]| {
+        rejects(&[f.to_str().unwrap(), "--set", kv], mention);
+    };
+    let prog = |extra: &str| {
+        format!(
+            "research = {{ programmes = [{{ name = \"p\", region = \"Jiangsu\", budget = 1e9{extra} }}] }}"
+        )
+    };
+    reject(
+        "research = { searching_rate = 1.5 }",
+        &["research.searching_rate"],
+    );
+    reject(
+        "research = { knowledge_base = 0 }",
+        &["research.knowledge_base", "> 0"],
+    );
+    reject(
+        "research = { depreciation = 2 }",
+        &["research.depreciation"],
+    );
+    reject(
+        &prog(", region = \"Atlantis\"").replace("region = \"Jiangsu\", ", ""),
+        &["research.programmes[0].region", "Atlantis"],
+    );
+    reject(
+        &prog(", technologies = [\"teleporter\"]"),
+        &["research.programmes[0].technologies[0]", "teleporter"],
+    );
+    reject(
+        &prog(", from = 2030, to = 2020"),
+        &["research.programmes[0].to"],
+    );
+    reject(
+        &prog(", budget = -1").replace("budget = 1e9, ", ""),
+        &["research.programmes[0].budget"],
+    );
+}

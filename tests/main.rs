@@ -19,6 +19,7 @@ mod offsets;
 mod output_schema;
 mod power;
 mod regimes;
+mod research;
 mod sweep;
 mod technology;
 mod validation;

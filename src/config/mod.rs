@@ -16,6 +16,7 @@ pub mod overrides;
 pub mod plans;
 pub mod power;
 pub mod raw;
+pub mod research;
 pub mod resolve;
 pub mod scenario;
 pub mod series;

@@ -68,6 +68,10 @@ pub struct RawScenario {
     /// follows each sector's demand index and no plant enters or exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<super::capacity::RawCapacity>,
+    /// Collaborative R&D programmes and two-factor learning (MODEL.md 7.26); absent: capex
+    /// falls by learning by doing only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub research: Option<super::research::RawResearch>,
 }
 
 /// `[scenario]`: identity and time.

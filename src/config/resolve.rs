@@ -92,6 +92,10 @@ pub fn resolve(
             .and_then(|pw| sector_id(&sectors, &pw.sector));
         super::capacity::resolve(p, &names, ps, &geography, c)
     });
+    let research = raw.research.as_ref().map(|r| {
+        let names: Vec<String> = raw.technologies.iter().map(|t| t.name.clone()).collect();
+        super::research::resolve(r, &geography, &names, years, c)
+    });
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
     let peaks = peak_targets(&raw.peaks, &geography, c);
     let (technologies, sector_techs) = technologies(&raw.technologies, &sectors, years);
@@ -144,6 +148,7 @@ pub fn resolve(
         uncovered_index,
         power,
         capacity,
+        research,
     })
 }
 

@@ -56,6 +56,8 @@ pub struct Scenario {
     pub power: Option<super::power::PowerSpec>,
     /// Capacity dynamics (`[capacity]`), if on.
     pub capacity: Option<super::capacity::CapacitySpec>,
+    /// R&D programmes (`[research]`), if any.
+    pub research: Option<super::research::ResearchSpec>,
 }
 
 /// `[behaviour]` as declared (no names or paths to resolve).

@@ -178,6 +178,9 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
     if let Some(p) = &raw.capacity {
         super::capacity::validate(p, c);
     }
+    if let Some(r) = &raw.research {
+        super::research::validate(r, c);
+    }
     let bounds = m
         .stringency_bounds
         .map_or(DEFAULT_STRINGENCY_BOUNDS, |[a, b]| (a, b));

@@ -15,6 +15,16 @@ pub fn wright_capex(capex0: f64, x0: f64, x_eff: f64, learning_rate: f64) -> f64
     capex0 * (x_eff / x0).powf(-wright_exponent(learning_rate))
 }
 
+/// Learning-by-searching factor on capex (two-factor learning): `((K0 + K) / K0)^(-c)` with
+/// `c = -log2(1 - rate)`, `K0` the knowledge base and `K` the effective programme knowledge
+/// (both CNY); exactly 1 when `K <= 0` (no programme: learning by doing alone).
+pub fn searching_factor(knowledge_base: f64, knowledge: f64, rate: f64) -> f64 {
+    if knowledge <= 0.0 || knowledge_base <= 0.0 {
+        return 1.0;
+    }
+    ((knowledge_base + knowledge) / knowledge_base).powf(-wright_exponent(rate))
+}
+
 /// Probability that an unaware firm becomes aware within one year (discrete Bass hazard):
 /// `1 - exp(-(p + q A))`, with `A` the proximity-weighted adoption share.
 pub fn awareness_probability(p: f64, q: f64, adoption_share: f64) -> f64 {
@@ -64,5 +74,14 @@ mod tests {
         assert!(f(t) >= f(t - 0.5) && f(t) >= f(t + 0.5));
         assert!((t - (q / p).ln() / (p + q)).abs() < 1e-12);
         assert!((awareness_probability(0.1, 0.0, 0.5) - (1.0 - (-0.1f64).exp())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn searching_halves_nothing_without_knowledge_and_cuts_by_the_rate_per_doubling() {
+        assert_eq!(searching_factor(5e9, 0.0, 0.1), 1.0);
+        // K = K0: the effective stock doubles, capex falls by 10 %.
+        assert!((searching_factor(5e9, 5e9, 0.1) - 0.9).abs() < 1e-12);
+        // K = 3 K0: two doublings, 0.9^2.
+        assert!((searching_factor(5e9, 15e9, 0.1) - 0.81).abs() < 1e-12);
     }
 }

@@ -94,7 +94,11 @@ pub fn year_schedule() -> Schedule {
     );
     s.add_systems(market::clear_markets.in_set(Phase::Market));
     s.add_systems(compliance::comply.in_set(Phase::Compliance));
-    s.add_systems(diffusion::diffuse.in_set(Phase::Diffusion));
+    s.add_systems(
+        (research::accumulate_knowledge, diffusion::diffuse)
+            .chain()
+            .in_set(Phase::Diffusion),
+    );
     s.add_systems(
         (
             recycling::recycle_revenue,
@@ -110,6 +114,7 @@ pub fn year_schedule() -> Schedule {
             record::record_firms.run_if(record::firm_rows_this_year),
             record::record_aggregates,
             record::record_compensation,
+            record::record_research,
             record::record_technologies,
             record::record_goods,
             crate::output::collect::power::record_power,

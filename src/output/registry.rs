@@ -151,6 +151,8 @@ registry! {
     capacity_year: CapacityYear => Yearly,
     /// `compensation_year` rows.
     compensation_year: CompensationYear => Yearly,
+    /// `research_year` rows.
+    research_year: ResearchYear => Yearly,
     /// `milestones` rows (per run).
     milestones: Milestones => PerRun,
     /// `region_peaks` rows (per run).

@@ -694,6 +694,24 @@ table! {
 }
 
 table! {
+    /// One row per R&D programme, technology it works on and year when `[research]` is on (empty otherwise, MODEL.md 7.26).
+    ResearchYear = "research_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Programme name (`research.programmes[].name`).
+        programme: String [""],
+        /// Technology.
+        technology: Cat<dict::Technology> [""],
+        /// Spent this year on the technology (from the region's city budgets).
+        spending: f64 ["CNY"],
+        /// Knowledge stock after this year's spending and depreciation (summed over the programme's cities when it is not joint).
+        stock: f64 ["CNY"],
+    }
+}
+
+table! {
     /// One row per market, paying province, receiving province and year with a positive eco-compensation flow (`markets[].compensation`, MODEL.md 7.25; empty otherwise). A market's flows of a year add up to the compensation share of its revenue; they are part of market_year.recycled and of the receiving cities' city_year.recycled_revenue.
     CompensationYear = "compensation_year" {
         /// Run identifier.

@@ -10,6 +10,7 @@ pub mod peaks;
 pub mod plan;
 pub mod power;
 pub mod regulator;
+pub mod research;
 pub mod technology;
 pub mod totals;
 

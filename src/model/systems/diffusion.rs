@@ -38,6 +38,7 @@ fn weighted(own: f64, agg: Option<f64>, nation: f64, phi_a: f64, phi_n: f64) -> 
 pub fn diffuse(
     params: Res<RunParams>,
     clock: Res<Clock>,
+    research: Res<crate::model::agents::research::ResearchState>,
     mut state: ResMut<TechState>,
     mut firms: Query<(&FirmInfo, &mut Technologies)>,
 ) {
@@ -51,6 +52,13 @@ pub fn diffuse(
     for spec in &s.technologies {
         let sums = st.region_sums(spec.id);
         shares_and_capex(spec, year, phi, &sums, st);
+        // Learning by searching (`[research]`): the factor is 1 without programme knowledge.
+        if !research.factor.is_empty() {
+            let base = spec.id * st.cities;
+            for c in 0..st.cities {
+                st.capex[base + c] *= research.factor[base + c];
+            }
+        }
         milestones(spec.id, year, &sums, st);
     }
     awareness(s, params.seed, year, st, &mut firms);

@@ -22,4 +22,5 @@ pub mod policy;
 pub mod power;
 pub mod production;
 pub mod recycling;
+pub mod research;
 pub mod targets;

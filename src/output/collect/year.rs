@@ -122,6 +122,35 @@ pub fn record_compensation(
     }
 }
 
+/// Appends this year's R&D programme rows (`research_year`, MODEL.md 7.26).
+pub fn record_research(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    state: Res<crate::model::agents::research::ResearchState>,
+    mut buf: ResMut<Buffers>,
+) {
+    let Some(r) = &params.scenario.research else {
+        return;
+    };
+    let b = &mut buf.research_year;
+    for (k, p) in r.programmes.iter().enumerate() {
+        let units = state.stock[k].len() / params.scenario.technologies.len().max(1);
+        for &t in &p.technologies {
+            b.run_id.push(params.run_id);
+            b.year.push(clock.year);
+            b.programme.push(p.name.clone());
+            b.technology.push(Cat::of(t as u16));
+            b.spending.push(state.spent[k][t]);
+            let stock = &state.stock[k];
+            b.stock.push(if p.joint {
+                stock[t]
+            } else {
+                stock[t * units..(t + 1) * units].iter().sum()
+            });
+        }
+    }
+}
+
 /// Appends `city_year`, `market_year` and `nation_year` rows.
 pub fn record_aggregates(
     params: Res<RunParams>,
