@@ -61,6 +61,7 @@ pub(crate) fn goods_market_offsets(s: &Scenario) -> Vec<u32> {
 }
 
 /// A firm's attributes before spawning.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct FirmSpawn {
     pub info: FirmInfo,
     pub capacity: Capacity,

@@ -6,6 +6,7 @@ use crate::geography::CityShares;
 use crate::model::agents::firm::{
     Behaviour, Capacity, Expectation, FirmInfo, Intensity, Lifecycle, Mac, Production,
 };
+use crate::model::world::FirmSpawn;
 use bevy_ecs::prelude::Resource;
 
 /// A plant's attributes as the `firms` table reports them.
@@ -22,12 +23,30 @@ pub type FirmRow = (
 /// A plant under construction: spawned as a firm in its first year of output.
 #[derive(Clone, Debug)]
 pub struct Pending {
-    /// Its attributes (`life.online` is the year it is spawned).
-    pub row: FirmRow,
+    /// Its drawn attributes.
+    pub(crate) spawn: FirmSpawn,
+    /// Its life cycle (`online` is the year it is spawned).
+    pub life: Lifecycle,
     /// The expectation it starts with (the prices its location decision saw).
     pub expectation: Expectation,
     /// The city whose capacity it replaces or extends (origin of the location choice).
     pub origin: u32,
+}
+
+impl Pending {
+    /// Its `firms` row.
+    pub fn row(&self) -> FirmRow {
+        let f = &self.spawn;
+        (
+            f.info,
+            f.capacity,
+            f.production,
+            f.intensity,
+            f.mac,
+            f.behaviour,
+            self.life,
+        )
+    }
 }
 
 /// Capacity dynamics state of a run.

@@ -27,7 +27,7 @@
 use crate::config::Scenario;
 use crate::config::capacity::CapacitySpec;
 use crate::econ::location::*;
-use crate::model::agents::capacity::{CapacityState, FirmRow, Pending};
+use crate::model::agents::capacity::{CapacityState, Pending};
 use crate::model::agents::firm::{Expectation, Lifecycle, Technologies};
 use crate::model::agents::goods::GoodsMarkets;
 use crate::model::agents::power::PowerState;
@@ -148,7 +148,7 @@ pub fn plan_capacity(
             } else {
                 tally.retired += life.capacity;
             }
-            release_counts(s, &mut tech, f.info.city, f.tech);
+            release_counts(&mut tech, f.info.city, f.tech);
             state
                 .closed
                 .push((*f.info, *f.cap, *f.prod, *f.int, *f.mac, *f.beh, life));
@@ -177,8 +177,8 @@ pub fn plan_capacity(
         }
     }
     for p in &state.pending {
-        if p.row.6.operating(horizon) {
-            sc.future[p.row.0.goods_market as usize] += p.row.6.capacity;
+        if p.life.operating(horizon) {
+            sc.future[p.spawn.info.goods_market as usize] += p.life.capacity;
         }
     }
     let prices = market_prices(s, &regulators);
@@ -196,24 +196,16 @@ pub fn plan_capacity(
     // Plants whose first year of output is next year join the World.
     let (now, later): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut state.pending)
         .into_iter()
-        .partition(|p| p.row.6.online <= t + 1);
+        .partition(|p| p.life.online <= t + 1);
     state.pending = later;
     for p in now {
-        let (info, cap, prod, int, mac, beh, life) = p.row;
+        let info = p.spawn.info;
         for &k in &s.sector_techs[info.sector as usize] {
             let i = tech.at(k, info.city);
             tech.firms[i] += 1;
         }
-        let spawn = crate::model::world::FirmSpawn {
-            info,
-            capacity: cap,
-            production: prod,
-            intensity: int,
-            mac,
-            behaviour: beh,
-        };
         commands
-            .spawn(firm_bundle(s, params.seed, spawn, life))
+            .spawn(firm_bundle(s, params.seed, p.spawn, p.life))
             .insert(p.expectation);
     }
     record(s, spec, t, params.run_id, sc, &mut buf);
@@ -240,8 +232,7 @@ fn plant_sizes_of(
 }
 
 /// The slots of a closing plant leave its city's technology counts (firms, aware, adopters).
-fn release_counts(s: &Scenario, tech: &mut TechState, city: u32, slots: &Technologies) {
-    let _ = s;
+fn release_counts(tech: &mut TechState, city: u32, slots: &Technologies) {
     for slot in &slots.slots {
         let i = tech.at(slot.tech as usize, city);
         tech.firms[i] = tech.firms[i].saturating_sub(1);
@@ -482,15 +473,6 @@ fn build(
                     decided: Some(t),
                 };
                 let out = &outlooks[j];
-                let row: FirmRow = (
-                    f.info,
-                    f.capacity,
-                    f.production,
-                    f.intensity,
-                    f.mac,
-                    f.behaviour,
-                    life,
-                );
                 let prov_c = geo.cities[city as usize].province as usize;
                 let prov_o = origin.province as usize;
                 sc.tally[sid * n_prov + prov_c].decided += plant;
@@ -499,7 +481,8 @@ fn build(
                     sc.tally[sid * n_prov + prov_o].relocated_out += plant;
                 }
                 state.pending.push(Pending {
-                    row,
+                    spawn: f,
+                    life,
                     expectation: Expectation {
                         market: out.market_price,
                         price: out.market_price + out.shadow,

@@ -2,7 +2,7 @@
 //! built, `firms` (attributes at build or entry, and life cycle) after the last year.
 
 use crate::config::Scenario;
-use crate::model::agents::capacity::CapacityState;
+use crate::model::agents::capacity::{CapacityState, Pending};
 use crate::model::agents::firm::{
     Behaviour, Capacity, FirmInfo, Intensity, Lifecycle, Mac, Production,
 };
@@ -28,7 +28,7 @@ pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
     // Plants that closed during the run, and plants decided but not producing by its end.
     if let Some(st) = world.get_resource::<CapacityState>() {
         rows.extend(st.closed.iter().copied());
-        rows.extend(st.pending.iter().map(|p| p.row));
+        rows.extend(st.pending.iter().map(Pending::row));
     }
     rows.sort_by_key(|r| r.0.id);
     let year = |y: i32| (y != i32::MIN && y != i32::MAX).then_some(y);
