@@ -806,3 +806,81 @@ fn research_keys_are_checked() {
         &["research.programmes[0].budget"],
     );
 }
+
+/// `[fuels]`, `fuel_shares` and upstream markets (MODEL.md 7.27): ranges, names and the
+/// rules an upstream market must follow.
+#[test]
+fn fuel_and_upstream_keys_are_checked() {
+    let f = validation("upstream");
+    let reject = |kv: &[&str], mention: &[&str]| {
+        let mut args = vec![f.to_str().unwrap()];
+        for k in kv {
+            args.push("--set");
+            args.push(k);
+        }
+        rejects(&args, mention);
+    };
+    let up = "markets.tax.point = \"upstream\"";
+    reject(
+        &["fuels.coal.carbon_factor = 0"],
+        &["fuels.coal.carbon_factor"],
+    );
+    reject(&["fuels.coal.price = -5"], &["fuels.coal.price"]);
+    reject(
+        &["fuels.coal.inverse_supply_elasticity = 20"],
+        &["fuels.coal.inverse_supply_elasticity"],
+    );
+    reject(
+        &["sectors.beta.fuel_shares = { peat = 0.5 }"],
+        &["sectors.beta.fuel_shares.peat", "coal"],
+    );
+    reject(
+        &["sectors.beta.fuel_shares = { coal = 1.5 }"],
+        &["sectors.beta.fuel_shares.coal"],
+    );
+    reject(
+        &[
+            "fuels.gas = { carbon_factor = 1.6, price = 2000 }",
+            "sectors.beta.fuel_shares = { coal = 0.7, gas = 0.5 }",
+        ],
+        &["sectors.beta.fuel_shares", "at most 1"],
+    );
+    reject(&[up], &["markets[0].fuels", "is missing"]);
+    reject(
+        &["markets.tax.fuels = [\"coal\"]"],
+        &["markets[0].fuels", "upstream"],
+    );
+    reject(
+        &[up, "markets.tax.fuels = [\"oil\"]"],
+        &["markets[0].fuels[0]", "oil"],
+    );
+    reject(
+        &[up, "markets.tax.fuels = [\"coal\", \"coal\"]"],
+        &["markets[0].fuels[1]", "twice"],
+    );
+    reject(
+        &[
+            up,
+            "markets.tax.fuels = [\"coal\"]",
+            "markets.tax.threshold_t = 26000",
+        ],
+        &["markets[0].threshold_t"],
+    );
+    reject(
+        &[
+            up,
+            "markets.tax.fuels = [\"coal\"]",
+            "markets.tax.allocation = \"grandfathering\"",
+            "markets.tax.cap_t = 100",
+        ],
+        &["markets[0].allocation", "tax"],
+    );
+    reject(
+        &[
+            up,
+            "markets.tax.fuels = [\"coal\"]",
+            "sectors.alpha.fuel_shares = {}",
+        ],
+        &["markets[0].sectors.alpha", "nothing"],
+    );
+}

@@ -22,4 +22,5 @@ mod regimes;
 mod research;
 mod sweep;
 mod technology;
+mod upstream;
 mod validation;

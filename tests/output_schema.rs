@@ -32,10 +32,10 @@ fn written_tables_match_schema() {
     run_ok(&validation("random_mac"), tmp.path(), &[]);
     let ds = tmp.path().join("random_mac");
     let listing = schema_listing();
-    // 18 tables of a run's dataset, then the tools' tables (calibration, matched comparison,
+    // 19 tables of a run's dataset, then the tools' tables (calibration, matched comparison,
     // history validation).
-    assert_eq!(listing.len(), 21);
-    let (run_tables, tools) = listing.split_at(18);
+    assert_eq!(listing.len(), 22);
+    let (run_tables, tools) = listing.split_at(19);
     for ((name, cols), (tool, _, docs)) in tools.iter().zip(registry::tool_tables()) {
         assert_eq!(name, tool);
         let names: Vec<String> = docs.iter().map(|c| c.name.to_string()).collect();

@@ -9,6 +9,7 @@
 pub mod capacity;
 pub mod compensation;
 pub mod dist;
+pub mod fuels;
 pub mod kinds;
 pub mod limits;
 pub mod mechanisms;

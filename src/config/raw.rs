@@ -72,6 +72,10 @@ pub struct RawScenario {
     /// falls by learning by doing only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub research: Option<super::research::RawResearch>,
+    /// The fuel-supply stage (MODEL.md 7.27): fuels by name with their carbon content and
+    /// producer price; absent: no fuel market and no upstream coverage.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fuels: BTreeMap<String, super::fuels::RawFuel>,
 }
 
 /// `[scenario]`: identity and time.
@@ -366,6 +370,11 @@ pub struct RawSector {
     /// the firm's indirect emissions, counted where its market's `indirect` rule says so.
     #[serde(default)]
     pub electricity_intensity: f64,
+    /// Share of the sector's direct emissions from each fuel of `[fuels]` (by fuel name, in
+    /// [0, 1], adding up to at most 1; the rest is process emissions, which no upstream
+    /// market covers). A firm's use of fuel f is `share_f x emissions / carbon_factor_f` tce.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fuel_shares: BTreeMap<String, f64>,
     /// How this sector's firms form price expectations (default: their market's
     /// `expectations`).
     #[serde(default)]
@@ -633,6 +642,19 @@ pub struct RawMarket {
     /// With `indirect = "fixed"`: the emission factor, t CO2 per MWh.
     #[serde(default)]
     pub indirect_factor: Option<f64>,
+    /// Where the obligation sits: `downstream` (the default: on emitting installations) or
+    /// `upstream` (on the suppliers of `fuels`: every firm of the market's sectors and cities
+    /// pays the price on the emissions of those fuels through the fuel price; no threshold,
+    /// no free allocation; a firm covered by a downstream market is exempt, so no tonne is
+    /// priced twice).
+    #[serde(
+        default,
+        skip_serializing_if = "super::fuels::CoveragePoint::is_downstream"
+    )]
+    pub point: super::fuels::CoveragePoint,
+    /// With `point = "upstream"`: the fuels of `[fuels]` covered at the source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fuels: Vec<String>,
     /// Rules for sub-populations of covered sectors, `groups.<sector>.<group>` (e.g. the gas
     /// units of the power sector: their own benchmark, and an obligation capped at their
     /// allocation).

@@ -71,12 +71,30 @@ pub fn resolve(
         &geography,
         c,
     );
-    let markets = raw
+    for sec in &mut sectors {
+        sec.fuel_shares = super::fuels::sector_shares(&raw, &sec.name);
+    }
+    let mut markets: Vec<MarketSpec> = raw
         .markets
         .iter()
         .enumerate()
         .map(|(i, m)| market(i, m, &sectors, &geography, years, c))
         .collect();
+    for (spec, m) in markets.iter_mut().zip(&raw.markets) {
+        spec.point = m.point;
+        let ids = super::fuels::market_fuels(&raw, m);
+        spec.fuels_ids = ids.clone();
+        spec.direct_share = sectors
+            .iter()
+            .map(|sec| match m.point {
+                super::fuels::CoveragePoint::Downstream => 1.0,
+                super::fuels::CoveragePoint::Upstream => {
+                    super::fuels::covered_share(&sec.fuel_shares, &ids)
+                }
+            })
+            .collect();
+    }
+    let fuels = super::fuels::resolve(&raw);
     let power = match (&raw.power, &power_texts) {
         (Some(p), Some(t)) => {
             let sid = sector_id(&sectors, &p.sector);
@@ -149,6 +167,7 @@ pub fn resolve(
         power,
         capacity,
         research,
+        fuels,
     })
 }
 
@@ -206,6 +225,7 @@ fn sector(name: &str, s: &RawSector, base: i32, (y0, y1): (i32, i32)) -> SectorS
         location: s.location,
         fuel_price: s.fuel_price,
         electricity_intensity: s.electricity_intensity,
+        fuel_shares: Vec::new(),
         demand_index: index_series(|y| s.demand_growth.at(y), base, y0, y1),
         groups: s
             .groups
@@ -391,6 +411,9 @@ fn market(
             geography,
             c,
         ),
+        point: Default::default(),
+        direct_share: vec![1.0; sectors.len()],
+        fuels_ids: Vec::new(),
     }
 }
 

@@ -58,6 +58,8 @@ pub struct Scenario {
     pub capacity: Option<super::capacity::CapacitySpec>,
     /// R&D programmes (`[research]`), if any.
     pub research: Option<super::research::ResearchSpec>,
+    /// Fuels of the fuel-supply stage (`[fuels]`, MODEL.md 7.27) in name order; empty: none.
+    pub fuels: Vec<super::fuels::FuelSpec>,
 }
 
 /// `[behaviour]` as declared (no names or paths to resolve).
@@ -182,6 +184,9 @@ pub struct SectorSpec {
     pub fuel_price: f64,
     /// Purchased electricity per unit of output before any technology, MWh per unit.
     pub electricity_intensity: f64,
+    /// Share of the sector's direct emissions from each fuel, by fuel id (empty without
+    /// `[fuels]`).
+    pub fuel_shares: Vec<f64>,
     /// Demand index per year relative to the base year (1 in the base year).
     pub demand_index: Series,
     /// Sub-populations in name order (group k of the sector is class `first_class + 1 + k`).
@@ -370,6 +375,14 @@ pub struct MarketSpec {
     pub compensation: Option<super::compensation::CompensationSpec>,
     /// Benchmark adjustment factor per province (1 unless `benchmark_adjustment` sets it).
     pub benchmark_factor: Vec<f64>,
+    /// Where the obligation sits (downstream installations or upstream fuel suppliers).
+    pub point: super::fuels::CoveragePoint,
+    /// Share of a covered firm's direct emissions the market counts, per sector id: 1 for a
+    /// downstream market; for an upstream one, the sector's share of emissions from the
+    /// market's fuels.
+    pub direct_share: Vec<f64>,
+    /// Fuel ids an upstream market covers at the source (empty downstream).
+    pub fuels_ids: Vec<usize>,
 }
 
 /// A market's offset credits ([`crate::market::offsets`]), resolved.

@@ -181,6 +181,7 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
     if let Some(r) = &raw.research {
         super::research::validate(r, c);
     }
+    super::fuels::validate(raw, c);
     let bounds = m
         .stringency_bounds
         .map_or(DEFAULT_STRINGENCY_BOUNDS, |[a, b]| (a, b));

@@ -5,6 +5,7 @@
 pub mod compensation;
 pub mod expectations;
 pub mod finance;
+pub mod fuel;
 pub mod goods;
 pub mod inequality;
 pub mod learning;

@@ -81,7 +81,11 @@ pub fn year_schedule() -> Schedule {
     s.add_systems(macroeconomy::grow_cities.in_set(Phase::Macro));
     s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
     s.add_systems(
-        (production::produce, power::dispatch_power)
+        (
+            fuel::price_fuels,
+            production::produce,
+            power::dispatch_power,
+        )
             .chain()
             .in_set(Phase::Production),
     );
@@ -101,6 +105,7 @@ pub fn year_schedule() -> Schedule {
     );
     s.add_systems(
         (
+            fuel::account_fuels,
             recycling::recycle_revenue,
             accounting::account,
             targets::assess_targets,
@@ -115,6 +120,7 @@ pub fn year_schedule() -> Schedule {
             record::record_aggregates,
             record::record_compensation,
             record::record_research,
+            record::record_fuels,
             record::record_technologies,
             record::record_goods,
             crate::output::collect::power::record_power,

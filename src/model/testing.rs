@@ -32,13 +32,14 @@ pub fn run<M>(w: &mut World, system: impl IntoSystem<(), (), M>) {
 }
 
 /// Runs one year's systems from the Policy phase through production (coverage, macro,
-/// expectations, production; no power dispatch).
+/// expectations, fuel prices, production; no power dispatch).
 pub fn through_production(w: &mut World) {
-    use crate::model::systems::{expectations, macroeconomy, policy, production};
+    use crate::model::systems::{expectations, fuel, macroeconomy, policy, production};
     run(w, policy::update_regulators);
     run(w, policy::assign_coverage);
     run(w, macroeconomy::grow_cities);
     run(w, expectations::update_expectations);
+    run(w, fuel::price_fuels);
     run(w, production::produce);
 }
 

@@ -264,6 +264,7 @@ pub fn build_world(scenario: Arc<Scenario>, seed: u64, run_id: u64) -> World {
     world.insert_resource(RunTotals::default());
     world.insert_resource(crate::model::agents::peaks::PeakState::new(s));
     world.insert_resource(crate::model::agents::research::ResearchState::new(s));
+    world.insert_resource(crate::model::agents::fuel::FuelState::new(s));
     world.insert_resource(RunParams {
         scenario: scenario.clone(),
         seed,

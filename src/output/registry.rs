@@ -147,6 +147,8 @@ registry! {
     power_tech_year: PowerTechYear => Yearly,
     /// `flow_year` rows.
     flow_year: FlowYear => Yearly,
+    /// `fuel_year` rows.
+    fuel_year: FuelYear => Yearly,
     /// `capacity_year` rows.
     capacity_year: CapacityYear => Yearly,
     /// `compensation_year` rows.

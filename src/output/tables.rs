@@ -216,9 +216,9 @@ table! {
         gdp: f64 ["CNY/yr"],
         /// Population.
         population: f64 ["people"],
-        /// Emissions of the city's firms covered by a market.
+        /// Emissions of the city's firms covered by a market (under an upstream market only the part from its fuels; the rest counts as uncovered).
         emissions_covered: f64 ["t CO2/yr"],
-        /// Emissions of uncovered firms plus the city's non-firm emissions (buildings, transport, small industry).
+        /// Emissions of uncovered firms (and the uncounted part of upstream-covered firms' emissions) plus the city's non-firm emissions (buildings, transport, small industry).
         emissions_uncovered: f64 ["t CO2/yr"],
         /// Operational abatement cost of the city's firms.
         abatement_cost: f64 ["CNY"],
@@ -280,7 +280,7 @@ table! {
         price: f64 ["CNY/t"],
         /// Allowances bought by firms in the clearing.
         volume: f64 ["t CO2"],
-        /// Realised direct emissions of covered firms (their counted indirect emissions are in indirect_emissions; they surrender for both).
+        /// Realised direct emissions of covered firms that the market counts (all of them downstream; under `point = "upstream"` those from its fuels); their counted indirect emissions are in indirect_emissions; they surrender for both.
         covered_emissions: f64 ["t CO2/yr"],
         /// Free allocation, net of make-good deductions.
         free_allocation: f64 ["t CO2"],
@@ -360,7 +360,7 @@ table! {
         gdp: f64 ["CNY/yr"],
         /// All emissions: firms plus non-firm uncovered emissions.
         emissions: f64 ["t CO2/yr"],
-        /// Emissions of firms covered by a market.
+        /// Emissions of firms covered by a market (under an upstream market only the part from its fuels).
         emissions_covered: f64 ["t CO2/yr"],
         /// Emissions of uncovered firms and non-firm emissions.
         emissions_uncovered: f64 ["t CO2/yr"],
@@ -726,6 +726,32 @@ table! {
         to_province: Cat<dict::Province> [""],
         /// Amount paid.
         amount: f64 ["CNY"],
+    }
+}
+
+table! {
+    /// One row per fuel, province and year when `[fuels]` is on (empty otherwise): the fuel-supply stage's deliveries to the province's firms, what upstream markets covered at the source and the prices (MODEL.md 7.27).
+    FuelYear = "fuel_year" {
+        /// Run identifier.
+        run_id: u64 [""],
+        /// Simulated year.
+        year: i32 ["year"],
+        /// Fuel name (`[fuels]` key).
+        fuel: String [""],
+        /// Province.
+        province: Cat<dict::Province> [""],
+        /// Fuel burnt by the province's firms: share of their direct emissions from the fuel / its carbon content.
+        use_tce: f64 ["tce/yr"],
+        /// Carbon content of that fuel: the firms' direct emissions from it.
+        emissions: f64 ["t CO2/yr"],
+        /// Part of `emissions` covered at the source by an upstream market.
+        upstream_covered: f64 ["t CO2/yr"],
+        /// Producer price of the fuel this year (national, from last year's national use along the inverse supply curve).
+        producer_price: f64 ["CNY/tce"],
+        /// Carbon price paid on `upstream_covered` through the fuel price (the suppliers' allowance purchases or tax, passed to users).
+        levy: f64 ["CNY/yr"],
+        /// Average delivered price: producer_price + levy / use_tce (producer_price when nothing is delivered).
+        delivered_price: f64 ["CNY/tce"],
     }
 }
 

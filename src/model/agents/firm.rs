@@ -46,6 +46,9 @@ pub struct Production {
     pub capacity: f64,
     /// Product price of the firm's goods market this year, CNY per unit.
     pub price: f64,
+    /// Change of its fuel cost against the base producer prices of `[fuels]`, CNY per t CO2
+    /// of direct emissions (its sector's markup this year; 0 without `[fuels]`).
+    pub fuel_markup: f64,
 }
 
 /// Intensities; emission intensity = energy x carbon factor. Installed technologies
@@ -158,7 +161,7 @@ pub struct Expectation {
 }
 
 /// Market coverage.
-#[derive(Component, Clone, Copy, Debug, Default)]
+#[derive(Component, Clone, Copy, Debug)]
 pub struct Coverage {
     /// Covering market this year.
     pub market: Option<u16>,
@@ -183,6 +186,39 @@ pub struct Coverage {
     /// firm expects it this year (last year's dispatch, or the market's fixed factor; 0 when
     /// its market counts no indirect emissions or it is uncovered), t CO2 per MWh.
     pub indirect_factor: f64,
+    /// Share of its direct emissions its market counts: 1 under a downstream market (and
+    /// when uncovered); under an upstream market, its sector's share of emissions from the
+    /// market's fuels (MODEL.md 7.27).
+    pub direct_share: f64,
+}
+
+impl Default for Coverage {
+    fn default() -> Self {
+        Coverage {
+            market: None,
+            previous: None,
+            entered: 0,
+            base_emissions: 0.0,
+            last_gross_emissions: 0.0,
+            last_emissions: 0.0,
+            last_electricity_mwh: 0.0,
+            free_rate: 0.0,
+            indirect_factor: 0.0,
+            direct_share: 1.0,
+        }
+    }
+}
+
+impl Coverage {
+    /// The part of `direct` t CO2 of direct emissions its market counts, t CO2 (`direct`
+    /// itself under a downstream market).
+    pub fn counted(&self, direct: f64) -> f64 {
+        if self.direct_share == 1.0 {
+            direct
+        } else {
+            self.direct_share * direct
+        }
+    }
 }
 
 /// Allowance and money accounts.
@@ -317,7 +353,8 @@ pub struct YearFlows {
 }
 
 /// The firm's year as a profit ledger ([`crate::econ::profit`]) at the fuel price
-/// `fuel_price` (CNY per tce) of its sector.
+/// `fuel_price` (CNY per tce) of its sector; its fuel cost change includes the change of the
+/// producer prices of `[fuels]` on its realised emissions (`fuel_markup`).
 pub fn ledger(
     fuel_price: f64,
     prod: &Production,
@@ -330,7 +367,12 @@ pub fn ledger(
         output: prod.output,
         product_price: prod.price,
         variable_cost: prod.variable_cost,
-        fuel_cost_change: prod.output * int.fuel_cost_change_per_unit(fuel_price),
+        fuel_cost_change: if prod.fuel_markup == 0.0 {
+            prod.output * int.fuel_cost_change_per_unit(fuel_price)
+        } else {
+            prod.output * int.fuel_cost_change_per_unit(fuel_price)
+                + prod.fuel_markup * flows.emissions
+        },
         abatement_cost: flows.abatement_cost,
         investment_cost: tech.cost,
         subsidy: tech.subsidy,

@@ -4,6 +4,7 @@
 pub mod capacity;
 pub mod city;
 pub mod firm;
+pub mod fuel;
 pub mod goods;
 pub mod outlook;
 pub mod peaks;

@@ -128,9 +128,15 @@ fn firm_sums(
         match f.cov.market {
             None => c.emissions_uncovered_firms += flows.emissions,
             Some(m) => {
-                c.emissions_covered += flows.emissions;
+                // Under an upstream market only the emissions of its fuels are covered; the
+                // rest (process emissions, other fuels) stays uncovered.
+                let counted = f.cov.counted(flows.emissions);
+                c.emissions_covered += counted;
+                if f.cov.direct_share != 1.0 {
+                    c.emissions_uncovered_firms += flows.emissions - counted;
+                }
                 let t = &mut markets[m as usize];
-                t.emissions += flows.emissions;
+                t.emissions += counted;
                 t.indirect_emissions += flows.indirect_emissions;
                 t.abatement += flows.abatement;
                 t.abatement_cost += flows.abatement_cost;
@@ -143,7 +149,7 @@ fn firm_sums(
                 t.shortfall += acc.shortfall;
                 t.forgiven += acc.forgiven;
                 t.penalties += acc.penalty;
-                nation.covered += flows.emissions;
+                nation.covered += counted;
             }
         }
         // Efficiency is judged over every firm under a carbon policy: covered by a market

@@ -131,7 +131,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
         if let Some(m) = cov.market {
             let spec = &s.markets[m as usize];
             sc.base[m as usize] += base_of(cov, spec.grandfathering_base, year);
-            sc.gross[m as usize] += flows.gross_emissions + flows.indirect_emissions;
+            sc.gross[m as usize] += cov.counted(flows.gross_emissions) + flows.indirect_emissions;
             if let Some(b) = &spec.benchmarks[info.class as usize] {
                 // Output weighted by the province's benchmark adjustment factor (1 by default).
                 let p = s.geography.cities[info.city as usize].province as usize;

@@ -307,7 +307,7 @@ fn outlook(
         let p = prices[m];
         (
             p,
-            p * (emission + sec.electricity_intensity * factor - free),
+            p * (emission * m_spec.direct_share[sid] + sec.electricity_intensity * factor - free),
         )
     });
     let (sum, n) = shadow[prov];

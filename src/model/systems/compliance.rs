@@ -25,12 +25,13 @@ pub fn comply(
     let year = clock.year;
     for (info, mut cov, flows, mut acc) in &mut firms {
         cov.last_gross_emissions = flows.gross_emissions;
-        cov.last_emissions = flows.emissions + flows.indirect_emissions;
+        cov.last_emissions = cov.counted(flows.emissions) + flows.indirect_emissions;
         cov.last_electricity_mwh = flows.electricity_mwh;
         let Some(m) = cov.market else { continue };
         let spec = &s.markets[m as usize];
-        // Covered emissions: direct plus the indirect emissions the market counts.
-        let em = flows.emissions + flows.indirect_emissions;
+        // Covered emissions: the direct emissions the market counts (all of them downstream,
+        // those of its fuels upstream) plus the indirect emissions it counts.
+        let em = cov.counted(flows.emissions) + flows.indirect_emissions;
         let y = spec.year(year);
         let mut o = Obligation {
             emissions: em,

@@ -37,15 +37,16 @@ pub fn standard_value(_slot: &TechSlot, _spec: &TechSpec) -> f64 {
 
 /// Annual value of `spec` for a firm, CNY per year: the carbon it saves at
 /// `expected_price` (direct emissions, less the indirect emissions of the electricity it adds
-/// at `indirect_factor`, t CO2 per MWh, where the firm's market counts them), the fuel it
-/// saves at `fuel_price`, less its opex.
+/// at `indirect_factor`, t CO2 per MWh, where the firm's market counts them; of the direct
+/// ones the share `direct_share` its market counts, 1 downstream), the fuel it saves at
+/// `fuel_price`, less its opex.
 pub fn annual_value(
     spec: &TechSpec,
     int: &Intensity,
     output: f64,
     expected_price: f64,
     fuel_price: f64,
-    indirect_factor: f64,
+    (indirect_factor, direct_share): (f64, f64),
 ) -> f64 {
     let h = int.energy;
     let e = int.emission();
@@ -53,7 +54,12 @@ pub fn annual_value(
     let e2 = h2 * int.carbon_factor * spec.carbon_factor;
     let added = crate::model::adoption::after_adoption(int, spec).electricity - int.electricity;
     let indirect = indirect_factor * added;
-    expected_price * output * (e - e2 - indirect) + fuel_price * output * (h - h2)
+    let saved = if direct_share == 1.0 {
+        e - e2
+    } else {
+        direct_share * (e - e2)
+    };
+    expected_price * output * (saved - indirect) + fuel_price * output * (h - h2)
         - spec.opex * output
 }
 
@@ -113,6 +119,7 @@ pub fn invest(
             path: plans_ahead.then_some(path.as_slice()),
             shadow: if f.std.regulated { f.std.shadow } else { 0.0 },
             indirect_factor: f.cov.indirect_factor,
+            direct_share: f.cov.direct_share,
         };
         decide(s, &state, &firm, subsidy, year, &mut f.tech);
         install(s, &mut state, &mut f, year);
@@ -143,6 +150,9 @@ pub struct Decider<'a> {
     /// Emission factor at which its market counts its purchased electricity
     /// ([`crate::model::agents::firm::Coverage::indirect_factor`]), t CO2 per MWh.
     pub indirect_factor: f64,
+    /// Share of its direct emissions its market counts
+    /// ([`crate::model::agents::firm::Coverage::direct_share`]).
+    pub direct_share: f64,
 }
 
 impl Decider<'_> {
@@ -195,7 +205,7 @@ pub fn decide(
                 firm.output,
                 price,
                 sector.fuel_price,
-                firm.indirect_factor,
+                (firm.indirect_factor, firm.direct_share),
             ) + standard_value(slot, spec)
                 - firm_share;
             if let Some(b) = inv.budget_share_of_revenue
@@ -358,6 +368,7 @@ mod tests {
             path: Some(&path),
             shadow: 0.0,
             indirect_factor: 0.0,
+            direct_share: 1.0,
         };
         assert!((d.planning_price(2030, 2031, 2) - 100.0).abs() < 1e-9);
         let now = (100.0 / 1.1) / (1.0 + 1.0 / 1.1);

@@ -154,10 +154,14 @@ fn firm_bid(
 ) -> (Bid, f64) {
     let beh_cfg = &s.behaviour;
     let (beh, acc, mac) = (f.beh, &*f.acc, f.mac);
-    // It bids on its covered emissions (direct plus the indirect ones its market counts) and
-    // abates only direct ones.
+    // It bids on its covered emissions (the direct ones its market counts plus the indirect
+    // ones) and abates only direct ones. Under an upstream market it owes `s` t per t of
+    // direct emissions (`s` = its fuels' share): in owed tonnes its MAC slope is `slope / s^2`
+    // and its bounds are `s` times the direct ones (a direct tonne abated saves `s` owed).
     let direct = f.flows.gross_emissions;
-    let e = direct + f.flows.indirect_emissions;
+    let share = f.cov.direct_share;
+    let counted = f.cov.counted(direct);
+    let e = counted + f.flows.indirect_emissions;
     let slope = mac.slope(f.cap.base_output, f.prod.output);
     let (mut bid_slope, mut bid_e) = (slope, e);
     if beh_cfg.bid_noise > 0.0 || beh_cfg.forecast_error > 0.0 {
@@ -174,12 +178,18 @@ fn firm_bid(
         bid_e = (e * (1.0 + beh_cfg.forecast_error * z2)).max(0.0);
     }
     let holdings = acc.bank_start + acc.allocation;
-    let abatement_max = if e > direct {
-        mac.max_share * bid_e * direct / e
+    let abatement_max = if e > counted {
+        mac.max_share * bid_e * counted / e
     } else {
         mac.max_share * bid_e
     };
-    let abatement = (f.std.abatement.min(abatement_max), abatement_max);
+    let abatement = (
+        f.cov.counted(f.std.abatement).min(abatement_max),
+        abatement_max,
+    );
+    if share != 1.0 {
+        bid_slope /= share * share;
+    }
     let mut bid = plain_bid(bid_e, bid_slope, abatement, holdings);
     let bidder = Bidder {
         allocation: acc.allocation,
@@ -269,7 +279,14 @@ fn settle(
         let trade = trades.get(k).copied().unwrap_or(0.0);
         let pos = bid.position(p, trade, penalty);
         let max_share = f.mac.max_share;
-        let a = pos.abatement.min(max_share * f.flows.gross_emissions);
+        // Abatement in direct tonnes (the bid is in owed tonnes, `share` per direct tonne).
+        let share = f.cov.direct_share;
+        let owed = if share == 1.0 {
+            pos.abatement
+        } else {
+            pos.abatement / share
+        };
+        let a = owed.min(max_share * f.flows.gross_emissions);
         f.acc.net_purchase = trade;
         let shadow = f.std.shadow;
         let flows = &mut *f.flows;
@@ -277,7 +294,12 @@ fn settle(
         flows.emissions = flows.gross_emissions - a;
         flows.abatement_cost = Mac::cost(*true_slope, a);
         flows.price = p;
-        flows.shadow_price = pos.incentive.max(shadow);
+        flows.shadow_price = if share == 1.0 {
+            pos.incentive
+        } else {
+            pos.incentive * share
+        }
+        .max(shadow);
     }
 }
 
@@ -358,6 +380,58 @@ mod tests {
         let acc = firms::<crate::model::agents::firm::Account>(&mut w);
         assert!(acc.iter().all(|a| a.shortfall == 0.0), "{acc:?}");
     }
+
+    /// Alpha (100 units at 2.5 t CO2/unit, 40 % of it from coal) is covered upstream by a
+    /// tax of 20 CNY/t from 2020. It expects the tax on 0.4 t per t emitted: its price rises
+    /// by 20 x 0.4 x 2.5 = 20 CNY/unit, output falls to 100 / 1.2 = 83.33 units (elasticity
+    /// 1), gross emissions to 208.33 t. Its MAC slope at that output is 10 x 100 / 83.33 =
+    /// 12: a direct tonne abated saves 0.4 t owed, so it abates 20 x 0.4 / 12 = 0.667 t
+    /// (shadow price 8 = 0.4 x 20) and owes 0.4 x (208.33 - 0.667) t.
+    #[test]
+    fn an_upstream_covered_firm_abates_and_owes_on_its_fuels_share_only() {
+        let toml = UPSTREAM.replacen(
+            "mac_slope = 1e9\nabatement_max = 0",
+            "mac_slope = 10\nabatement_max = 100",
+            1,
+        );
+        let mut w = world(
+            &toml,
+            &[
+                "markets.tax.point = \"upstream\"",
+                "markets.tax.fuels = [\"coal\"]",
+                "markets.tax.start_year = 2020",
+                "markets.tax.sectors = { alpha = 2020 }",
+                "sectors.alpha.fuel_shares = { coal = 0.4 }",
+                "sectors.alpha.abatement_max_share = 0.3",
+            ],
+        );
+        through_clearing(&mut w);
+        crate::model::testing::run(&mut w, crate::model::systems::compliance::comply);
+        let flows = firms::<YearFlows>(&mut w);
+        let acc = firms::<crate::model::agents::firm::Account>(&mut w);
+        let cov = firms::<crate::model::agents::firm::Coverage>(&mut w);
+        let gross = 250.0 / 1.2;
+        let a = 20.0 * 0.4 / 12.0;
+        let f = &flows[0];
+        assert_eq!(cov[0].direct_share, 0.4);
+        assert!((f.gross_emissions - gross).abs() < 1e-9, "{f:?}");
+        assert!((f.abatement - a).abs() < 1e-9, "{f:?}");
+        assert!((f.emissions - (gross - a)).abs() < 1e-9);
+        assert!((f.shadow_price - 8.0).abs() < 1e-9);
+        assert!((f.abatement_cost - 12.0 * a * a / 2.0).abs() < 1e-9);
+        assert!(
+            (acc[0].surrendered - 0.4 * (gross - a)).abs() < 1e-9,
+            "{:?}",
+            acc[0]
+        );
+        assert!((acc[0].net_purchase - 0.4 * (gross - a)).abs() < 1e-9);
+        assert_eq!(acc[0].shortfall, 0.0);
+        // Beta is not in the market: no price, no abatement.
+        assert_eq!((flows[1].price, flows[1].abatement), (0.0, 0.0));
+        assert!(cov[1].market.is_none());
+    }
+
+    const UPSTREAM: &str = include_str!("../../../configs/validation/upstream.toml");
 
     const OFFSETS: &str = include_str!("../../../configs/validation/offsets.toml");
 

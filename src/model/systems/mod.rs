@@ -12,6 +12,7 @@ pub mod capacity;
 pub mod compliance;
 pub mod diffusion;
 pub mod expectations;
+pub mod fuel;
 pub mod indirect;
 pub mod investment;
 pub mod macroeconomy;

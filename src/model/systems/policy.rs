@@ -7,6 +7,7 @@
 //! firm that leaves every market has its make-good debt forgiven.
 
 use crate::config::Scenario;
+use crate::config::fuels::CoveragePoint;
 use crate::config::kinds::{AllocationRule, MarketKind};
 use crate::model::agents::firm::{Account, Coverage, FirmInfo, Lifecycle};
 use crate::model::agents::power::PowerState;
@@ -29,8 +30,11 @@ pub fn update_regulators(
 }
 
 /// The market covering a firm of `sector` in `city` in `year` whose gross emissions last
-/// year were `last_gross` t CO2: the first national market (file order) that covers it and
-/// whose threshold it reaches, else the first such pilot.
+/// year were `last_gross` t CO2: the first downstream national market (file order) that
+/// covers it and whose threshold it reaches, else the first such downstream pilot, else the
+/// first upstream market (national, then pilot) that covers its sector and city (upstream
+/// markets have no threshold; a firm covered downstream is exempt from them, so no tonne is
+/// priced twice).
 pub fn covering_market(
     s: &Scenario,
     sector: usize,
@@ -42,8 +46,22 @@ pub fn covering_market(
         .into_iter()
         .find_map(|kind| {
             s.markets.iter().find(|m| {
-                m.kind == kind && m.covers(sector, city, year) && last_gross >= m.threshold_t
+                m.kind == kind
+                    && m.point == CoveragePoint::Downstream
+                    && m.covers(sector, city, year)
+                    && last_gross >= m.threshold_t
             })
+        })
+        .or_else(|| {
+            [MarketKind::National, MarketKind::Pilot]
+                .into_iter()
+                .find_map(|kind| {
+                    s.markets.iter().find(|m| {
+                        m.kind == kind
+                            && m.point == CoveragePoint::Upstream
+                            && m.covers(sector, city, year)
+                    })
+                })
         })
         .map(|m| m.id as usize)
 }
@@ -77,6 +95,7 @@ pub fn assign_coverage(
         };
         cov.previous = cov.market;
         cov.market = market.map(|m| m as u16);
+        cov.direct_share = market.map_or(1.0, |m| s.markets[m].direct_share[sector]);
         cov.indirect_factor = cov.market.map_or(0.0, |m| {
             super::indirect::firm_factor(s, m, info.city, power.year.as_ref())
         });
@@ -84,7 +103,7 @@ pub fn assign_coverage(
             cov.entered = year;
             // Its indirect part is added once this year's factor is known
             // ([`super::indirect::count_indirect`]).
-            cov.base_emissions = cov.last_gross_emissions;
+            cov.base_emissions = cov.counted(cov.last_gross_emissions);
         }
         change_market(&mut acc, cov.previous, cov.market, rule);
         if cov.market.is_none() {
@@ -103,5 +122,52 @@ pub fn assign_coverage(
             }
             None => 0.0,
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::{firms, run, world};
+
+    const UPSTREAM: &str = include_str!("../../../configs/validation/upstream.toml");
+
+    /// A downstream tax on alpha and an upstream market on coal for both sectors: alpha stays
+    /// in the downstream market (counted fully, exempt upstream), beta is covered upstream on
+    /// its coal share (0.4) whatever its size.
+    #[test]
+    fn downstream_coverage_takes_precedence_over_upstream_coverage() {
+        let toml = format!(
+            "{UPSTREAM}\n[[markets]]\nname = \"fuel\"\nkind = \"national\"\nstart_year = 2020\nsectors = {{ alpha = 2020, beta = 2020 }}\nallocation = \"tax\"\ntax = 10\nbanking = false\npoint = \"upstream\"\nfuels = [\"coal\"]\n"
+        );
+        let mut w = world(
+            &toml,
+            &[
+                "markets.tax.start_year = 2020",
+                "markets.tax.sectors = { alpha = 2020 }",
+                "markets.tax.threshold_t = 1e9",
+                "sectors.beta.fuel_shares = { coal = 0.4 }",
+            ],
+        );
+        // Last year's emissions of 250 t are below the downstream threshold: alpha is
+        // upstream too until the threshold is lowered.
+        run(&mut w, update_regulators);
+        run(&mut w, assign_coverage);
+        let cov = firms::<Coverage>(&mut w);
+        assert_eq!((cov[0].market, cov[0].direct_share), (Some(1), 1.0));
+        assert_eq!((cov[1].market, cov[1].direct_share), (Some(1), 0.4));
+        let mut w = world(
+            &toml,
+            &[
+                "markets.tax.start_year = 2020",
+                "markets.tax.sectors = { alpha = 2020 }",
+                "sectors.beta.fuel_shares = { coal = 0.4 }",
+            ],
+        );
+        run(&mut w, update_regulators);
+        run(&mut w, assign_coverage);
+        let cov = firms::<Coverage>(&mut w);
+        assert_eq!((cov[0].market, cov[0].direct_share), (Some(0), 1.0));
+        assert_eq!((cov[1].market, cov[1].direct_share), (Some(1), 0.4));
     }
 }

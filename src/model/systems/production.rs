@@ -29,15 +29,18 @@ pub struct Scratch {
     log_weight: Vec<f64>,
     capacity: Vec<f64>,
     carbon: Vec<f64>,
+    fuel: Vec<f64>,
     output: Vec<f64>,
     capped: Vec<bool>,
 }
 
 /// Expected unit cost of a firm and its carbon part, CNY per unit:
-/// `c_i + fuel_price (h_i - h_i0) + E_i[p] (e_i + el_i f_i - b_i)` for a covered firm (the
+/// `c_i + fuel_price (h_i - h_i0) + E_i[p] (s_i e_i + el_i f_i - b_i)` for a covered firm (the
 /// carbon term is 0 otherwise): the variable cost at build plus the fuel its technologies save
-/// or add; `el_i f_i` are its indirect emissions per unit where its market counts them
-/// (electricity intensity, MWh per unit, x expected factor, t CO2 per MWh).
+/// or add (plus, with `[fuels]`, the producer-price change of its fuels per t CO2 times
+/// `e_i`); `el_i f_i` are its indirect emissions per unit where its market counts them
+/// (electricity intensity, MWh per unit, x expected factor, t CO2 per MWh) and `s_i` the
+/// share of its direct emissions its market counts (1 downstream, its fuels' share upstream).
 pub(crate) fn unit_cost(
     fuel_price: f64,
     p: &Production,
@@ -52,14 +55,17 @@ pub(crate) fn unit_cost(
         } else {
             0.0
         };
-        e.market * (i.emission() + indirect - c.free_rate)
+        e.market * (c.counted(i.emission()) + indirect - c.free_rate)
     } else {
         0.0
     };
-    (
-        p.variable_cost + i.fuel_cost_change_per_unit(fuel_price) + carbon,
-        carbon,
-    )
+    let base = p.variable_cost + i.fuel_cost_change_per_unit(fuel_price);
+    let base = if p.fuel_markup == 0.0 {
+        base
+    } else {
+        base + p.fuel_markup * i.emission()
+    };
+    (base + carbon, carbon)
 }
 
 /// Sets every firm's output and baseline emissions. Steps: [`capacities`], [`logit_weights`]
@@ -68,6 +74,7 @@ pub fn produce(
     params: Res<RunParams>,
     clock: Res<Clock>,
     mut gm: ResMut<GoodsMarkets>,
+    fuels: Res<crate::model::agents::fuel::FuelState>,
     mut scratch: Local<Scratch>,
     mut firms: Query<ProducingFirm>,
 ) {
@@ -77,6 +84,11 @@ pub fn produce(
     let n = gm.sector.len();
     sc.min_cost.clear();
     sc.min_cost.resize(n, f64::INFINITY);
+    if !s.fuels.is_empty() {
+        for mut f in firms.iter_mut() {
+            f.prod.fuel_markup = fuels.markup[f.info.sector as usize];
+        }
+    }
     capacities(s, year, sc, &mut firms);
     logit_weights(s, n, sc, &mut firms);
     demands(s, year, &mut gm, sc);
@@ -144,6 +156,7 @@ fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<Pro
         &mut sc.log_weight,
         &mut sc.capacity,
         &mut sc.carbon,
+        &mut sc.fuel,
         &mut sc.output,
     ] {
         v.clear();
@@ -158,6 +171,7 @@ fn logit_weights(s: &Scenario, n: usize, sc: &mut Scratch, firms: &mut Query<Pro
         sc.capacity[k] = f.prod.capacity;
         let fuel = s.sectors[f.info.sector as usize].fuel_price;
         sc.carbon[k] = unit_cost(fuel, f.prod, f.int, f.cov, f.exp).1;
+        sc.fuel[k] = f.prod.fuel_markup * f.int.emission();
     }
 }
 
@@ -169,9 +183,17 @@ fn demands(s: &Scenario, year: i32, gm: &mut GoodsMarkets, sc: &mut Scratch) {
     for g in 0..gm.sector.len() {
         let sector = &s.sectors[gm.sector[g] as usize];
         let r = sc.start[g]..sc.start[g + 1];
-        let (_, w, wc) = log_sum_exp(&sc.log_weight[r.clone()], &sc.carbon[r]);
+        let (_, w, wc) = log_sum_exp(&sc.log_weight[r.clone()], &sc.carbon[r.clone()]);
         let avg_carbon = if w > 0.0 { wc / w } else { 0.0 };
-        let rel_price = (1.0 + sector.pass_through * avg_carbon / sector.price).max(0.1);
+        // With `[fuels]`, producer-price changes of fuels pass into the product price like
+        // carbon cost.
+        let passed = if s.fuels.is_empty() {
+            avg_carbon
+        } else {
+            let (_, w, wf) = log_sum_exp(&sc.log_weight[r.clone()], &sc.fuel[r.clone()]);
+            avg_carbon + if w > 0.0 { wf / w } else { 0.0 }
+        };
+        let rel_price = (1.0 + sector.pass_through * passed / sector.price).max(0.1);
         let demand =
             gm.base_demand[g] * sector.demand_index.at(year) * rel_price.powf(-sector.elasticity);
         sc.demand.push(demand);

@@ -122,6 +122,38 @@ pub fn record_compensation(
     }
 }
 
+/// Appends this year's `fuel_year` rows (every fuel x province, MODEL.md 7.27).
+pub fn record_fuels(
+    params: Res<RunParams>,
+    clock: Res<Clock>,
+    state: Res<crate::model::agents::fuel::FuelState>,
+    mut buf: ResMut<Buffers>,
+) {
+    let s = &params.scenario;
+    let n = s.fuels.len();
+    let b = &mut buf.fuel_year;
+    for p in 0..s.geography.provinces.len() {
+        for (k, fuel) in s.fuels.iter().enumerate() {
+            let d = &state.deliveries[p * n + k];
+            let price = state.price[k];
+            b.run_id.push(params.run_id);
+            b.year.push(clock.year);
+            b.fuel.push(fuel.name.clone());
+            b.province.push(Cat::of(p as u16));
+            b.use_tce.push(d.use_tce);
+            b.emissions.push(d.emissions);
+            b.upstream_covered.push(d.upstream_covered);
+            b.producer_price.push(price);
+            b.levy.push(d.levy);
+            b.delivered_price.push(if d.use_tce > 0.0 {
+                price + d.levy / d.use_tce
+            } else {
+                price
+            });
+        }
+    }
+}
+
 /// Appends this year's R&D programme rows (`research_year`, MODEL.md 7.26).
 pub fn record_research(
     params: Res<RunParams>,
