@@ -805,6 +805,32 @@ fn research_keys_are_checked() {
         &prog(", budget = -1").replace("budget = 1e9, ", ""),
         &["research.programmes[0].budget"],
     );
+    reject(
+        &prog(", revenue_share = 0.5"),
+        &["research.programmes[0].market", "is missing"],
+    );
+    reject(
+        &prog(", market = \"nowhere\", revenue_share = 0.5"),
+        &["research.programmes[0].market", "nowhere"],
+    );
+    reject(
+        &prog(", revenue_share = 1.5"),
+        &["research.programmes[0].revenue_share"],
+    );
+}
+
+/// Two programmes may not take more than a market's whole revenue.
+#[test]
+fn research_revenue_shares_add_up_to_at_most_one() {
+    let f = validation("compensation");
+    let p = |n: &str| {
+        format!("{{ name = \"{n}\", region = \"China\", market = \"tax\", revenue_share = 0.6 }}")
+    };
+    let set = format!("research = {{ programmes = [{}, {}] }}", p("a"), p("b"));
+    rejects(
+        &[f.to_str().unwrap(), "--set", &set],
+        &["research.programmes", "at most 1"],
+    );
 }
 
 /// `[fuels]`, `fuel_shares` and upstream markets (MODEL.md 7.27): ranges, names and the

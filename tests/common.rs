@@ -283,7 +283,9 @@ pub fn datasets_in(out: &Path) -> Vec<PathBuf> {
 ///   regulators received (market_year.auction_revenue); what cities received
 ///   (city_year.recycled_revenue) = what regulators paid out (market_year.recycled); no
 ///   market pays out more than it has received up to that year; nation_year's transfer
-///   columns (allowance_payments, recycled_revenue) equal the markets' sums.
+///   columns (allowance_payments, recycled_revenue) equal the markets' sums;
+/// * R&D money, per year: nation_year.research_cost = the cities' research_cost (budgets) +
+///   the markets' research_funding of the year before.
 pub fn conservation_violations(out: &Path) -> Vec<String> {
     use std::collections::BTreeMap;
     let mut bad = Vec::new();
@@ -416,6 +418,29 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
                 bad.push(format!(
                     "{name}: run {} {}: nation_year transfers {} / {} != markets' {} / {}",
                     nrun[i], nyear[i], npaid[i], nrec[i], e[1], e[3]
+                ));
+            }
+        }
+        // R&D money: what programmes spent beyond the cities' budget shares is what markets
+        // paid into them the year before.
+        let mut funded: BTreeMap<(u64, i32), f64> = BTreeMap::new();
+        for (i, f) in f64s(&my, "research_funding").iter().enumerate() {
+            *funded.entry((run[i], year[i])).or_default() += f;
+        }
+        let cy = read_table(&ds, "city_year");
+        let mut budgets: BTreeMap<(u64, i32), f64> = BTreeMap::new();
+        let (crun, cyear) = (u64s(&cy, "run_id"), i32s(&cy, "year"));
+        for (i, c) in f64s(&cy, "research_cost").iter().enumerate() {
+            *budgets.entry((crun[i], cyear[i])).or_default() += c;
+        }
+        for (i, spent) in f64s(&ny, "research_cost").iter().enumerate() {
+            let key = (nrun[i], nyear[i]);
+            let from_revenue = funded.get(&(key.0, key.1 - 1)).copied().unwrap_or(0.0);
+            let budget = budgets.get(&key).copied().unwrap_or(0.0);
+            if (spent - budget - from_revenue).abs() > 1e-9 * (1.0 + spent.abs()) {
+                bad.push(format!(
+                    "{name}: run {} {}: R&D spent {spent}, city budgets {budget} + last year's market funding {from_revenue}",
+                    key.0, key.1
                 ));
             }
         }

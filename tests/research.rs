@@ -79,3 +79,67 @@ fn a_joint_programme_lowers_capex_most_at_home_and_spills_over() {
         );
     }
 }
+
+/// A national programme with a CNY 1,000 budget a year that also takes half the revenue of
+/// the two-province tax of configs/validation/compensation.toml (5,000 CNY a year): the
+/// market pays 2,500 into it (before the 40 % eco-compensation of the rest), recycles 2,500,
+/// and the programme spends 1,000 in 2020 and 1,000 + 2,500 from 2021. The budget is paid by
+/// the two cities by GDP (equal: 500 each, in their cost burden); all spending is in the
+/// social cost.
+#[test]
+fn revenue_funded_research_is_paid_from_the_market_and_counted_as_social_cost() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("rd");
+    run_ok(
+        &validation("compensation"),
+        &out,
+        &[
+            "--set",
+            "technologies = [{ name = \"gadget\", sector = \"widget\", energy_factor = 0.8, carbon_factor = 1.0, capex = 1e9, lifetime = 10, initial_capacity = 1e6, bass_p = 0.002, bass_q = 0.8 }]",
+            "--set",
+            "research = { programmes = [{ name = \"rd\", region = \"China\", budget = 1000, market = \"tax\", revenue_share = 0.5 }] }",
+        ],
+    );
+    assert!(
+        conservation_violations(&out).is_empty(),
+        "{:?}",
+        conservation_violations(&out)
+    );
+    let ds = out.join("compensation");
+    let my = read_table(&ds, "market_year");
+    for (f, r) in f64s(&my, "research_funding")
+        .iter()
+        .zip(f64s(&my, "recycled"))
+    {
+        assert!(
+            close(*f, 2500.0, 1e-12) && close(r, 2500.0, 1e-12),
+            "{f} {r}"
+        );
+    }
+    let ny = read_table(&ds, "nation_year");
+    let want = [1000.0, 3500.0, 3500.0];
+    let cols = [
+        "abatement_cost",
+        "investment_cost",
+        "fuel_cost_change",
+        "curtailment_cost",
+        "offset_cost",
+        "research_cost",
+    ];
+    let parts: Vec<Vec<f64>> = cols.iter().map(|c| f64s(&ny, c)).collect();
+    let social = f64s(&ny, "social_cost");
+    for (i, w) in want.iter().enumerate() {
+        assert!(close(parts[5][i], *w, 1e-12), "{i}: {}", parts[5][i]);
+        let sum: f64 = parts.iter().map(|p| p[i]).sum();
+        assert!(close(social[i], sum, 1e-12), "{} vs {sum}", social[i]);
+    }
+    let cy = read_table(&ds, "city_year");
+    for c in f64s(&cy, "research_cost") {
+        assert!(close(c, 500.0, 1e-12), "{c}");
+    }
+    let ry = read_table(&ds, "research_year");
+    let spent: f64 = f64s(&ry, "spending").iter().sum();
+    assert!(close(spent, 8000.0, 1e-12), "{spent}");
+    let sm = read_table(&ds, "summary");
+    assert!(close(f64s(&sm, "research_cost")[0], 8000.0, 1e-12));
+}

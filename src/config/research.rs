@@ -51,9 +51,18 @@ pub struct RawProgramme {
     /// Technologies it works on (empty: every technology).
     #[serde(default)]
     pub technologies: Vec<String>,
-    /// Budget, CNY per year (path), from the region's city budgets, split equally over its
-    /// technologies.
+    /// Budget, CNY per year (path, default 0), from the region's city budgets (each city pays
+    /// its GDP share of it), split equally over its technologies.
+    #[serde(default)]
     pub budget: PathRaw,
+    /// Market whose auction, reserve and tax revenue also funds the programme (with
+    /// `revenue_share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
+    /// Share of `market`'s revenue paid into the programme while it runs, taken before
+    /// eco-compensation and recycling and spent the next year, in [0, 1].
+    #[serde(default)]
+    pub revenue_share: f64,
     /// First year it spends.
     #[serde(default = "default_from")]
     pub from: i32,
@@ -69,6 +78,7 @@ pub struct RawProgramme {
 
 limits!(RawProgramme {
     budget: Within(0.0, 1e15),
+    revenue_share: Within(0.0, 1.0),
     from: Within(1900.0, 2300.0),
     to: Within(1900.0, 2300.0),
 });
@@ -107,6 +117,8 @@ pub struct Programme {
     pub years: (i32, i32),
     /// Joint programme.
     pub joint: bool,
+    /// Market id and share of its revenue that funds the programme (None: budget only).
+    pub revenue: Option<(usize, f64)>,
 }
 
 /// `[research]` resolved.
@@ -142,11 +154,11 @@ pub fn validate(r: &RawResearch, c: &mut Checker) {
     }
 }
 
-/// Resolves regions and technology names.
+/// Resolves regions, technology and market names.
 pub fn resolve(
     r: &RawResearch,
     g: &GeographySpec,
-    tech_names: &[String],
+    (tech_names, market_names): (&[String], &[String]),
     (y0, y1): (i32, i32),
     c: &mut Checker,
 ) -> ResearchSpec {
@@ -187,7 +199,31 @@ pub fn resolve(
             }
             v
         };
+        let revenue = match (&p.market, p.revenue_share) {
+            (None, s) if s > 0.0 => {
+                c.fail(
+                    &key("market"),
+                    "is missing: revenue_share needs the market whose revenue funds the programme",
+                );
+                None
+            }
+            (None, _) => None,
+            (Some(m), s) => match market_names.iter().position(|x| x == m) {
+                Some(id) => (s > 0.0).then_some((id, s)),
+                None => {
+                    c.fail(
+                        &key("market"),
+                        format!(
+                            "= {m:?}: no such market (known: {})",
+                            market_names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
+        };
         programmes.push(Programme {
+            revenue,
             name: p.name.clone(),
             cities,
             technologies,
@@ -195,6 +231,18 @@ pub fn resolve(
             years: (p.from, p.to),
             joint: p.joint,
         });
+    }
+    for (m, name) in market_names.iter().enumerate() {
+        let total: f64 = programmes
+            .iter()
+            .filter_map(|p| p.revenue.filter(|x| x.0 == m).map(|x| x.1))
+            .sum();
+        if total > 1.0 + 1e-9 {
+            c.fail(
+                "research.programmes",
+                format!("take {total} of market {name:?}'s revenue in all: at most 1"),
+            );
+        }
     }
     ResearchSpec {
         searching_rate: r.searching_rate,

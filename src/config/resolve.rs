@@ -112,7 +112,8 @@ pub fn resolve(
     });
     let research = raw.research.as_ref().map(|r| {
         let names: Vec<String> = raw.technologies.iter().map(|t| t.name.clone()).collect();
-        super::research::resolve(r, &geography, &names, years, c)
+        let markets: Vec<String> = raw.markets.iter().map(|m| m.name.clone()).collect();
+        super::research::resolve(r, &geography, (&names, &markets), years, c)
     });
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
     let peaks = peak_targets(&raw.peaks, &geography, c);

@@ -176,7 +176,7 @@ table! {
         expected_price: f64 ["CNY/t"],
         /// Investment cost this year: annualised capex of installed technologies within their lifetime plus their opex.
         investment_cost: f64 ["CNY"],
-        /// Fuel cost change against the firm's build intensity: fuel price x output x (energy intensity - energy intensity at build); negative when technologies save fuel. Part of the social cost.
+        /// Fuel cost change against the firm's build intensity: fuel price x output x (energy intensity - energy intensity at build); negative when technologies save fuel (part of the social cost). With `[fuels]` it also holds the change of the fuels' producer prices against their base on the firm's emissions (its sector's markup x emissions; a transfer to or from fuel producers, not in city_year/nation_year fuel_cost_change or the social cost).
         fuel_cost_change: f64 ["CNY"],
         /// Upfront capex committed this year (investment spending).
         capex_committed: f64 ["CNY"],
@@ -232,7 +232,7 @@ table! {
         investment_cost: f64 ["CNY"],
         /// Fuel cost change of the city's firms against their build intensities (negative: saved).
         fuel_cost_change: f64 ["CNY"],
-        /// Cost burden: abatement_cost + investment_cost + fuel_cost_change + penalty + net_allowance_value + curtailment_cost - recycled_revenue + offset_payments + offset_cost - offset_revenue (social cost and transfers: who bears what).
+        /// Cost burden: abatement_cost + investment_cost + fuel_cost_change + penalty + net_allowance_value + curtailment_cost - recycled_revenue + offset_payments + offset_cost - offset_revenue + research_cost (social cost and transfers: who bears what).
         cost_burden: f64 ["CNY"],
         /// Share of (firm, technology) pairs of the city's firms with the technology installed.
         adoption_share: f64 ["share"],
@@ -264,6 +264,8 @@ table! {
         offset_cost: f64 ["CNY"],
         /// What the city's covered firms paid for the offset credits they surrendered.
         offset_payments: f64 ["CNY"],
+        /// What the city's budget paid for R&D programmes (its GDP share of the budget of each programme it belongs to; in cost_burden).
+        research_cost: f64 ["CNY"],
     }
 }
 
@@ -318,6 +320,8 @@ table! {
         auction_revenue: f64 ["CNY"],
         /// Revenue paid out this year to cities (eco-compensation included, see `compensation_year`) or, from the technology fund, to firms.
         recycled: f64 ["CNY"],
+        /// Revenue paid into R&D programmes (`research.programmes[].revenue_share`; spent by them next year, not in `recycled`).
+        research_funding: f64 ["CNY"],
         /// Technology fund balance at the end of the year.
         fund_balance: f64 ["CNY"],
         /// Buyers' demand not filled (price at the ceiling).
@@ -386,7 +390,7 @@ table! {
         revenue: f64 ["CNY"],
         /// Firms' profit (firm_year.profit summed over all firms).
         profit: f64 ["CNY"],
-        /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost + offset_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
+        /// Social cost this year: abatement_cost + investment_cost + fuel_cost_change + curtailment_cost + offset_cost + research_cost (no transfers: penalties, allowance payments, auction and tax revenue and recycling are not in it).
         social_cost: f64 ["CNY"],
         /// Share of cities meeting their plan targets this year (null: no plan).
         share_cities_meeting_target: Option<f64> ["share"],
@@ -416,6 +420,8 @@ table! {
         offset_abatement: f64 ["t CO2/yr"],
         /// Cost of the real offset reductions (in social_cost).
         offset_cost: f64 ["CNY"],
+        /// R&D programmes' spending, from city budgets and market revenue (in social_cost).
+        research_cost: f64 ["CNY"],
     }
 }
 
@@ -432,7 +438,7 @@ table! {
         cumulative_emissions: f64 ["t CO2"],
         /// Sum of operational abatement over all years.
         cumulative_abatement: f64 ["t CO2"],
-        /// Social cost summed over all years (undiscounted): operational abatement costs + investment costs (capex annuities and opex) + fuel cost change + curtailment losses. Transfers (penalties, allowance payments, auction and tax revenue, recycling) are not in it.
+        /// Social cost summed over all years (undiscounted): operational abatement costs + investment costs (capex annuities and opex) + fuel cost change + curtailment losses + the offset sources' reduction costs + R&D spending. Transfers (penalties, allowance payments, auction and tax revenue, recycling) are not in it.
         total_cost: f64 ["CNY"],
         /// Sum of fuel cost changes over all years (negative: saved; part of total_cost).
         fuel_cost_change: f64 ["CNY"],
@@ -462,6 +468,8 @@ table! {
         share_provinces_meeting_target: Option<f64> ["share"],
         /// Sum of value added lost to curtailment.
         curtailment_cost: f64 ["CNY"],
+        /// Sum of R&D programmes' spending (part of total_cost).
+        research_cost: f64 ["CNY"],
         /// Year of the highest national emissions.
         peak_year: i32 ["year"],
         /// National emissions in the peak year.

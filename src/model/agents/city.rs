@@ -62,6 +62,9 @@ pub struct CityState {
     pub offset_cost: f64,
     /// What the city's covered firms paid for the offsets they surrendered, CNY.
     pub offset_payments: f64,
+    /// What the city's budget paid for R&D programmes this year (its GDP share of each
+    /// programme budget it belongs to), CNY.
+    pub research_cost: f64,
     /// Recycled revenue received by the city and capex subsidies to its firms, CNY.
     pub recycled: f64,
     /// Energy use: firms plus non-firm energy, tce.
@@ -82,7 +85,8 @@ impl CityState {
     /// This year's cost burden: abatement cost + investment cost + fuel cost change +
     /// penalties + net allowance value + curtailment loss - recycled revenue and subsidies
     /// received + offsets (the firms' payments for them and the sources' cost, minus the
-    /// sources' revenue), CNY (who bears what: social cost and transfers together).
+    /// sources' revenue) + R&D paid from the city's budget, CNY (who bears what: social cost
+    /// and transfers together).
     pub fn cost_burden(&self) -> f64 {
         self.abatement_cost
             + self.investment_cost
@@ -94,6 +98,7 @@ impl CityState {
             + self.offset_payments
             + self.offset_cost
             - self.offset_revenue
+            + self.research_cost
     }
 
     /// Share of (firm, technology) pairs installed.

@@ -52,6 +52,8 @@ pub struct MarketOutcome {
     pub revenue: f64,
     /// Revenue paid out to cities and firms this year (recycling), CNY.
     pub recycled: f64,
+    /// Revenue paid into R&D programmes this year (spent by them next year), CNY.
+    pub research_funding: f64,
     /// Offset credits the covered firms bought (and surrendered), t CO2.
     pub offsets_used: f64,
     /// Offset price, CNY per t CO2 (the clearing price unless the use limit binds; 0

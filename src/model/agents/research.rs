@@ -15,6 +15,13 @@ pub struct ResearchState {
     /// Learning-by-searching factor on capex per technology and city
     /// (`tech x cities + city`), this year; empty without `[research]`.
     pub factor: Vec<f64>,
+    /// Per programme, market revenue paid in by recycling and not yet spent, CNY (spent in
+    /// the next diffusion phase).
+    pub fund: Vec<f64>,
+    /// Per city, what its budget paid for programmes this year, CNY (part of its cost burden).
+    pub city_cost: Vec<f64>,
+    /// Spent this year by every programme, from budgets and market revenue, CNY (social cost).
+    pub total_spent: f64,
 }
 
 impl ResearchState {
@@ -33,6 +40,9 @@ impl ResearchState {
                 .collect(),
             spent: r.programmes.iter().map(|_| vec![0.0; nt]).collect(),
             factor: vec![1.0; nt * nc],
+            fund: vec![0.0; r.programmes.len()],
+            city_cost: vec![0.0; nc],
+            total_spent: 0.0,
         }
     }
 }

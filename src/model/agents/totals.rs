@@ -84,6 +84,9 @@ pub struct NationTotals {
     pub offset_abatement: f64,
     /// Cost of the real offset reductions, CNY (social cost).
     pub offset_cost: f64,
+    /// R&D programmes' spending this year, from city budgets and market revenue, CNY
+    /// (social cost).
+    pub research_cost: f64,
     /// Free allocation valued at each market's price, CNY.
     pub free_allocation_value: f64,
     /// Firms' revenue (product price x output), CNY.
@@ -132,6 +135,8 @@ pub struct RunTotals {
     pub fuel_cost_change: f64,
     /// Sum of the offset sources' reduction costs, CNY.
     pub offset_cost: f64,
+    /// Sum of R&D programmes' spending, CNY.
+    pub research_cost: f64,
     /// Sum of firms' counterfactual minus realised emissions, t CO2.
     pub abatement_vs_counterfactual: f64,
     /// Sum of least costs, CNY.
@@ -176,6 +181,8 @@ pub struct SummaryRow {
     pub investment_cost: f64,
     /// Curtailment loss, CNY.
     pub curtailment_cost: f64,
+    /// R&D programmes' spending, CNY (part of total_cost).
+    pub research_cost: f64,
     /// Shares of cities and provinces meeting targets at the end of the latest plan.
     pub targets_met: (Option<f64>, Option<f64>),
     /// Cost per tonne abated, CNY/t.
@@ -196,13 +203,14 @@ pub struct SummaryRow {
 
 impl NationTotals {
     /// This year's social cost: abatement + investment + fuel cost change + curtailment +
-    /// the offset sources' reductions, CNY (no transfers).
+    /// the offset sources' reductions + R&D spending, CNY (no transfers).
     pub fn social_cost(&self) -> f64 {
         self.abatement_cost
             + self.investment_cost
             + self.fuel_cost_change
             + self.curtailment_cost
             + self.offset_cost
+            + self.research_cost
     }
 }
 
@@ -226,6 +234,7 @@ impl RunTotals {
         self.curtailment_cost += nation.curtailment_cost;
         self.fuel_cost_change += nation.fuel_cost_change;
         self.offset_cost += nation.offset_cost;
+        self.research_cost += nation.research_cost;
         self.abatement_vs_counterfactual += nation.counterfactual - nation.firm_emissions;
         self.least_cost += nation.least_cost;
         self.allowance_payments += nation.allowance_payments;
@@ -238,7 +247,8 @@ impl RunTotals {
     }
 
     /// Social cost: operational abatement + investment (capex annuities and opex) + fuel
-    /// cost change + curtailment losses + the offset sources' reduction costs, CNY;
+    /// cost change + curtailment losses + the offset sources' reduction costs + R&D
+    /// programmes' spending, CNY;
     /// transfers (penalties, allowance and offset payments, auction and tax revenue,
     /// recycling) are not in it.
     pub fn social_cost(&self) -> f64 {
@@ -247,6 +257,7 @@ impl RunTotals {
             + self.fuel_cost_change
             + self.curtailment_cost
             + self.offset_cost
+            + self.research_cost
     }
 
     /// The headline metrics of the run. `burden_gini` is the Gini of cumulative cost burden
@@ -271,6 +282,7 @@ impl RunTotals {
             free_allocation_value: self.free_allocation_value,
             profit: self.profit,
             curtailment_cost: self.curtailment_cost,
+            research_cost: self.research_cost,
             targets_met,
             investment_cost: self.investment_cost,
             cost_per_tonne_vs_counterfactual: (self.abatement_vs_counterfactual > 0.0)
@@ -300,6 +312,7 @@ mod tests {
             curtailment_cost: 10.0,
             fuel_cost_change: -16.0,
             offset_cost: 6.0,
+            research_cost: 4.0,
             abatement_vs_counterfactual: 40.0,
             least_cost: 25.0,
             allowance_payments: 30.0,
@@ -309,14 +322,15 @@ mod tests {
             peak: Some((2030, 12.0)),
         };
         let s = t.summary(Some(0.3), (Some(1.0), None), 2020);
-        // Social cost 50 + 20 - 16 + 10 + 6 = 70: fuel savings and the offset sources' cost
-        // count, penalties (5) do not.
-        assert_eq!(s.total_cost, 70.0);
+        // Social cost 50 + 20 - 16 + 10 + 6 + 4 = 74: fuel savings, the offset sources' cost
+        // and R&D count, penalties (5) do not.
+        assert_eq!(s.total_cost, 74.0);
+        assert_eq!(s.research_cost, 4.0);
         assert_eq!((s.penalties, s.fuel_cost_change), (5.0, -16.0));
         // Transfers are reported apart, never in the social cost.
         assert_eq!((s.allowance_payments, s.recycled), (30.0, 12.0));
         assert_eq!((s.free_allocation_value, s.profit), (7.0, 100.0));
-        assert_eq!(s.cost_per_tonne_vs_counterfactual, Some(70.0 / 40.0));
+        assert_eq!(s.cost_per_tonne_vs_counterfactual, Some(74.0 / 40.0));
         assert_eq!(s.operational_cost_ratio, Some(2.0));
         assert_eq!(s.peak, (2030, 12.0));
         let empty = RunTotals::default().summary(None, (None, None), 2020);

@@ -38,6 +38,8 @@ pub struct Sums<'w> {
     run: ResMut<'w, RunTotals>,
     /// Recycled revenue per city this year.
     receipts: Res<'w, Receipts>,
+    /// R&D spending this year (`[research]`).
+    research: Res<'w, crate::model::agents::research::ResearchState>,
 }
 
 /// Computes the year's aggregates and updates cities and run totals. Steps: [`firm_sums`],
@@ -54,6 +56,7 @@ pub fn account(
         year: mut totals,
         mut run,
         receipts,
+        research,
     } = sums;
     let s = &params.scenario;
     let sc = &mut *scratch;
@@ -67,9 +70,10 @@ pub fn account(
     let mut nation = NationTotals::default();
     firm_sums(s, &firms, sc, &mut totals.markets, &mut nation);
     least_cost(sc, &mut nation);
+    nation.research_cost = research.total_spent;
     update_cities(
         &mut cities,
-        &receipts,
+        (&receipts, &research.city_cost),
         s.geography.agglomerations.len(),
         sc,
         &mut nation,
@@ -210,7 +214,7 @@ fn least_cost(sc: &mut Scratch, nation: &mut NationTotals) {
 /// (Theil groups: agglomerations, the rest as one group).
 fn update_cities(
     cities: &mut Query<(&CityInfo, &mut CityState)>,
-    receipts: &Receipts,
+    (receipts, research): (&Receipts, &[f64]),
     n_agg: usize,
     sc: &mut Scratch,
     nation: &mut NationTotals,
@@ -232,6 +236,7 @@ fn update_cities(
         st.curtailment_cost = c.curtailment_cost;
         st.fuel_cost_change = c.fuel_cost_change;
         st.offset_payments = c.offset_payments;
+        st.research_cost = research.get(info.id as usize).copied().unwrap_or(0.0);
         nation.offset_abatement += st.offset_abatement;
         nation.offset_cost += st.offset_cost;
         st.recycled = c.recycled + receipts.0.get(info.id as usize).copied().unwrap_or(0.0);

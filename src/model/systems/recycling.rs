@@ -7,7 +7,8 @@
 //! to provinces (eco-compensation, MODEL.md 7.25: attributed to the provinces whose covered
 //! firms emitted, divided among the recipients by population, abatement or development tier,
 //! and paid to each recipient's cities by population); the rest follows the rule. Money is
-//! conserved: revenue = paid out + change in fund (+ what the centre keeps).
+//! conserved: revenue = paid out + change in fund + paid into R&D programmes (their
+//! `revenue_share`, taken first; MODEL.md 7.26) (+ what the centre keeps).
 
 use crate::config::compensation::CompensationRule;
 use crate::config::kinds::Recycling;
@@ -32,17 +33,62 @@ pub struct Scratch {
     province_gdp: Vec<f64>,
 }
 
+/// Pays market `m`'s share of `revenue` (CNY) into each R&D programme it funds this year
+/// (`research.programmes[].revenue_share`, MODEL.md 7.26); returns the total paid, CNY.
+fn fund_research(
+    s: &crate::config::Scenario,
+    m: usize,
+    year: i32,
+    revenue: f64,
+    research: &mut crate::model::agents::research::ResearchState,
+) -> f64 {
+    let Some(r) = &s.research else {
+        return 0.0;
+    };
+    let mut paid = 0.0;
+    for (k, p) in r.programmes.iter().enumerate() {
+        if let Some((market, share)) = p.revenue
+            && market == m
+            && (p.years.0..=p.years.1).contains(&year)
+            && revenue > 0.0
+        {
+            research.fund[k] += share * revenue;
+            paid += share * revenue;
+        }
+    }
+    paid
+}
+
+/// Where revenue goes besides firms: cities' receipts, compensation flows and R&D funds
+/// (with the clock that says which programmes run).
+#[derive(bevy_ecs::system::SystemParam)]
+pub struct Payees<'w> {
+    /// Recycled revenue per city this year (set).
+    receipts: ResMut<'w, Receipts>,
+    /// Eco-compensation flows this year (set).
+    comp: ResMut<'w, CompensationFlows>,
+    /// The simulated year.
+    clock: Res<'w, crate::model::agents::Clock>,
+    /// R&D programmes' funds (revenue shares paid in).
+    research: ResMut<'w, crate::model::agents::research::ResearchState>,
+}
+
 /// Distributes each market's revenue. Steps: [`market_sums`], then per market its revenue
 /// and [`fund_payout`] or [`pay_cities`]; [`subsidise`] pays the fund's rate to firms.
 pub fn recycle_revenue(
     params: Res<RunParams>,
     mut scratch: Local<Scratch>,
-    mut receipts: ResMut<Receipts>,
-    mut comp: ResMut<CompensationFlows>,
+    payees: Payees,
     mut regs: Query<&mut Regulator>,
     cities: Query<(&CityInfo, &CityState)>,
     mut firms: Query<RecyclingFirm>,
 ) {
+    let Payees {
+        mut receipts,
+        mut comp,
+        clock,
+        mut research,
+    } = payees;
     let s = &params.scenario;
     let sc = &mut *scratch;
     let n = s.geography.cities.len();
@@ -62,6 +108,13 @@ pub fn recycle_revenue(
             0.0
         };
         r.year.revenue = revenue;
+        let funded = fund_research(s, m, clock.year, revenue, &mut research);
+        r.year.research_funding = funded;
+        let revenue = if funded > 0.0 {
+            revenue - funded
+        } else {
+            revenue
+        };
         let spec = &s.markets[m];
         let compensated = compensate(s, m, revenue, sc, &cities, &mut receipts.0, &mut comp.0);
         let revenue = revenue - compensated;

@@ -47,14 +47,34 @@ pub fn accumulate_knowledge(
     }
     let st = &mut *state;
     let mut knowledge = vec![0.0; nt * nc];
+    st.city_cost.iter_mut().for_each(|x| *x = 0.0);
+    st.total_spent = 0.0;
     for (k, p) in r.programmes.iter().enumerate() {
         let active = (p.years.0..=p.years.1).contains(&year);
-        let per_tech = if active && !p.technologies.is_empty() {
-            p.budget.at(year) / p.technologies.len() as f64
+        let member_gdp: f64 = (0..nc).filter(|&c| p.cities[c]).map(|c| gdp[c]).sum();
+        let budget = if active && !p.technologies.is_empty() {
+            p.budget.at(year)
         } else {
             0.0
         };
-        let member_gdp: f64 = (0..nc).filter(|&c| p.cities[c]).map(|c| gdp[c]).sum();
+        // Last year's revenue share is spent now, whether or not the programme still runs.
+        let from_revenue = if p.technologies.is_empty() {
+            0.0
+        } else {
+            std::mem::take(&mut st.fund[k])
+        };
+        // Member cities pay the budget by GDP share (equal shares if they have no GDP yet).
+        let members = (0..nc).filter(|&c| p.cities[c]).count().max(1) as f64;
+        if budget > 0.0 && (p.joint || member_gdp > 0.0) {
+            for c in (0..nc).filter(|&c| p.cities[c]) {
+                st.city_cost[c] += if member_gdp > 0.0 {
+                    budget * gdp[c] / member_gdp
+                } else {
+                    budget / members
+                };
+            }
+        }
+        let per_tech = (budget + from_revenue) / p.technologies.len().max(1) as f64;
         let stock = &mut st.stock[k];
         stock.iter_mut().for_each(|x| *x *= 1.0 - r.depreciation);
         st.spent[k].iter_mut().for_each(|x| *x = 0.0);
@@ -96,6 +116,7 @@ pub fn accumulate_knowledge(
             }
         }
     }
+    st.total_spent = st.spent.iter().flatten().sum();
     for (f, k) in st.factor.iter_mut().zip(&knowledge) {
         *f = searching_factor(r.knowledge_base, *k, r.searching_rate);
     }

@@ -70,6 +70,7 @@ pub fn per_run_rows(
     sum.share_provinces_meeting_target
         .push(summary.targets_met.1);
     sum.curtailment_cost.push(summary.curtailment_cost);
+    sum.research_cost.push(summary.research_cost);
     sum.peak_year.push(summary.peak.0);
     sum.peak_emissions.push(summary.peak.1);
     sum.foresight_iterations.push(summary.foresight_iterations);

@@ -77,7 +77,9 @@ pub fn record_firms(
         b.shortfall.push(acc.shortfall);
         b.penalty.push(acc.penalty);
         let fuel = params.scenario.sectors[info.sector as usize].fuel_price;
-        let pr = profit(&ledger(fuel, prod, flows, acc, tech, int));
+        let l = ledger(fuel, prod, flows, acc, tech, int);
+        let pr_fuel = l.fuel_cost_change;
+        let pr = profit(&l);
         b.product_price.push(prod.price);
         b.revenue.push(pr.revenue);
         b.production_cost.push(pr.production_cost);
@@ -88,8 +90,7 @@ pub fn record_firms(
         b.abatement_cost.push(flows.abatement_cost);
         b.expected_price.push(exp.price);
         b.investment_cost.push(tech.cost);
-        b.fuel_cost_change
-            .push(prod.output * int.fuel_cost_change_per_unit(fuel));
+        b.fuel_cost_change.push(pr_fuel);
         b.capex_committed.push(tech.committed);
         b.adopted.push(Cat::from_opt(tech.new_tech));
         b.technologies.push(tech.installed);
@@ -247,6 +248,7 @@ fn city_rows(
         b.offset_revenue.push(st.offset_revenue);
         b.offset_cost.push(st.offset_cost);
         b.offset_payments.push(st.offset_payments);
+        b.research_cost.push(st.research_cost);
     }
     cities_met
 }
@@ -289,6 +291,7 @@ fn market_rows(
         b.penalties.push(t.penalties);
         b.auction_revenue.push(y.revenue);
         b.recycled.push(y.recycled);
+        b.research_funding.push(y.research_funding);
         b.fund_balance.push(r.fund);
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
@@ -349,6 +352,7 @@ fn nation_row(
     b.offset_payments.push(n.offset_payments);
     b.offset_abatement.push(n.offset_abatement);
     b.offset_cost.push(n.offset_cost);
+    b.research_cost.push(n.research_cost);
 }
 
 /// Appends `technology_year` rows: the nation and each agglomeration, per technology.
