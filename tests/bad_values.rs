@@ -686,6 +686,34 @@ fn peak_targets_are_checked() {
         "peaks = [{ region = \"Hubei\", by = 2030 }, { region = \"Hubei\", by = 2025 }]",
         &["peaks[1].region", "second target"],
     );
+    rejects_default_set(
+        "markets.national.peak_cap = { region = \"Hubei\" }",
+        &["markets[0].peak_cap.region", "Hubei"],
+    );
+    rejects_default_set(
+        "markets.national.peak_cap = { year = 2030, region = \"China\" }",
+        &["markets[0].peak_cap", "exactly one"],
+    );
+    rejects_default_set(
+        "markets.national.peak_cap = { year = 2010 }",
+        &["markets[0].peak_cap.year", "2010"],
+    );
+    rejects_default_set(
+        "markets.national.peak_cap = { year = 2030, decline = 1.5 }",
+        &["markets[0].peak_cap.decline"],
+    );
+    rejects_default_set(
+        "peaks = [{ region = \"Hubei\" }]",
+        &["peaks[0]", "neither a peak year"],
+    );
+    rejects_default_set(
+        "peaks = [{ region = \"Hubei\", budget_t = -5 }]",
+        &["peaks[0].budget_t", "-5"],
+    );
+    rejects_default_set(
+        "peaks = [{ region = \"Hubei\", budget_t = 1e10, budget_years = [2030, 2020] }]",
+        &["peaks[0].budget_years"],
+    );
 }
 
 /// `[capacity]` (MODEL.md 7.24): ranges, sector and region names, and the power sector.

@@ -392,3 +392,151 @@ fn region_peaks_cover_every_region_and_agree_with_the_summary() {
         .collect();
     assert_eq!(with_target, ["China", "Shanghai"]);
 }
+
+/// Budget targets of `[[peaks]]` on the default run to 2030: Jiangsu's budget over 2021-2030
+/// sums its cities' emissions of those years (checked against city_year); a budget of 1 t for
+/// Hubei is exceeded; a budget ending after the run is not decided unless exceeded.
+#[test]
+fn region_budgets_sum_the_budget_years_and_say_whether_they_were_kept() {
+    let tmp = TempDir::new().unwrap();
+    run_ok(
+        std::path::Path::new("-"),
+        tmp.path(),
+        &[
+            "--set",
+            "scenario.end_year=2030",
+            "--set",
+            "peaks = [{ region = \"Jiangsu\", budget_t = 1e12, budget_years = [2021, 2030] }, { region = \"Hubei\", by = 2030, budget_t = 1 }, { region = \"Guangdong\", budget_t = 1e12, budget_years = [2021, 2040] }, { region = \"Shenzhen\", by = 2025, budget_t = 1e12, budget_years = [2021, 2030] }]",
+        ],
+    );
+    let ds = tmp.path().join("default");
+    let rp = read_table(&ds, "region_peaks");
+    let region: Vec<String> = cats(&rp, "region")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let budget_em = f64s(&rp, "budget_emissions");
+    let opt_bool = |col: &str| -> Vec<Option<bool>> {
+        rp.iter()
+            .flat_map(|b| {
+                let a = arrow::array::AsArray::as_boolean(b.column_by_name(col).unwrap());
+                (0..arrow::array::Array::len(a))
+                    .map(|i| (!arrow::array::Array::is_null(a, i)).then(|| a.value(i)))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let met = opt_bool("budget_met");
+    let at = |name: &str| region.iter().position(|r| r == name).unwrap();
+    // Jiangsu's emissions 2021-2030 from city_year.
+    let cities = read_table(&ds, "cities");
+    let (cid, prov) = (u32s(&cities, "city_id"), cats(&cities, "province"));
+    let js: std::collections::BTreeSet<u32> = (0..cid.len())
+        .filter(|&i| prov[i].as_deref() == Some("Jiangsu"))
+        .map(|i| cid[i])
+        .collect();
+    let cy = read_table(&ds, "city_year");
+    let (y, c) = (i32s(&cy, "year"), u32s(&cy, "city_id"));
+    let (cov, unc) = (
+        f64s(&cy, "emissions_covered"),
+        f64s(&cy, "emissions_uncovered"),
+    );
+    // Emissions of the cities `keep` selects over 2021-2030.
+    let emitted = |keep: &dyn Fn(u32) -> bool| -> f64 {
+        (0..y.len())
+            .filter(|&i| (2021..=2030).contains(&y[i]) && keep(c[i]))
+            .map(|i| cov[i] + unc[i])
+            .sum()
+    };
+    let j = at("Jiangsu");
+    let want = emitted(&|city| js.contains(&city));
+    assert!(
+        close(budget_em[j], want, 1e-9),
+        "{} vs {want}",
+        budget_em[j]
+    );
+    assert_eq!(met[j], Some(true));
+    assert_eq!(met[at("Hubei")], Some(false), "1 t is exceeded");
+    assert_eq!(
+        met[at("Guangdong")],
+        None,
+        "undecided: the budget runs to 2040"
+    );
+    assert_eq!(met[at("China")], None, "no budget target");
+    // A city with a target has its own row (level "city"); other cities have none.
+    let level = cats(&rp, "level");
+    let cities_rows: Vec<&str> = (0..level.len())
+        .filter(|&i| level[i].as_deref() == Some("city"))
+        .map(|i| region[i].as_str())
+        .collect();
+    assert_eq!(cities_rows, ["Shenzhen"]);
+    let names = cats(&cities, "name");
+    let sz = cid[names
+        .iter()
+        .position(|n| n.as_deref() == Some("Shenzhen"))
+        .unwrap()];
+    let k = at("Shenzhen");
+    let want = emitted(&|city| city == sz);
+    assert!(
+        close(budget_em[k], want, 1e-9),
+        "{} vs {want}",
+        budget_em[k]
+    );
+}
+
+/// configs/scenarios/peak_cap.toml to 2040: from 2031 the national market's supply is capped
+/// at its 2030 covered emissions falling 6 % a year; the benchmark allocation is scaled down
+/// to the cap (correction factor below 1), and covered emissions over 2031-2040 stay within
+/// the caps plus the bank carried out of 2030.
+#[test]
+fn a_peak_cap_turns_the_intensity_market_into_an_absolute_cap_after_the_peak_year() {
+    let tmp = TempDir::new().unwrap();
+    let file = root().join("configs/scenarios/peak_cap.toml");
+    run_ok(&file, tmp.path(), &["--set", "scenario.end_year=2040"]);
+    let my = read_table(&tmp.path().join("peak_cap"), "market_year");
+    let market = cats(&my, "market");
+    let (year, covered, free, auctioned, cap, k, bank) = (
+        i32s(&my, "year"),
+        f64s(&my, "covered_emissions"),
+        f64s(&my, "free_allocation"),
+        f64s(&my, "auctioned"),
+        f64s(&my, "peak_cap"),
+        f64s(&my, "correction_factor"),
+        f64s(&my, "bank_total"),
+    );
+    let national: Vec<usize> = (0..year.len())
+        .filter(|&i| market[i].as_deref() == Some("national"))
+        .collect();
+    let at = |y: i32| *national.iter().find(|&&i| year[i] == y).unwrap();
+    let y2030 = at(2030);
+    assert!(
+        cap[y2030].is_nan() && k[y2030].is_nan(),
+        "no cap up to the peak year"
+    );
+    let first = at(2031);
+    assert!(
+        close(cap[first], 0.94 * covered[y2030], 1e-12),
+        "{}",
+        cap[first]
+    );
+    let (mut caps, mut emitted, mut binding) = (0.0, 0.0, 0);
+    for y in 2031..=2040 {
+        let i = at(y);
+        assert!(close(cap[i], cap[first] * 0.94f64.powi(y - 2031), 1e-9));
+        assert!(k[i] > 0.0 && k[i] <= 1.0, "{y}: {}", k[i]);
+        assert!(
+            free[i] + auctioned[i] <= cap[i] * (1.0 + 1e-9),
+            "{y}: supply above the cap"
+        );
+        binding += usize::from(k[i] < 1.0);
+        caps += cap[i];
+        emitted += covered[i];
+    }
+    assert!(binding >= 5, "the cap binds in most years: {binding}");
+    // Direct emissions only: the national market counts no indirect emissions.
+    assert!(
+        emitted <= caps + bank[y2030] + 1e-6 * caps,
+        "{emitted} > {caps} + {}",
+        bank[y2030]
+    );
+}

@@ -652,6 +652,12 @@ pub struct RawMarket {
         skip_serializing_if = "super::fuels::CoveragePoint::is_downstream"
     )]
     pub point: super::fuels::CoveragePoint,
+    /// Absolute cap after a peak (MODEL.md 7.23): from the year after `year` (or after the
+    /// `by` year of `region`'s `[[peaks]]` target) the market's supply is capped at its covered
+    /// emissions of that year, falling by `decline` a year; under benchmark allocation the free
+    /// allocation and auction volume are scaled down to the cap (a correction factor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_cap: Option<RawPeakCap>,
     /// With `point = "upstream"`: the fuels of `[fuels]` covered at the source.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fuels: Vec<String>,
@@ -661,6 +667,25 @@ pub struct RawMarket {
     #[serde(default)]
     pub groups: BTreeMap<String, BTreeMap<String, RawMarketGroup>>,
 }
+
+/// `markets[].peak_cap`: an absolute cap from a peak year on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeakCap {
+    /// The peak year: the cap starts the year after (give this or `region`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// A region with a `[[peaks]]` target whose `by` year is the peak year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Share by which the cap falls each year after the peak year, in [0, 1).
+    #[serde(default)]
+    pub decline: f64,
+}
+
+limits!(RawPeakCap {
+    decline: Within(0.0, 0.999),
+});
 
 /// `markets[].groups.<sector>.<group>`: a market's rules for one sub-population.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -1085,8 +1110,16 @@ impl Default for RawDiffusion {
 pub struct RawPeak {
     /// Region: `"China"`, a province name or an agglomeration name of the provinces table.
     pub region: String,
-    /// Year by which its emissions should peak (inclusive).
-    pub by: i32,
+    /// Year by which its emissions should peak (inclusive; absent: a budget target only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<i32>,
+    /// Emission budget: the most the region may emit over `budget_years`, t CO2 (absent: no
+    /// budget target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_t: Option<f64>,
+    /// First and last year of the budget, inclusive (default: the run's years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_years: Option<[i32; 2]>,
 }
 
 /// `[[plans]]`: a five-year plan (dual control).

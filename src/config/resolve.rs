@@ -95,6 +95,12 @@ pub fn resolve(
             .collect();
     }
     let fuels = super::fuels::resolve(&raw);
+    for (i, (spec, m)) in markets.iter_mut().zip(&raw.markets).enumerate() {
+        spec.peak_cap = m
+            .peak_cap
+            .as_ref()
+            .and_then(|pc| peak_cap(i, m, pc, &raw, c));
+    }
     let power = match (&raw.power, &power_texts) {
         (Some(p), Some(t)) => {
             let sid = sector_id(&sectors, &p.sector);
@@ -116,7 +122,7 @@ pub fn resolve(
         super::research::resolve(r, &geography, (&names, &markets), years, c)
     });
     let plans = super::plans::resolve_plans(&raw.plans, &sectors, &geography, years, c);
-    let peaks = peak_targets(&raw.peaks, &geography, c);
+    let peaks = peak_targets(&raw.peaks, &geography, years, c);
     let (technologies, sector_techs) = technologies(&raw.technologies, &sectors, years);
     let mac = &raw.macro_;
     let gdp_index = index_series(|y| mac.gdp_growth.at(y), mac.gdp_data_year, y0, y1);
@@ -415,7 +421,59 @@ fn market(
         point: Default::default(),
         direct_share: vec![1.0; sectors.len()],
         fuels_ids: Vec::new(),
+        peak_cap: None,
     }
+}
+
+/// Market `i`'s `peak_cap`: the peak year (given, or the `by` year of the region's
+/// `[[peaks]]` target) and the decline; problems go to `c`.
+fn peak_cap(
+    i: usize,
+    m: &RawMarket,
+    pc: &RawPeakCap,
+    raw: &RawScenario,
+    c: &mut Checker,
+) -> Option<(i32, f64)> {
+    let k = |x: &str| format!("markets[{i}].peak_cap.{x}");
+    pc.check_limits(c, &k);
+    if m.allocation == AllocationRule::Tax {
+        c.fail(
+            &format!("markets[{i}].peak_cap"),
+            "a tax market has no supply to cap: use a cap-and-trade allocation",
+        );
+        return None;
+    }
+    let year = match (pc.year, &pc.region) {
+        (Some(y), None) => y,
+        (None, Some(r)) => match raw.peaks.iter().find(|p| p.region == *r).and_then(|p| p.by) {
+            Some(y) => y,
+            None => {
+                c.fail(
+                    &k("region"),
+                    format!("= {r:?}: no [[peaks]] entry with a peak year (by) for this region"),
+                );
+                return None;
+            }
+        },
+        _ => {
+            c.fail(
+                &format!("markets[{i}].peak_cap"),
+                "give exactly one of year and region",
+            );
+            return None;
+        }
+    };
+    if year < m.start_year {
+        c.fail(
+            &k("year"),
+            format!(
+                "= {year}: the peak year must be one the market operates in (from {})",
+                m.start_year
+            ),
+        );
+        return None;
+    }
+    Some((year, pc.decline))
 }
 
 /// Market `i`'s offsets: years, eligible cities and the user table's cities; unknown names
@@ -575,7 +633,12 @@ fn technologies(
 
 /// Resolves `[[peaks]]`: each region by name (`"China"`, a province, an agglomeration) and
 /// its target year.
-fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<PeakTarget> {
+fn peak_targets(
+    raw: &[RawPeak],
+    g: &GeographySpec,
+    years: (i32, i32),
+    c: &mut Checker,
+) -> Vec<PeakTarget> {
     let mut out = Vec::new();
     for (i, p) in raw.iter().enumerate() {
         let region = if p.region == "China" {
@@ -587,6 +650,7 @@ fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<Peak
                 .iter()
                 .position(|a| *a == p.region)
                 .map(|k| PeakRegion::Agglomeration(k as u8))
+                .or_else(|| g.city_id(&p.region).map(PeakRegion::City))
         };
         let Some(region) = region else {
             let mut names = vec!["China".to_string()];
@@ -595,7 +659,7 @@ fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<Peak
             c.fail(
                 &format!("peaks[{i}].region"),
                 format!(
-                    "= {:?}: no such region; use \"China\", an agglomeration or a province: {}",
+                    "= {:?}: no such region; use \"China\", an agglomeration, a province or a city of the geography: {}",
                     p.region,
                     names.join(", ")
                 ),
@@ -604,13 +668,42 @@ fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<Peak
         };
         // A target after the run's end is allowed (a shortened run): it is met only if the
         // region has peaked within the run.
-        if !(1900..=2300).contains(&p.by) {
+        if let Some(by) = p.by
+            && !(1900..=2300).contains(&by)
+        {
             c.fail(
                 &format!("peaks[{i}].by"),
-                format!("= {}: must be a year within [1900, 2300]", p.by),
+                format!("= {by}: must be a year within [1900, 2300]"),
             );
             continue;
         }
+        if p.by.is_none() && p.budget_t.is_none() {
+            c.fail(
+                &format!("peaks[{i}]"),
+                "has neither a peak year (by) nor an emission budget (budget_t)",
+            );
+            continue;
+        }
+        if let Some(b) = p.budget_t
+            && !(b.is_finite() && b >= 0.0)
+        {
+            c.fail(
+                &format!("peaks[{i}].budget_t"),
+                format!("= {b}: must be a non-negative amount of t CO2"),
+            );
+            continue;
+        }
+        let budget_years = match p.budget_years {
+            Some([a, b]) if a > b => {
+                c.fail(
+                    &format!("peaks[{i}].budget_years"),
+                    format!("= [{a}, {b}]: the first year must not be after the last"),
+                );
+                continue;
+            }
+            Some([a, b]) => (a, b),
+            None => years,
+        };
         if raw[..i].iter().any(|o| o.region == p.region) {
             c.fail(
                 &format!("peaks[{i}].region"),
@@ -618,7 +711,12 @@ fn peak_targets(raw: &[RawPeak], g: &GeographySpec, c: &mut Checker) -> Vec<Peak
             );
             continue;
         }
-        out.push(PeakTarget { region, by: p.by });
+        out.push(PeakTarget {
+            region,
+            by: p.by,
+            budget: p.budget_t,
+            budget_years,
+        });
     }
     out
 }

@@ -270,15 +270,22 @@ pub enum PeakRegion {
     Province(u16),
     /// An agglomeration (id).
     Agglomeration(u8),
+    /// A city (id); reported only when it has a target.
+    City(u32),
 }
 
-/// A resolved peak target: `region` should peak in `by` or earlier.
+/// A resolved peak target: `region` should peak in `by` or earlier and/or emit at most
+/// `budget` over the budget years.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct PeakTarget {
     /// The region.
     pub region: PeakRegion,
-    /// Target year (inclusive).
-    pub by: i32,
+    /// Target peak year (inclusive; None: no peak-year target).
+    pub by: Option<i32>,
+    /// Emission budget over `budget_years`, t CO2 (None: no budget target).
+    pub budget: Option<f64>,
+    /// First and last year of the budget, inclusive.
+    pub budget_years: (i32, i32),
 }
 
 /// An explicitly listed firm with resolved references.
@@ -383,6 +390,8 @@ pub struct MarketSpec {
     pub direct_share: Vec<f64>,
     /// Fuel ids an upstream market covers at the source (empty downstream).
     pub fuels_ids: Vec<usize>,
+    /// Absolute cap after a peak year (`peak_cap`): (peak year, decline per year).
+    pub peak_cap: Option<(i32, f64)>,
 }
 
 /// A market's offset credits ([`crate::market::offsets`]), resolved.

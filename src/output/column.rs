@@ -120,7 +120,7 @@ dictionaries! {
     /// Technology names (index = technology id).
     Technology => technology,
     /// Region levels of the technology tables (`nation`, `agglomeration`) and of `region_peaks`
-    /// (also `province`).
+    /// (also `province`, and `city` for cities with a target).
     Level => level,
     /// Power generation technologies: `thermal`, then the fleets of `[power.fleets]`.
     PowerTech => power_tech,

@@ -322,6 +322,10 @@ table! {
         recycled: f64 ["CNY"],
         /// Revenue paid into R&D programmes (`research.programmes[].revenue_share`; spent by them next year, not in `recycled`).
         research_funding: f64 ["CNY"],
+        /// Absolute cap of `markets[].peak_cap` this year: covered emissions of the peak year x (1 - decline)^(years since) (null before the year after the peak year, or without peak_cap).
+        peak_cap: Option<f64> ["t CO2"],
+        /// Under benchmark allocation with peak_cap: the share of benchmark free allocation and auction volume kept so that supply fits under peak_cap, min(1, peak_cap / benchmark supply) (null otherwise).
+        correction_factor: Option<f64> ["share"],
         /// Technology fund balance at the end of the year.
         fund_balance: f64 ["CNY"],
         /// Buyers' demand not filled (price at the ceiling).
@@ -556,9 +560,9 @@ table! {
     RegionPeaks = "region_peaks" {
         /// Run identifier.
         run_id: u64 [""],
-        /// Region level: `nation`, `agglomeration` or `province`.
+        /// Region level: `nation`, `agglomeration`, `province`, or `city` (only cities with a `[[peaks]]` target have a row).
         level: Cat<dict::Level> [""],
-        /// Region id within its level: 0 for the nation, the province id (row order of the provinces table) or the agglomeration id.
+        /// Region id within its level: 0 for the nation, the province id (row order of the provinces table), the agglomeration id or the city id.
         region_id: u32 [""],
         /// Region name (`China` for the nation).
         region: String [""],
@@ -574,6 +578,12 @@ table! {
         target_year: Option<i32> ["year"],
         /// Whether the target was met: peaked, in target_year or earlier (null: no target).
         target_met: Option<bool> [""],
+        /// Emission budget of `[[peaks]]` over its budget_years (null: no budget target).
+        budget: Option<f64> ["t CO2"],
+        /// The region's emissions summed over the budget years within the run (null: no budget target).
+        budget_emissions: Option<f64> ["t CO2"],
+        /// Whether the budget was kept: budget_emissions <= budget once the run reaches the budget's last year; false as soon as it is exceeded; null when the run ends before the last budget year with the budget not yet exceeded, or without a budget target.
+        budget_met: Option<bool> [""],
     }
 }
 

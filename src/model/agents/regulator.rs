@@ -27,6 +27,8 @@ pub struct Regulator {
     /// What its firms knew of the market at the end of its last clearing (announced
     /// expectations).
     pub known: MarketKnowledge,
+    /// Covered emissions in the peak year of `peak_cap`, t CO2 (None before it is known).
+    pub peak_base: Option<f64>,
 }
 
 /// A market's outcome in one year (the `market_year` row).
@@ -54,6 +56,11 @@ pub struct MarketOutcome {
     pub recycled: f64,
     /// Revenue paid into R&D programmes this year (spent by them next year), CNY.
     pub research_funding: f64,
+    /// Absolute cap of `peak_cap` this year, t CO2 (None before it applies).
+    pub peak_cap: Option<f64>,
+    /// Share of the benchmark allocation and auction volume kept under `peak_cap` (1 when
+    /// the cap does not bind; None without it).
+    pub correction_factor: Option<f64>,
     /// Offset credits the covered firms bought (and surrendered), t CO2.
     pub offsets_used: f64,
     /// Offset price, CNY per t CO2 (the clearing price unless the use limit binds; 0

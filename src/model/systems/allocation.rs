@@ -31,6 +31,8 @@ pub struct Scratch {
     bench_output: Vec<Vec<f64>>,
     /// Covered firms' banks at the start of the year per market, t CO2.
     banks: Vec<f64>,
+    /// Last year's covered emissions per market (of the firms it covered then), t CO2.
+    last_covered: Vec<f64>,
 }
 
 fn base_of(cov: &Coverage, rule: GrandfatheringBase, year: i32) -> f64 {
@@ -64,12 +66,43 @@ pub fn allocate(
     let year = clock.year;
     let sc = &mut *scratch;
     market_sums(s, year, sc, &firms);
-    let caps: Vec<f64> = s.markets.iter().map(|spec| cap(spec, year, sc)).collect();
+    let mut caps: Vec<f64> = s.markets.iter().map(|spec| cap(spec, year, sc)).collect();
+    // Absolute caps after a peak year: grandfathering and auction caps are lowered to them,
+    // benchmark allocation is scaled down by a correction factor.
+    let mut correction = vec![1.0; s.markets.len()];
+    for mut r in &mut regs {
+        let m = r.market as usize;
+        r.year.peak_cap = None;
+        r.year.correction_factor = None;
+        let Some(pc) = s.markets[m].peak_cap else {
+            continue;
+        };
+        if year == pc.0 + 1 && r.peak_base.is_none() {
+            r.peak_base = Some(sc.last_covered[m]);
+        }
+        let Some(base) = r.peak_base.filter(|_| year > pc.0) else {
+            continue;
+        };
+        let c = peak_cap_at(base, pc.1, year - pc.0);
+        r.year.peak_cap = Some(c);
+        match s.markets[m].allocation {
+            AllocationRule::Benchmark => {
+                correction[m] = correction_factor(c, sc.bench_total[m]);
+                r.year.correction_factor = Some(correction[m]);
+            }
+            _ => caps[m] = caps[m].min(c),
+        }
+    }
     for (_, cov, prod, _, mut acc) in &mut firms {
         acc.start_year();
         let Some(m) = cov.market else { continue };
         let m = m as usize;
         let free = free_allocation(&s.markets[m], year, cov, prod, caps[m], sc.base[m]);
+        let free = if correction[m] == 1.0 {
+            free
+        } else {
+            free * correction[m]
+        };
         let deduction = acc.debt.min(free);
         acc.debt -= deduction;
         acc.allocation = free - deduction;
@@ -90,6 +123,9 @@ pub fn allocate(
         r.known.benchmark_output.clone_from(&sc.bench_output[m]);
         let totals = AllocationTotals {
             auction_base: match spec.allocation {
+                AllocationRule::Benchmark if correction[m] != 1.0 => {
+                    sc.bench_total[m] * correction[m]
+                }
                 AllocationRule::Benchmark => sc.bench_total[m],
                 _ => caps[m],
             },
@@ -116,6 +152,7 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
         &mut sc.bench_total,
         &mut sc.free,
         &mut sc.banks,
+        &mut sc.last_covered,
     ] {
         v.clear();
         v.resize(n, 0.0);
@@ -126,6 +163,11 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
     for v in &mut sc.bench_output {
         v.clear();
         v.resize(s.classes(), 0.0);
+    }
+    for (_, cov, _, _, _) in firms {
+        if let Some(m) = cov.previous {
+            sc.last_covered[m as usize] += cov.last_emissions;
+        }
     }
     for (info, cov, prod, flows, _) in firms {
         if let Some(m) = cov.market {
@@ -141,6 +183,22 @@ fn market_sums(s: &Scenario, year: i32, sc: &mut Scratch, firms: &Query<Allocate
             }
             sc.participants[m as usize] += 1;
         }
+    }
+}
+
+/// The absolute cap `years` years after the peak year, t CO2: the peak year's covered
+/// emissions `base` falling by `decline` a year.
+pub fn peak_cap_at(base: f64, decline: f64, years: i32) -> f64 {
+    base * (1.0 - decline).powi(years)
+}
+
+/// Share of the benchmark supply (free allocation plus auction, `bench_total` t CO2) that
+/// fits under `cap` t CO2: `min(1, cap / bench_total)` (1 without benchmark supply).
+pub fn correction_factor(cap: f64, bench_total: f64) -> f64 {
+    if bench_total > cap && bench_total > 0.0 {
+        (cap / bench_total).max(0.0)
+    } else {
+        1.0
     }
 }
 
@@ -188,6 +246,8 @@ fn free_allocation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::agents::Clock;
+    use crate::model::agents::firm::YearFlows;
     use crate::model::systems::{policy, production};
     use crate::model::testing::{LINEAR_MAC, firms, run, world};
 
@@ -228,6 +288,85 @@ mod tests {
         let r = w.query::<&Regulator>().single(&w).unwrap().clone();
         assert!((r.year.free_allocation - 210.0).abs() < 1e-9);
         assert!((r.known.benchmark_output.iter().sum::<f64>() - 300.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_peak_cap_falls_from_the_peak_years_emissions_and_scales_benchmark_supply() {
+        assert!((peak_cap_at(100.0, 0.1, 2) - 81.0).abs() < 1e-12);
+        assert_eq!(peak_cap_at(100.0, 0.0, 5), 100.0);
+        assert_eq!(correction_factor(50.0, 100.0), 0.5);
+        assert_eq!(correction_factor(150.0, 100.0), 1.0);
+        assert_eq!(correction_factor(10.0, 0.0), 1.0);
+    }
+
+    /// One year of `toml`, then the next year's allocation.
+    fn second_year_allocation(toml: &str, set: &[&str]) -> (World, f64) {
+        let mut w = world(toml, set);
+        crate::model::testing::through_clearing(&mut w);
+        run(&mut w, crate::model::systems::compliance::comply);
+        let covered: f64 = firms::<YearFlows>(&mut w).iter().map(|f| f.emissions).sum();
+        let year = w.resource::<Clock>().year;
+        w.resource_mut::<Clock>().year = year + 1;
+        run(&mut w, policy::update_regulators);
+        run(&mut w, policy::assign_coverage);
+        run(&mut w, production::produce);
+        run(&mut w, allocate);
+        (w, covered)
+    }
+
+    #[test]
+    fn a_peak_cap_lowers_a_grandfathering_cap_after_the_peak_year() {
+        // 2020: 300 t less 70 abated = 230 t covered. 2021: cap min(230, 230 x 0.5) = 115 t,
+        // 38.33 t each.
+        let (mut w, covered) = second_year_allocation(
+            LINEAR_MAC,
+            &["markets.market.peak_cap = { year = 2020, decline = 0.5 }"],
+        );
+        assert!((covered - 230.0).abs() < 1e-9, "{covered}");
+        for a in firms::<Account>(&mut w) {
+            assert!((a.allocation - 115.0 / 3.0).abs() < 1e-9, "{a:?}");
+        }
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert_eq!(r.peak_base, Some(covered));
+        assert!((r.year.peak_cap.unwrap() - 115.0).abs() < 1e-9);
+        assert_eq!(r.year.correction_factor, None, "not a benchmark market");
+        // Without it the cap stays 230 t.
+        let (mut w, _) = second_year_allocation(LINEAR_MAC, &[]);
+        assert!(
+            firms::<Account>(&mut w)
+                .iter()
+                .all(|a| (a.allocation - 230.0 / 3.0).abs() < 1e-9)
+        );
+    }
+
+    #[test]
+    fn a_peak_cap_scales_benchmark_allocation_by_a_correction_factor() {
+        let gas = include_str!("../../../configs/validation/gas_units.toml");
+        let (mut w, _) = second_year_allocation(gas, &[]);
+        let plain: Vec<f64> = firms::<Account>(&mut w)
+            .iter()
+            .map(|a| a.allocation)
+            .collect();
+        let (mut w, covered) = second_year_allocation(
+            gas,
+            &["markets.national.peak_cap = { year = 2021, decline = 0.2 }"],
+        );
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        let cap = 0.8 * covered;
+        let k = (cap / plain.iter().sum::<f64>()).min(1.0);
+        assert!(k < 1.0, "the cap binds: {k}");
+        assert!((r.year.correction_factor.unwrap() - k).abs() < 1e-12);
+        let got: Vec<f64> = firms::<Account>(&mut w)
+            .iter()
+            .map(|a| a.allocation)
+            .collect();
+        for (g, p) in got.iter().zip(&plain) {
+            assert!((g - k * p).abs() < 1e-9, "{got:?} vs {plain:?} x {k}");
+        }
+        assert!(
+            (got.iter().sum::<f64>() - cap).abs() < 1e-9,
+            "supply = the cap (nothing auctioned)"
+        );
     }
 
     #[test]

@@ -28,9 +28,23 @@ pub fn track_peaks(
         if let Some(a) = info.agglomeration {
             sums[st.agglomeration(provinces, a)] += e;
         }
+        if let Some(k) = st.city_region.get(info.id as usize).copied().flatten() {
+            sums[k] += e;
+        }
     }
     for (p, e) in st.peaks.iter_mut().zip(sums.iter()) {
         p.add(clock.year, *e);
+    }
+    let st = &mut *st;
+    for ((b, w), e) in st
+        .budget_emissions
+        .iter_mut()
+        .zip(&st.budget_years)
+        .zip(sums.iter())
+    {
+        if w.is_some_and(|(a, z)| (a..=z).contains(&clock.year)) {
+            *b += e;
+        }
     }
     st.last_year = Some(clock.year);
 }
@@ -94,5 +108,39 @@ mod tests {
         assert_eq!(st.peaks[0].emissions, 9.0);
         assert_eq!(st.peaks[0].last, 5.0);
         assert_eq!(st.last_year, Some(2022));
+    }
+
+    /// A budget target on Beijing over 2020-2021 sums only those years (1 + 3 = 4 t), not
+    /// 2022; regions without a budget sum nothing.
+    #[test]
+    fn budget_emissions_sum_the_budget_years_only() {
+        let mut w = world(
+            crate::model::testing::LINEAR_MAC,
+            &["peaks = [{ region = \"Beijing\", budget_t = 4, budget_years = [2020, 2021] }]"],
+        );
+        let beijing = {
+            let s = &w.resource::<crate::model::agents::RunParams>().scenario;
+            s.geography.province_id("Beijing").unwrap()
+        };
+        for (k, e) in [1.0, 3.0, 2.0].iter().enumerate() {
+            w.resource_mut::<Clock>().year = 2020 + k as i32;
+            let mut q = w.query::<(&CityInfo, &mut CityState)>();
+            for (info, mut c) in q.iter_mut(&mut w) {
+                *c = CityState::default();
+                if info.province == beijing {
+                    c.emissions_covered = *e;
+                }
+            }
+            run(&mut w, track_peaks);
+        }
+        let st = w.resource::<PeakState>();
+        let k = st.province(beijing);
+        assert_eq!(st.budget_emissions[k], 4.0);
+        assert_eq!(st.budget_years[k], Some((2020, 2021)));
+        assert_eq!(
+            st.budget_emissions[0], 0.0,
+            "the nation has no budget target"
+        );
+        assert_eq!(st.budget_years[0], None);
     }
 }

@@ -25,6 +25,7 @@ pub fn dicts(s: &Scenario) -> Dicts {
             "nation".to_string(),
             "agglomeration".to_string(),
             "province".to_string(),
+            "city".to_string(),
         ],
         power_tech: std::iter::once("thermal".to_string())
             .chain(

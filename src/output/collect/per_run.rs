@@ -110,14 +110,17 @@ pub fn region_peaks(world: &World, s: &Scenario, run_id: u64, t: &mut RegionPeak
     let st = world.resource::<PeakState>();
     let Some(last) = st.last_year else { return };
     let g = &s.geography;
-    for (region, p) in st.regions.iter().zip(&st.peaks) {
+    for (k, (region, p)) in st.regions.iter().zip(&st.peaks).enumerate() {
         let Some(year) = p.year else { continue };
         let (level, id, name) = match *region {
             PeakRegion::Nation => (0u16, 0u32, "China".to_string()),
             PeakRegion::Agglomeration(a) => (1, u32::from(a), g.agglomerations[a as usize].clone()),
             PeakRegion::Province(k) => (2, u32::from(k), g.provinces[k as usize].name.clone()),
+            PeakRegion::City(c) => (3, c, g.cities[c as usize].name.clone()),
         };
-        let target = s.peaks.iter().find(|x| x.region == *region).map(|x| x.by);
+        let found = s.peaks.iter().find(|x| x.region == *region);
+        let target = found.and_then(|x| x.by);
+        let budget = found.and_then(|x| x.budget.map(|b| (b, x.budget_years)));
         t.run_id.push(run_id);
         t.level.push(Cat::of(level));
         t.region_id.push(id);
@@ -128,6 +131,17 @@ pub fn region_peaks(world: &World, s: &Scenario, run_id: u64, t: &mut RegionPeak
         t.peaked.push(p.peaked(last));
         t.target_year.push(target);
         t.target_met.push(target.map(|by| p.met(by, last)));
+        let used = st.budget_emissions[k];
+        t.budget.push(budget.map(|b| b.0));
+        t.budget_emissions.push(budget.map(|_| used));
+        // Decided once the run has reached the budget's last year, or earlier if exceeded.
+        t.budget_met.push(budget.and_then(|(b, (_, end))| {
+            if used > b {
+                Some(false)
+            } else {
+                (last >= end).then_some(true)
+            }
+        }));
     }
 }
 

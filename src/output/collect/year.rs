@@ -292,6 +292,8 @@ fn market_rows(
         b.auction_revenue.push(y.revenue);
         b.recycled.push(y.recycled);
         b.research_funding.push(y.research_funding);
+        b.peak_cap.push(y.peak_cap);
+        b.correction_factor.push(y.correction_factor);
         b.fund_balance.push(r.fund);
         b.unmet_demand.push(y.unmet_demand);
         b.unsold_supply.push(y.unsold_supply);
