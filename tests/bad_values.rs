@@ -938,3 +938,31 @@ fn fuel_and_upstream_keys_are_checked() {
         &["markets[0].sectors.alpha", "nothing"],
     );
 }
+
+/// `[sectors.<s>.renewal]` (MODEL.md 7.28): ranges, unknown keys, and no renewal of a sector
+/// whose plants are dynamic under `[capacity]`.
+#[test]
+fn renewal_keys_are_checked() {
+    let f = validation("renewal");
+    let reject = |kv: &[&str], mention: &[&str]| {
+        let mut args = vec![f.to_str().unwrap()];
+        for k in kv {
+            args.push("--set");
+            args.push(k);
+        }
+        rejects(&args, mention);
+    };
+    reject(
+        &["sectors.widget.renewal.new_energy_intensity = 0"],
+        &["sectors.widget.renewal.new_energy_intensity"],
+    );
+    reject(
+        &["sectors.widget.renewal.retirement_rate = [[2021, 0.1], [2022, 1.5]]"],
+        &["sectors.widget.renewal.retirement_rate", "1.5"],
+    );
+    reject(&["sectors.widget.renewal.rate = 0.1"], &["rate"]);
+    reject(
+        &["capacity = { lifetime = 30 }"],
+        &["sectors.widget.renewal", "[capacity]"],
+    );
+}

@@ -385,10 +385,14 @@ pub fn conservation_violations(out: &Path) -> Vec<String> {
             e[3] += ored[i];
             e[4] += offsets[i];
         }
+        // The value traded in the clearings (volume x price) scales the rounding of the
+        // firms' net payments, which sum to the auction revenue.
+        let (volume, price) = (col("volume"), col("price"));
         for i in 0..run.len() {
             let e = money.entry((run[i], year[i])).or_default();
             e[1] += revenue[i];
             e[3] += recycled[i];
+            e[4] += (volume[i] * price[i]).abs();
         }
         // The nation's transfer ledger against the markets' rows.
         let ny = read_table(&ds, "nation_year");

@@ -384,7 +384,30 @@ pub struct RawSector {
     /// own benchmark and obligation cap (`markets[].groups`).
     #[serde(default)]
     pub groups: BTreeMap<String, RawGroup>,
+    /// Capacity renewal (vintages) of a sector whose plants are not modelled one by one:
+    /// growth and rebuilt retirements come in at the new plants' energy intensity
+    /// (MODEL.md 7.28). Absent: firms keep their build intensity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<RawRenewal>,
 }
+
+/// `[sectors.<s>.renewal]`: capacity renewal of a sector (MODEL.md 7.28).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRenewal {
+    /// Energy intensity of the capacity built in a year (best practice of new plants), tce
+    /// per unit of output, path.
+    pub new_energy_intensity: PathRaw,
+    /// Share of last year's capacity retired and rebuilt in a year (old units closed and
+    /// replaced, e.g. the forced closure of small coal units), path; default 0.
+    #[serde(default)]
+    pub retirement_rate: PathRaw,
+}
+
+limits!(RawRenewal {
+    new_energy_intensity: Within(1e-9, 1e6),
+    retirement_rate: Within(0.0, 1.0),
+});
 
 /// `[sectors.<s>.groups.<g>]`: a sub-population of a sector's firms.
 #[derive(Clone, Debug, Serialize, Deserialize)]

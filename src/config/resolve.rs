@@ -116,6 +116,16 @@ pub fn resolve(
             .and_then(|pw| sector_id(&sectors, &pw.sector));
         super::capacity::resolve(p, &names, ps, &geography, c)
     });
+    if let Some(cap) = &capacity {
+        for (sec, dynamic) in sectors.iter().zip(&cap.dynamic) {
+            if *dynamic && sec.renewal.is_some() {
+                c.fail(
+                    &format!("sectors.{}.renewal", sec.name),
+                    "the sector's capacity is dynamic under [capacity] (its plants carry their own vintages): remove the renewal table or the sector from capacity.sectors",
+                );
+            }
+        }
+    }
     let research = raw.research.as_ref().map(|r| {
         let names: Vec<String> = raw.technologies.iter().map(|t| t.name.clone()).collect();
         let markets: Vec<String> = raw.markets.iter().map(|m| m.name.clone()).collect();
@@ -247,6 +257,10 @@ fn sector(name: &str, s: &RawSector, base: i32, (y0, y1): (i32, i32)) -> SectorS
             })
             .collect(),
         first_class: 0,
+        renewal: s.renewal.as_ref().map(|r| super::scenario::RenewalSpec {
+            new_energy_intensity: r.new_energy_intensity.resolve(y0, y1),
+            retirement_rate: r.retirement_rate.resolve(y0, y1),
+        }),
     }
 }
 

@@ -133,6 +133,15 @@ impl Scenario {
     }
 }
 
+/// Capacity renewal of a sector (MODEL.md 7.28), resolved to one value per simulated year.
+#[derive(Clone, Debug, Serialize)]
+pub struct RenewalSpec {
+    /// Energy intensity of the capacity built in a year, tce per unit of output.
+    pub new_energy_intensity: Series,
+    /// Share of last year's capacity retired and rebuilt in a year.
+    pub retirement_rate: Series,
+}
+
 /// A sector with its demand path.
 #[derive(Clone, Debug, Serialize)]
 pub struct SectorSpec {
@@ -193,6 +202,8 @@ pub struct SectorSpec {
     pub groups: Vec<GroupSpec>,
     /// Class id of the sector's main population ([`Scenario::class_names`]).
     pub first_class: u16,
+    /// Capacity renewal (MODEL.md 7.28), if the sector has it.
+    pub renewal: Option<RenewalSpec>,
 }
 
 /// A sub-population of a sector's firms, resolved.

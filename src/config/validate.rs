@@ -276,6 +276,9 @@ pub fn validate(raw: &RawScenario, c: &mut Checker) {
         if let RawDist::Constant(v) = s.expectation_weight {
             c.range(&k("expectation_weight"), v, 0.0, 1.0);
         }
+        if let Some(r) = &s.renewal {
+            r.check_limits(c, &|f| k(&format!("renewal.{f}")));
+        }
         for (g, r) in &s.groups {
             if !is_name(g) {
                 c.fail(

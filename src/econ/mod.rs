@@ -13,3 +13,4 @@ pub mod location;
 pub mod peak;
 pub mod profit;
 pub mod standard;
+pub mod vintage;

@@ -82,6 +82,7 @@ pub fn year_schedule() -> Schedule {
     s.add_systems(expectations::update_expectations.in_set(Phase::Expectations));
     s.add_systems(
         (
+            renewal::renew_vintages,
             fuel::price_fuels,
             production::produce,
             power::dispatch_power,

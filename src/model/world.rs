@@ -468,14 +468,14 @@ pub(crate) fn drawn_firm(s: &Scenario, seed: u64, offsets: &[u32], d: DrawnFirm)
             ..Default::default()
         },
         intensity: Intensity::at_build(energy, carbon_factor, r.electricity_intensity),
-        mac: Mac {
-            slope_ref: if e0 > 0.0 {
+        mac: Mac::at_build(
+            if e0 > 0.0 {
                 p5 / (0.05 * e0)
             } else {
                 f64::INFINITY
             },
-            max_share: r.abatement_max_share,
-        },
+            r.abatement_max_share,
+        ),
         behaviour: Behaviour {
             hurdle_rate,
             lambda,
@@ -518,14 +518,14 @@ fn explicit_firm(
             x.carbon_factor,
             r.electricity_intensity,
         ),
-        mac: Mac {
-            slope_ref: x.mac_slope,
-            max_share: if e0 > 0.0 {
+        mac: Mac::at_build(
+            x.mac_slope,
+            if e0 > 0.0 {
                 (x.abatement_max / e0).min(1.0)
             } else {
                 0.0
             },
-        },
+        ),
         behaviour: Behaviour {
             hurdle_rate: x.hurdle_rate.unwrap_or_else(|| r.hurdle_rate.mean()),
             lambda: r.expectation_weight.mean().clamp(0.0, 1.0),

@@ -52,7 +52,7 @@ table! {
         capacity: f64 ["units/yr"],
         /// Output in the base year at base utilisation (reference output).
         base_output: f64 ["units/yr"],
-        /// Energy intensity at build.
+        /// Energy intensity at build or entry (before capacity renewal, MODEL.md 7.28).
         energy_intensity: f64 ["tce/unit"],
         /// Carbon factor at build.
         carbon_factor: f64 ["t CO2/tce"],
@@ -128,7 +128,7 @@ table! {
         output: f64 ["units/yr"],
         /// Realised emissions after operational abatement.
         emissions: f64 ["t CO2/yr"],
-        /// Counterfactual emissions: this year's output times the firm's emission intensity at build, before any technology and operational abatement (not a no-policy run: output is this run's).
+        /// Counterfactual emissions: this year's output times the firm's emission intensity at build (renewed with its capacity under sectors.<s>.renewal, MODEL.md 7.28), before any technology and operational abatement (not a no-policy run: output is this run's).
         counterfactual_emissions: f64 ["t CO2/yr"],
         /// Gross emissions: this year's output times this year's intensity (after installed technologies), before operational abatement; what the firm bids on.
         gross_emissions: f64 ["t CO2/yr"],

@@ -71,6 +71,10 @@ pub struct Intensity {
     pub electricity: f64,
     /// Purchased electricity at world build, before any technology, MWh per unit.
     pub initial_electricity: f64,
+    /// Energy intensity at world build or entry, tce per unit: `initial_energy` before any
+    /// capacity renewal (MODEL.md 7.28), which moves `initial_energy` and `initial_emission`
+    /// to the capacity-weighted mean of the firm's vintages.
+    pub build_energy: f64,
 }
 
 impl Intensity {
@@ -85,6 +89,7 @@ impl Intensity {
             initial_carbon_factor: carbon_factor,
             electricity,
             initial_electricity: electricity,
+            build_energy: energy,
         }
     }
 
@@ -114,6 +119,21 @@ pub struct Mac {
     pub slope_ref: f64,
     /// Abatement bound as a share of baseline emissions.
     pub max_share: f64,
+    /// `slope_ref` at world build or entry (capacity renewal rescales `slope_ref` so that
+    /// the price of a 5 % cut stays the firm's drawn one), CNY per t per t.
+    pub build_slope_ref: f64,
+}
+
+impl Mac {
+    /// A MAC with slope `slope_ref` (CNY per t per t at reference output) and bound
+    /// `max_share` (share of baseline emissions), as built.
+    pub fn at_build(slope_ref: f64, max_share: f64) -> Self {
+        Mac {
+            slope_ref,
+            max_share,
+            build_slope_ref: slope_ref,
+        }
+    }
 }
 
 impl Mac {
@@ -392,10 +412,7 @@ mod tests {
 
     #[test]
     fn a_firm_without_output_has_an_infinite_slope_and_no_abatement_cost() {
-        let mac = Mac {
-            slope_ref: 2.0,
-            max_share: 0.3,
-        };
+        let mac = Mac::at_build(2.0, 0.3);
         assert_eq!(mac.slope(100.0, 50.0), 4.0);
         let s = mac.slope(100.0, 0.0);
         assert_eq!(s, f64::INFINITY);

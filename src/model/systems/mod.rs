@@ -23,5 +23,6 @@ pub mod policy;
 pub mod power;
 pub mod production;
 pub mod recycling;
+pub mod renewal;
 pub mod research;
 pub mod targets;

@@ -41,13 +41,14 @@ pub fn firms(world: &mut World, run_id: u64, t: &mut Firms) -> usize {
         t.goods_market.push(i.goods_market);
         t.capacity.push(c.base_capacity);
         t.base_output.push(c.base_output);
-        t.energy_intensity.push(int.initial_energy);
+        t.energy_intensity.push(int.build_energy);
         t.carbon_factor.push(int.initial_carbon_factor);
-        t.emission_intensity.push(int.initial_emission);
+        t.emission_intensity
+            .push(int.build_energy * int.initial_carbon_factor);
         t.variable_cost.push(p.variable_cost);
-        t.mac_slope.push(m.slope_ref);
+        t.mac_slope.push(m.build_slope_ref);
         t.abatement_max
-            .push(m.max_share * int.initial_emission * c.base_output);
+            .push(m.max_share * (int.build_energy * int.initial_carbon_factor) * c.base_output);
         t.hurdle_rate.push(b.hurdle_rate);
         t.expectation_weight.push(b.lambda);
         t.decided_year.push(l.decided);
