@@ -495,3 +495,136 @@ fn calibration_does_not_depend_on_the_thread_count() {
     assert_eq!(texts[0].0, texts[1].0);
     assert_eq!(texts[0].1, texts[1].1);
 }
+
+/// An observed table for configs/validation/upstream.toml: the tax market's price in 2022
+/// (fitted) and 2023 (held out: far away, so a fit that used it would miss 2022), national
+/// emissions and an intensity change (weight 0: reported only).
+const UPSTREAM_OBSERVED: &str = "\
+series,scope,year,from_year,value,unit,source,confidence
+price,tax,2022,,30,CNY/t,test,H
+price,tax,2023,,1000,CNY/t,test,H
+national_emissions,nation,2022,,500,t CO2,test,L
+carbon_intensity_change,nation,2022,2021,-0.1,share,test,L
+";
+
+/// `metric = "history"`: the tax of 20 is scaled until the 2022 price matches 30 (x 1.5);
+/// the held-out 2023 row is reported with the calibrated value (30, not fitted towards
+/// 1000), the weight-0 series are reported, and the fit table and scenario are written.
+#[test]
+fn a_history_target_fits_the_rows_up_to_fit_until_and_holds_out_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "observed.csv", UPSTREAM_OBSERVED);
+    let file = write(
+        dir.path(),
+        "cal.toml",
+        &format!(
+            r#"
+[calibration]
+name = "tax_history"
+scenario = "{}"
+tolerance = 1e-6
+max_evaluations = 80
+
+[[parameters]]
+path = "markets.tax.tax"
+mode = "scale"
+bounds = [0.5, 4.0]
+
+[target]
+metric = "history"
+table = "observed.csv"
+fit_until = 2022
+series_weights = {{ national_emissions = 0, carbon_intensity_change = 0 }}
+"#,
+            validation("upstream").display()
+        ),
+    );
+    let out = dir.path().join("out");
+    let r = calibrate_file(&file, &out, true).unwrap();
+    assert!((r.solution.x[0] - 1.5).abs() < 1e-3, "{:?}", r.solution.x);
+    let (rows, table) = r.fit.as_ref().unwrap();
+    assert!(table.exists());
+    let roles: Vec<&str> = rows.iter().map(|x| x.role.name()).collect();
+    assert_eq!(roles, ["fit", "holdout", "unweighted", "unweighted"]);
+    let p22 = rows[0].model.unwrap();
+    let p23 = rows[1].model.unwrap();
+    assert!(
+        (p22 - 30.0).abs() < 0.05 && (p23 - p22).abs() < 1e-9,
+        "{p22} {p23}"
+    );
+    assert!(rows[2].model.unwrap() > 0.0 && rows[3].model.is_some());
+    let text = std::fs::read_to_string(table).unwrap();
+    assert!(
+        text.contains("price,tax,2023,,1000,") && text.contains(",holdout,H"),
+        "{text}"
+    );
+    assert!(r.scenario_file.exists());
+    // Through the binary: the same file, exit 0, the fit printed.
+    let o = synergy(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("cli").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("history fit") && stdout.contains("holdout"),
+        "{stdout}"
+    );
+}
+
+/// The in-memory values a history target fits are the values `synergy validate-history`
+/// reads from the run's dataset, row by row.
+#[test]
+fn in_memory_history_values_equal_the_datasets() {
+    let dir = tempfile::tempdir().unwrap();
+    let obs_file = write(dir.path(), "observed.csv", UPSTREAM_OBSERVED);
+    let up = validation("upstream");
+    run_ok(&up, dir.path(), &["--set", "markets.tax.tax=35"]);
+    let vh = dir.path().join("vh.csv");
+    let o = synergy(&[
+        "validate-history",
+        dir.path().join("upstream").to_str().unwrap(),
+        "--observed",
+        obs_file.to_str().unwrap(),
+        "--out",
+        vh.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let source = Source::file(&up).unwrap();
+    let seed = source.scenario(&[], None).unwrap().seed();
+    let mem = run(&source, &["markets.tax.tax=35"], seed);
+    let (_, observed) = synergy::history::observed::load(obs_file.to_str().unwrap()).unwrap();
+    let text = std::fs::read_to_string(&vh).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head = r.headers().unwrap().clone();
+    let col = head.iter().position(|h| h == "model_mean").unwrap();
+    for (row, o) in r.records().map(|x| x.unwrap()).zip(&observed) {
+        let disk: f64 = row[col].parse().unwrap();
+        let m = synergy::history::memory::value(&mem.history, o).unwrap();
+        assert_eq!(m, disk, "{o:?}");
+    }
+}
+
+/// Every shipped calibration file parses and names a scenario that resolves.
+#[test]
+fn shipped_calibration_files_are_valid() {
+    let dir = root().join("configs/calibration");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let label = path.display().to_string();
+        let cal = synergy::calibrate::spec::parse(&text, &label).unwrap();
+        let src = Source::resolve(&cal.header.scenario, &dir, "calibration.scenario").unwrap();
+        let set = cal.header.set.clone();
+        src.scenario(&set, None)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        n += 1;
+    }
+    assert!(n >= 2, "{n} calibration files");
+}

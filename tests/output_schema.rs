@@ -33,8 +33,8 @@ fn written_tables_match_schema() {
     let ds = tmp.path().join("random_mac");
     let listing = schema_listing();
     // 19 tables of a run's dataset, then the tools' tables (calibration, matched comparison,
-    // history validation).
-    assert_eq!(listing.len(), 22);
+    // history validation, history fit).
+    assert_eq!(listing.len(), 23);
     let (run_tables, tools) = listing.split_at(19);
     for ((name, cols), (tool, _, docs)) in tools.iter().zip(registry::tool_tables()) {
         assert_eq!(name, tool);

@@ -31,6 +31,9 @@ pub struct Outcome {
     pub years: Vec<YearOutcome>,
     /// Per market (scenario order): its name and its active years.
     pub markets: Vec<(String, Vec<MarketPoint>)>,
+    /// The model's values of the observed series (scenario `""`, run 0), as
+    /// `synergy validate-history` reads them from a dataset.
+    pub history: crate::history::Values,
 }
 
 /// Runs `scenario` with world seed `seed` without writing anything (the rows the record
@@ -44,6 +47,7 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
         .map(|m| (m.name().to_string(), Vec::new()))
         .collect();
     let mut years = Vec::with_capacity(s.years());
+    let mut history = crate::history::Values::new();
     for year in s.start_year()..=s.end_year() {
         world.resource_mut::<Clock>().year = year;
         crate::model::run_year(&mut world, &mut schedule)?;
@@ -55,6 +59,7 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
             social_cost: n.social_cost(),
             allowance_payments: n.allowance_payments,
         });
+        crate::history::memory::add_year(&mut history, world.resource::<Buffers>(), &s);
         *world.resource_mut::<Buffers>() = Buffers::default();
     }
     let summary = crate::output::collect::per_run::summary_metrics(&mut world, &s);
@@ -62,6 +67,7 @@ pub fn simulate_in_memory(scenario: Arc<Scenario>, seed: u64) -> Result<Outcome>
         summary,
         years,
         markets,
+        history,
     })
 }
 
@@ -100,14 +106,18 @@ pub enum Quantity {
     AllowancePayments,
     /// A market's clearing price, CNY per t (mean over the window's active years).
     Price(String),
+    /// The observed series of configs/data/observed.csv (or another table): not a scalar; the
+    /// target is the fit ([`super::history`]).
+    History,
 }
 
 /// The metric names a calibration file may use.
-pub const METRIC_NAMES: [&str; 4] = [
+pub const METRIC_NAMES: [&str; 5] = [
     "cumulative_emissions",
     "social_cost",
     "allowance_payments",
     "price",
+    "history",
 ];
 
 /// A quantity over a window of years (inclusive).
@@ -127,6 +137,7 @@ impl Quantity {
             Quantity::SocialCost => "social_cost".into(),
             Quantity::AllowancePayments => "allowance_payments".into(),
             Quantity::Price(m) => format!("price of {m}"),
+            Quantity::History => "history".into(),
         }
     }
 }
@@ -156,6 +167,9 @@ impl Metric {
             Quantity::CumulativeEmissions => Ok(sum(|y| y.emissions)),
             Quantity::SocialCost => Ok(sum(|y| y.social_cost)),
             Quantity::AllowancePayments => Ok(sum(|y| y.allowance_payments)),
+            Quantity::History => Err(Error::input(
+                "target: metric = \"history\" is a fit to observed series, not a value",
+            )),
             Quantity::Price(m) => {
                 let points = &o
                     .markets

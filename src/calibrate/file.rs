@@ -4,6 +4,7 @@
 //! `<out>/<name>/calibration_trace.parquet`.
 
 use super::eval::{Metric, simulate_replicates};
+use super::history::{FitRow, HistoryFit, Role, rms};
 use super::output::{TraceOf, scenario_text, write_text, write_trace};
 use super::solve::{Evaluation, Options, Solution, Target, solve};
 use super::spec::{Calibration, Goal, parse};
@@ -33,6 +34,8 @@ pub struct Report {
     pub trace_file: PathBuf,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// A history target's fit table at the solution and its file.
+    pub fit: Option<(Vec<FitRow>, PathBuf)>,
 }
 
 /// A progress bar over `len` evaluations (hidden when quiet or not on a terminal).
@@ -98,6 +101,27 @@ pub fn calibrate_file(path: &Path, out: &Path, quiet: bool) -> Result<Report> {
                 value: values.iter().sum::<f64>() / values.len() as f64,
             }
         }
+        Goal::History {
+            table,
+            fit_until,
+            weights,
+            change_scale,
+        } => {
+            let reference = if table == "embedded" {
+                table.clone()
+            } else {
+                dir.join(table).display().to_string()
+            };
+            let (_, obs) = crate::history::observed::load(&reference)
+                .map_err(|e| e.prefixed(&format!("{label}: target.table")))?;
+            let weight = |s: crate::history::observed::Series| {
+                weights
+                    .iter()
+                    .find(|(x, _)| *x == s)
+                    .map_or(1.0, |(_, w)| *w)
+            };
+            Target::History(HistoryFit::new(obs, *fit_until, weight, *change_scale))
+        }
         Goal::Observed(obs) => Target::Prices {
             market: match &metric.quantity {
                 super::eval::Quantity::Price(m) => m.clone(),
@@ -108,7 +132,7 @@ pub fn calibrate_file(path: &Path, out: &Path, quiet: bool) -> Result<Report> {
     };
     let target_value = match &target {
         Target::Value { value, .. } => *value,
-        Target::Prices { .. } => f64::NAN,
+        Target::Prices { .. } | Target::History(_) => f64::NAN,
     };
     let build = |x: &[f64]| {
         let set = trial_set(&cal, &doc, &base_set, x)?;
@@ -137,7 +161,18 @@ pub fn calibrate_file(path: &Path, out: &Path, quiet: bool) -> Result<Report> {
     let folder = out.join(&h.name);
     let scenario_file = folder.join(format!("{}.toml", h.name));
     let trace_file = folder.join("calibration_trace.parquet");
-    let comment = vec![
+    // A history target: the fit table at the solution (fitted and held-out rows).
+    let fit = match &target {
+        Target::History(f) => {
+            let s = Arc::new(build(&solution.x)?);
+            let rows = f.table(&simulate_replicates(s, &seeds)?);
+            let file = folder.join("history_fit.csv");
+            write_text(&file, &super::history::to_csv(&rows)?)?;
+            Some((rows, file))
+        }
+        _ => None,
+    };
+    let mut comment = vec![
         format!("Calibrated by `synergy calibrate {label}`."),
         format!(
             "Target: {} over {}-{} = {target_value:e}; reached {:e} (relative error {:.2e}) \
@@ -151,6 +186,18 @@ pub fn calibrate_file(path: &Path, out: &Path, quiet: bool) -> Result<Report> {
             seeds.len()
         ),
     ];
+    if let Some((rows, _)) = &fit {
+        comment.truncate(1);
+        let f = |r: Option<f64>| r.map_or("-".to_string(), |x| format!("{x:.4}"));
+        comment.push(format!(
+            "Target: observed series; root mean squared scaled error {} over the fitted rows, \
+             {} over the held-out rows; {} evaluations of {} replicate(s).",
+            f(rms(rows, Role::Fit)),
+            f(rms(rows, Role::Holdout)),
+            solution.trace.len(),
+            seeds.len()
+        ));
+    }
     write_text(
         &scenario_file,
         &scenario_text(&source.base_reference(), &set, &comment),
@@ -173,6 +220,7 @@ pub fn calibrate_file(path: &Path, out: &Path, quiet: bool) -> Result<Report> {
         trace_file,
         seconds: started.elapsed().as_secs_f64(),
         calibration: cal,
+        fit,
     })
 }
 

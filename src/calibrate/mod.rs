@@ -11,6 +11,7 @@
 
 pub mod eval;
 pub mod file;
+pub mod history;
 pub mod matching;
 pub mod output;
 pub mod param;

@@ -6,6 +6,7 @@
 //! the bounds. Every evaluation is kept in the trace.
 
 use super::eval::{Metric, Outcome, simulate_replicates};
+use super::history::HistoryFit;
 use crate::config::Scenario;
 use crate::error::{Error, Result};
 use argmin::core::{CostFunction, Executor, State};
@@ -35,6 +36,8 @@ pub enum Target {
         /// (year, observed price CNY per t, weight).
         observed: Vec<(i32, f64, f64)>,
     },
+    /// The runs reproduce observed series: minimise [`HistoryFit::objective`].
+    History(HistoryFit),
 }
 
 /// Search options.
@@ -126,6 +129,10 @@ impl Problem<'_> {
                 let j = if den > 0.0 { num / den } else { 0.0 };
                 (j, j)
             }
+            Target::History(fit) => {
+                let j = fit.objective(&outcomes)?;
+                (j, j)
+            }
         };
         let e = Evaluation {
             x,
@@ -212,7 +219,7 @@ pub fn solve(
                     f_hi.metric,
                     match target {
                         Target::Value { value, .. } => *value,
-                        Target::Prices { .. } => f64::NAN,
+                        Target::Prices { .. } | Target::History(_) => f64::NAN,
                     }
                 )));
             } else {
@@ -223,14 +230,16 @@ pub fn solve(
                     .map(|_| ())
             }
         }
-        (Target::Prices { .. }, [(lo, hi)]) => GoldenSectionSearch::new(*lo, *hi)
-            .and_then(|g| g.with_tolerance(opts.tolerance))
-            .and_then(|solver| {
-                Executor::new(Scalar(&p), solver)
-                    .configure(|s| s.param(0.5 * (lo + hi)).max_iters(iters))
-                    .run()
-                    .map(|_| ())
-            }),
+        (Target::Prices { .. } | Target::History(_), [(lo, hi)]) => {
+            GoldenSectionSearch::new(*lo, *hi)
+                .and_then(|g| g.with_tolerance(opts.tolerance))
+                .and_then(|solver| {
+                    Executor::new(Scalar(&p), solver)
+                        .configure(|s| s.param(0.5 * (lo + hi)).max_iters(iters))
+                        .run()
+                        .map(|_| ())
+                })
+        }
         _ => {
             // Start: the box centre and one vertex per parameter, a quarter range away.
             let centre: Vec<f64> = bounds.iter().map(|(a, b)| 0.5 * (a + b)).collect();
@@ -243,7 +252,7 @@ pub fn solve(
             let value_target = matches!(target, Target::Value { .. });
             let scale = match target {
                 Target::Value { value, .. } => value.abs().max(f64::MIN_POSITIVE),
-                Target::Prices { .. } => 1.0,
+                Target::Prices { .. } | Target::History(_) => 1.0,
             };
             let squared = SquaredError {
                 p: &p,
@@ -274,7 +283,7 @@ pub fn solve(
         .ok_or_else(|| Error::Bug("calibration ran no evaluation".into()))?;
     let error = match target {
         Target::Value { value, .. } => (best.metric - value).abs() / value.abs().max(1e-300),
-        Target::Prices { .. } => best.objective.sqrt(),
+        Target::Prices { .. } | Target::History(_) => best.objective.sqrt(),
     };
     Ok(Solution {
         x: best.x,

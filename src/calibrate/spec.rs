@@ -28,6 +28,7 @@ use super::eval::{METRIC_NAMES, Metric, Quantity};
 use super::param::{Mode, Param};
 use crate::config::validate::Checker;
 use crate::error::{Error, Result};
+use crate::history::observed::Series;
 use serde::Deserialize;
 
 /// A calibration file.
@@ -121,6 +122,21 @@ pub struct RawTarget {
     /// Weights of the observed points (default 1 each).
     #[serde(default)]
     pub weights: Option<Vec<f64>>,
+    /// For `metric = "history"`: the observed table, `"embedded"` (configs/data/observed.csv,
+    /// the default) or a CSV path relative to the calibration file.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// For `metric = "history"`: the last year fitted; later rows are held out (required).
+    #[serde(default)]
+    pub fit_until: Option<i32>,
+    /// For `metric = "history"`: weight per series name (default 1 for every series; 0:
+    /// reported, not fitted).
+    #[serde(default)]
+    pub series_weights: Option<std::collections::BTreeMap<String, f64>>,
+    /// For `metric = "history"`: an error of this size (share) in a change of intensity
+    /// counts like a relative error of 1 in a level (default 0.2), in (0, 10].
+    #[serde(default)]
+    pub change_scale: Option<f64>,
 }
 
 /// What the target compares with.
@@ -132,7 +148,29 @@ pub enum Goal {
     Scenario(String),
     /// Observed prices (year, price, weight).
     Observed(Vec<(i32, f64, f64)>),
+    /// Observed series of a table.
+    History {
+        /// `"embedded"` or a CSV path relative to the calibration file.
+        table: String,
+        /// Last year fitted.
+        fit_until: i32,
+        /// Weight per series (series not listed: 1).
+        weights: Vec<(Series, f64)>,
+        /// Scale of errors in changes.
+        change_scale: f64,
+    },
 }
+
+/// Every observed series, in table order.
+const SERIES: [Series; 7] = [
+    Series::Price,
+    Series::Volume,
+    Series::CoveredEmissions,
+    Series::Participants,
+    Series::NationalEmissions,
+    Series::EnergyIntensityChange,
+    Series::CarbonIntensityChange,
+];
 
 /// A checked calibration file.
 #[derive(Clone, Debug)]
@@ -226,6 +264,7 @@ pub fn parse(text: &str, label: &str) -> Result<Calibration> {
         "cumulative_emissions" => Quantity::CumulativeEmissions,
         "social_cost" => Quantity::SocialCost,
         "allowance_payments" => Quantity::AllowancePayments,
+        "history" => Quantity::History,
         "price" => match &t.market {
             Some(m) => Quantity::Price(m.clone()),
             None => {
@@ -254,7 +293,67 @@ pub fn parse(text: &str, label: &str) -> Result<Calibration> {
         t.scenario.is_some(),
         t.observed.is_some(),
     ];
+    let history_keys = [
+        ("table", t.table.is_some()),
+        ("fit_until", t.fit_until.is_some()),
+        ("series_weights", t.series_weights.is_some()),
+        ("change_scale", t.change_scale.is_some()),
+    ];
+    if quantity != Quantity::History {
+        for (k, set) in history_keys {
+            if set {
+                c.fail(&format!("target.{k}"), "needs metric = \"history\"");
+            }
+        }
+    }
     let goal = match given {
+        _ if quantity == Quantity::History => {
+            if given.iter().any(|g| *g) {
+                c.fail(
+                    "target",
+                    "metric = \"history\" fits the observed table: value, scenario and observed \
+                     do not apply",
+                );
+            }
+            let fit_until = t.fit_until.unwrap_or_else(|| {
+                c.fail(
+                    "target.fit_until",
+                    "is required with metric = \"history\": the last year fitted (later \
+                     observations are held out)",
+                );
+                0
+            });
+            let mut weights = Vec::new();
+            for (name, w) in t.series_weights.iter().flatten() {
+                let key = format!("target.series_weights.{name}");
+                match SERIES.iter().find(|s| s.name() == name) {
+                    Some(s) => weights.push((*s, *w)),
+                    None => c.fail(
+                        &key,
+                        format!(
+                            "no such series; series are {}",
+                            SERIES.map(|s| s.name()).join(", ")
+                        ),
+                    ),
+                }
+                if !(w.is_finite() && *w >= 0.0) {
+                    c.fail(&key, format!("= {w}: must be >= 0"));
+                }
+            }
+            let change_scale = t.change_scale.unwrap_or(0.2);
+            if !(change_scale > 0.0 && change_scale <= 10.0) {
+                c.fail(
+                    "target.change_scale",
+                    format!("= {change_scale}: must be within (0, 10]"),
+                );
+            }
+            Goal::History {
+                table: t.table.clone().unwrap_or_else(|| "embedded".into()),
+                fit_until,
+                weights,
+                change_scale,
+            }
+        }
         [true, false, false] => {
             let v = t.value.unwrap_or_default();
             if !v.is_finite() || v == 0.0 {
@@ -376,5 +475,58 @@ value = 1e10
         .unwrap_err()
         .to_string();
         assert!(e.contains("foo"), "{e}");
+    }
+
+    #[test]
+    fn history_targets_need_fit_until_and_known_series() {
+        let hist = OK.replace(
+            "metric = \"cumulative_emissions\"\nwindow = [2026, 2030]\nvalue = 1e10",
+            "metric = \"history\"\nfit_until = 2023\nseries_weights = { price = 2 }",
+        );
+        let c = parse(&hist, "c.toml").unwrap();
+        match c.goal {
+            Goal::History {
+                ref table,
+                fit_until,
+                ref weights,
+                change_scale,
+            } => {
+                assert_eq!((table.as_str(), fit_until), ("embedded", 2023));
+                assert_eq!(weights, &vec![(Series::Price, 2.0)]);
+                assert_eq!(change_scale, 0.2);
+            }
+            ref g => panic!("{g:?}"),
+        }
+        let e = parse(
+            &hist
+                .replace("fit_until = 2023\n", "")
+                .replace("price = 2", "prices = -1"),
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("target.fit_until"), "{e}");
+        assert!(
+            e.contains("target.series_weights.prices") && e.contains("energy_intensity_change"),
+            "{e}"
+        );
+        assert!(e.contains("must be >= 0"), "{e}");
+        let e = parse(
+            &hist.replace("fit_until = 2023", "fit_until = 2023\nvalue = 3"),
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("do not apply"), "{e}");
+        let e = parse(
+            &OK.replace("value = 1e10", "value = 1e10\nfit_until = 2020"),
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("target.fit_until") && e.contains("needs metric"),
+            "{e}"
+        );
     }
 }

@@ -25,7 +25,31 @@ pub fn calibrate(file: &Path, out: &Path, quiet: bool) -> Result<()> {
         };
         say!("  {} ({mode}) = {x:.6}", p.path);
     }
-    if r.target.is_nan() {
+    if let Some((rows, file)) = &r.fit {
+        use crate::calibrate::history::{Role, rms};
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.4}"));
+        say!(
+            "  history fit: root mean squared scaled error {} fitted, {} held out",
+            f(rms(rows, Role::Fit)),
+            f(rms(rows, Role::Holdout))
+        );
+        for row in rows {
+            let o = &row.observation;
+            let year = o
+                .from_year
+                .map_or(o.year.to_string(), |a| format!("{a}-{}", o.year));
+            say!(
+                "    {:<24} {:<10} {:>9} observed {:>12.5} model {:>12} ({})",
+                o.series.name(),
+                o.scope,
+                year,
+                o.value,
+                row.model.map_or("-".to_string(), |m| format!("{m:.5}")),
+                row.role.name()
+            );
+        }
+        say!("  fit table: {}", file.display());
+    } else if r.target.is_nan() {
         say!(
             "  price fit: root mean squared relative error {:.4}",
             s.error

@@ -5,6 +5,7 @@
 //!
 //! Units: as in each observation's `unit` (CNY/t, t CO2, entities, shares).
 
+pub mod memory;
 pub mod observed;
 
 use crate::error::{Error, Result};
@@ -45,7 +46,7 @@ impl Comparison {
 }
 
 /// (scenario, run, table key) -> value, where the key is (series, scope, year).
-type Values = BTreeMap<(String, u64, Series, String, i32), f64>;
+pub type Values = BTreeMap<(String, u64, Series, String, i32), f64>;
 
 /// Compares every dataset below `dir` with `observations`.
 pub fn compare(dir: &Path, observations: &[Observation]) -> Result<Vec<Comparison>> {
@@ -84,7 +85,7 @@ pub fn compare(dir: &Path, observations: &[Observation]) -> Result<Vec<Compariso
 }
 
 /// The model's value of observation `o` in each run of `scenario`.
-fn model_values(values: &Values, scenario: &str, o: &Observation) -> Vec<f64> {
+pub(crate) fn model_values(values: &Values, scenario: &str, o: &Observation) -> Vec<f64> {
     let runs: Vec<u64> = {
         let mut v: Vec<u64> = values
             .keys()

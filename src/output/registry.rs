@@ -98,6 +98,7 @@ macro_rules! registry {
                 (CalibrationTrace::NAME, CalibrationTrace::DOC, CalibrationTrace::columns()),
                 (MatchedSummary::NAME, MatchedSummary::DOC, MatchedSummary::columns()),
                 (HistoryValidation::NAME, HistoryValidation::DOC, HistoryValidation::columns()),
+                (HistoryFit::NAME, HistoryFit::DOC, HistoryFit::columns()),
             ]
         }
 
@@ -107,6 +108,7 @@ macro_rules! registry {
                 schema::markdown::<CalibrationTrace>(),
                 schema::markdown::<MatchedSummary>(),
                 schema::markdown::<HistoryValidation>(),
+                schema::markdown::<HistoryFit>(),
             ]
             .join("\n")
         }

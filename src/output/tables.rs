@@ -647,6 +647,34 @@ table! {
 }
 
 table! {
+    /// Written by `synergy calibrate` for a history target (`metric = "history"`) as CSV (`<out>/<name>/history_fit.csv`, not by runs): one row per observation of the observed table with the model value at the calibrated parameters (replicate mean) and whether it was fitted or held out.
+    HistoryFit = "history_fit" {
+        /// Observed series: price, volume, covered_emissions, participants, national_emissions, energy_intensity_change, carbon_intensity_change.
+        series: String [""],
+        /// A market name, or `nation`.
+        scope: String [""],
+        /// Year of the observation (the end year of a change).
+        year: i32 ["year"],
+        /// Base year of a change (empty for levels).
+        from_year: Option<i32> ["year"],
+        /// Observed value (unit of the observed table: CNY/t, t CO2, entities, share).
+        observed: f64 ["unit"],
+        /// Replicate mean of the model value at the calibrated parameters (empty: the runs have none).
+        model: Option<f64> ["unit"],
+        /// model - observed.
+        error: Option<f64> ["unit"],
+        /// The error the objective squares: error / abs(observed) for levels, error / change_scale for changes.
+        scaled_error: Option<f64> [""],
+        /// Weight of the row's series in the objective.
+        weight: f64 [""],
+        /// fit (in the objective), holdout (after fit_until: reported only) or unweighted (series weight 0).
+        role: String [""],
+        /// Confidence tag of the observation: H, M or L.
+        confidence: String [""],
+    }
+}
+
+table! {
     /// Written by `synergy calibrate` and `synergy compare --match` (not by runs): one row per
     /// evaluation of a calibration and moved parameter; every evaluation runs all replicates.
     CalibrationTrace = "calibration_trace" {
