@@ -385,3 +385,49 @@ values = [100, 120, 140]
     let o = synergy(&["compare", ds.to_str().unwrap(), "--format", "xml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A resume after the scenario file was edited is refused (exit 2, naming the scenario and
+/// its file) instead of mixing runs of both versions; with the file restored it resumes.
+#[test]
+fn a_resume_after_editing_a_scenario_file_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let original = std::fs::read_to_string(validation("linear_mac")).unwrap();
+    let scenario = tmp.path().join("tax.toml");
+    std::fs::write(&scenario, &original).unwrap();
+    let exp = tmp.path().join("edited.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nname = \"edited\"\nreplicates = 2\nmaster_seed = 1\nbatch_size = 1\n\
+         [[scenarios]]\nname = \"tax\"\nfile = \"tax.toml\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    sweep_ok(&exp, &out, &["--jobs", "1"]);
+    // As if killed before its last batch: that batch's completion file is gone.
+    let runs = out.join("edited/runs/scenario=tax");
+    let last = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .max()
+        .unwrap();
+    std::fs::remove_file(&last).unwrap();
+    std::fs::write(&scenario, original.replacen("mac_slope = 10", "mac_slope = 11", 1)).unwrap();
+    let o = synergy(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("scenario \"tax\"") && err.contains("tax.toml") && err.contains("changed"),
+        "{err}"
+    );
+    assert!(!last.exists(), "nothing written by the refused resume");
+    std::fs::write(&scenario, &original).unwrap();
+    sweep_ok(&exp, &out, &["--jobs", "1"]);
+    assert!(last.exists());
+}

@@ -166,9 +166,43 @@ impl BaselineCache {
     }
 }
 
-/// A fingerprint of the plan (FNV-1a over runs and batches): an output folder may only be
-/// resumed by the same plan.
-pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
+/// The content of each experiment scenario: (scenario name, file label, SHA-256 of its
+/// resolved scenario, data tables included, of its first planned run, without the labels
+/// that name where the files were read from). Editing a scenario file, a file it starts from
+/// (`base`) or a data table it reads changes its hash.
+pub fn scenario_hashes(
+    exp: &RawExperiment,
+    sources: &Sources,
+    plan: &RunPlan,
+) -> Result<Vec<(String, String, String)>> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::new();
+    for (k, sc) in exp.scenarios.iter().enumerate() {
+        let Some(run) = plan.runs.iter().find(|r| r.scenario_index == k) else {
+            continue;
+        };
+        let scenario = sources.resolve(run)?;
+        let mut v = serde_json::to_value(&scenario).map_err(|e| Error::Bug(e.to_string()))?;
+        if let Some(m) = v.as_object_mut() {
+            m.remove("source");
+            m.remove("provinces_source");
+        }
+        let text = serde_json::to_string(&v).map_err(|e| Error::Bug(e.to_string()))?;
+        let hash = Sha256::digest(text.as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let label = sources.texts[sources.scenario_source[k]].1.clone();
+        out.push((sc.name.clone(), label, hex));
+    }
+    Ok(out)
+}
+
+/// A fingerprint of the plan (FNV-1a over runs, batches and the scenarios' content hashes):
+/// an output folder may only be resumed by the same plan on the same scenarios.
+pub fn fingerprint(
+    exp: &RawExperiment,
+    plan: &RunPlan,
+    hashes: &[(String, String, String)],
+) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |s: &str| {
         for b in s.bytes().chain(std::iter::once(0xff)) {
@@ -195,6 +229,9 @@ pub fn fingerprint(exp: &RawExperiment, plan: &RunPlan) -> String {
     }
     for b in &plan.batches {
         eat(&format!("{}|{}|{:?}", b.index, b.scenario, b.runs));
+    }
+    for (name, _, hash) in hashes {
+        eat(&format!("{name}|{hash}"));
     }
     format!("{h:016x}")
 }
@@ -235,12 +272,22 @@ pub fn prepare_dataset(
     exp: &RawExperiment,
     plan: &RunPlan,
     fp: &str,
+    hashes: &[(String, String, String)],
 ) -> Result<PathBuf> {
     let dataset = out.join(&exp.experiment.name);
     let meta_path = dataset.join("experiment.json");
     if let Ok(text) = std::fs::read_to_string(&meta_path) {
         let old: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         if old.get("fingerprint").and_then(|v| v.as_str()) != Some(fp) {
+            let changed = changed_scenarios(&old, hashes);
+            if !changed.is_empty() {
+                return Err(Error::input(format!(
+                    "--out {}: {} was started from other scenario content: {} changed since; resuming would mix runs of the old and the new version in one dataset. Restore the file(s), or choose another --out (or remove the dataset) to start afresh",
+                    out.display(),
+                    dataset.display(),
+                    changed.join(", ")
+                )));
+            }
             return Err(Error::input(format!(
                 "--out {}: {} holds a different experiment (its experiment.json does not match this plan); choose another --out or remove it",
                 out.display(),
@@ -287,11 +334,39 @@ pub fn prepare_dataset(
         "runs": plan.runs.len(),
         "batches": plan.batches.len(),
         "scenarios": scenarios,
+        "scenario_hashes": hashes
+            .iter()
+            .map(|(name, file, hash)| {
+                (
+                    name.clone(),
+                    serde_json::json!({ "file": file, "sha256": hash }),
+                )
+            })
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
         "definition": exp,
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
     crate::sweep::dataset::write_atomic(&meta_path, &text)?;
     Ok(dataset)
+}
+
+/// The scenarios whose content hash in an existing `experiment.json` differs from `hashes`,
+/// as `"name" (file)` (a scenario new to the plan counts as changed).
+fn changed_scenarios(old: &serde_json::Value, hashes: &[(String, String, String)]) -> Vec<String> {
+    let Some(stored) = old.get("scenario_hashes").and_then(|v| v.as_object()) else {
+        return Vec::new();
+    };
+    hashes
+        .iter()
+        .filter(|(name, _, hash)| {
+            stored
+                .get(name)
+                .and_then(|s| s.get("sha256"))
+                .and_then(|h| h.as_str())
+                != Some(hash.as_str())
+        })
+        .map(|(name, file, _)| format!("scenario {name:?} ({file})"))
+        .collect()
 }
 
 /// Refuses (exit 2) a sweep whose remaining batches would need more space than the disk has,
@@ -380,7 +455,8 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     let (exp, _samples, plan) = crate::experiment::load_and_plan(exp_path)?;
     let sources = Sources::new(&exp, exp_path)?;
     check_runs(&sources, &plan, exp.experiment.baseline_until)?;
-    let fp = fingerprint(&exp, &plan);
+    let hashes = scenario_hashes(&exp, &sources, &plan)?;
+    let fp = fingerprint(&exp, &plan, &hashes);
     let (i, n) = opts.shard.unwrap_or((0, 1));
     let name = &exp.experiment.name;
     std::fs::create_dir_all(&opts.out).map_err(|e| {
@@ -393,7 +469,7 @@ pub fn sweep(exp_path: &Path, opts: &SweepOptions) -> Result<SweepOutcome> {
     // is refused.
     let what = format!("dataset {}", opts.out.join(name).display());
     let _shared = commit::lock(&opts.out.join(format!(".{name}.lock")), false, &what)?;
-    let dataset = prepare_dataset(&opts.out, &exp, &plan, &fp)?;
+    let dataset = prepare_dataset(&opts.out, &exp, &plan, &fp, &hashes)?;
     let _shard = commit::lock(
         &dataset.join(format!(".shard-{i}-of-{n}.lock")),
         true,
