@@ -103,6 +103,21 @@ step "synergy run + sweeps into $OUT"
       "$SYNERGY" run "configs/scenarios/$s.toml" --out "$OUT" --quiet || exit 1
     done
 ) || setup_failed "synergy run/sweep"
+# Every table of a run and of a sweep reads with plain pandas.read_parquet (no column
+# duplicates the Hive partition key).
+step "pandas.read_parquet on every table"
+"$VENV/bin/python" - "$OUT/default" "$OUT/regimes" <<'PY' || setup_failed "pandas.read_parquet"
+import sys
+from pathlib import Path
+import pandas as pd
+for ds in map(Path, sys.argv[1:]):
+    tables = sorted(p for p in ds.iterdir() if p.is_dir() and p.name != "slurm")
+    assert len(tables) >= 19, (ds, tables)
+    for t in tables:
+        df = pd.read_parquet(t)
+        assert "scenario" in df.columns, (t, list(df.columns))
+    print(f"{ds.name}: {len(tables)} tables read")
+PY
 # The equal-ambition comparison (notebook 05), kept small: 2 replicates, 3 targets, 1 % tolerance.
 step "synergy compare --match into $OUT/match"
 (

@@ -29,8 +29,8 @@ from scipy import stats
 def load(dataset_dir: str | Path, table: str) -> pl.LazyFrame:
     """Scan ``<dataset_dir>/<table>/scenario=<s>/part-<k>.parquet`` lazily.
 
-    The Hive partition adds a ``scenario`` column (``runs`` and ``summary`` carry their own,
-    with the same values; polars merges them). Dictionary-encoded names (market, sector,
+    The Hive partition adds the ``scenario`` column (no file carries one of its own).
+    Dictionary-encoded names (market, sector,
     province, agglomeration, technology, ...) arrive as Categorical; they are cast to String
     so that filters, joins and plots behave the same on every table.
     """

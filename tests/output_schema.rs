@@ -45,6 +45,9 @@ fn written_tables_match_schema() {
         let schema = table_schema(&ds, table);
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         assert_eq!(&names, cols, "{table}");
+        // No column duplicates the Hive partition key (plain pandas.read_parquet fails on
+        // a file column named like the partition).
+        assert!(!names.iter().any(|n| n == "scenario"), "{table}: {names:?}");
     }
     for table in [
         "firms",

@@ -412,7 +412,11 @@ fn a_resume_after_editing_a_scenario_file_is_refused() {
         .max()
         .unwrap();
     std::fs::remove_file(&last).unwrap();
-    std::fs::write(&scenario, original.replacen("mac_slope = 10", "mac_slope = 11", 1)).unwrap();
+    std::fs::write(
+        &scenario,
+        original.replacen("mac_slope = 10", "mac_slope = 11", 1),
+    )
+    .unwrap();
     let o = synergy(&[
         "sweep",
         exp.to_str().unwrap(),

@@ -6,14 +6,12 @@ use super::column::{Cat, dict};
 use crate::table;
 
 table! {
-    /// One row per run: maps `run_id` to experiment, scenario, replicate, seed, parameters and version.
+    /// One row per run: maps `run_id` to experiment, replicate, seed, parameters and version (the scenario is the Hive partition `scenario=`, as in every table).
     Runs = "runs" {
         /// Run identifier, unique within an experiment (index in the plan).
         run_id: u64 [""],
         /// Experiment name.
         experiment: String [""],
-        /// Scenario name (also the Hive partition `scenario=`).
-        scenario: String [""],
         /// Replicate number (runs of one replicate share the world seed).
         replicate: u32 [""],
         /// World seed of the run.
@@ -434,8 +432,6 @@ table! {
     Summary = "summary" {
         /// Run identifier.
         run_id: u64 [""],
-        /// Scenario name.
-        scenario: String [""],
         /// Replicate number.
         replicate: u32 [""],
         /// Sum of national emissions over all simulated years.

@@ -43,10 +43,8 @@ pub fn per_run_rows(
     firms: usize,
     out: &mut Buffers,
 ) {
-    let name = s.name().to_string();
     let sum = &mut out.summary;
     sum.run_id.push(spec.run_id);
-    sum.scenario.push(name.clone());
     sum.replicate.push(spec.replicate);
     sum.cumulative_emissions.push(summary.cumulative_emissions);
     sum.cumulative_abatement.push(summary.cumulative_abatement);
@@ -92,7 +90,6 @@ pub fn per_run_rows(
     let runs = &mut out.runs;
     runs.run_id.push(spec.run_id);
     runs.experiment.push(spec.experiment.clone());
-    runs.scenario.push(name);
     runs.replicate.push(spec.replicate);
     runs.seed.push(spec.seed);
     runs.parameters.push(spec.parameters.clone());

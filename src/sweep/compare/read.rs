@@ -140,11 +140,8 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunRow>> {
                     path: f.clone(),
                     message: format!("no {c} column"),
                 };
-                let scen = b
-                    .column_by_name("scenario")
-                    .ok_or_else(|| bad("scenario"))?
-                    .as_string::<i32>()
-                    .clone();
+                // The scenario is the Hive partition of the file (`scenario=<s>`).
+                let scen = partition_scenario(&f).ok_or_else(|| bad("scenario= partition"))?;
                 let rep = b
                     .column_by_name("replicate")
                     .ok_or_else(|| bad("replicate"))?
@@ -171,7 +168,7 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunRow>> {
                 for r in 0..b.num_rows() {
                     rows.push(RunRow {
                         dataset: name.clone(),
-                        scenario: scen.value(r).to_string(),
+                        scenario: scen.clone(),
                         replicate: rep.value(r),
                         parameters: params
                             .get(&id.value(r))
@@ -187,4 +184,13 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunRow>> {
         }
     }
     Ok(rows)
+}
+
+/// The scenario of a part file from its Hive partition folder (`.../scenario=<s>/part-k.parquet`).
+pub fn partition_scenario(file: &Path) -> Option<String> {
+    file.parent()?
+        .file_name()?
+        .to_str()?
+        .strip_prefix("scenario=")
+        .map(str::to_string)
 }
