@@ -61,9 +61,7 @@ pub fn trial_set(
     x: &[f64],
 ) -> Result<Vec<String>> {
     let mut set = base_set.to_vec();
-    for (p, v) in cal.params.iter().zip(x) {
-        set.extend(p.overrides(doc, *v)?);
-    }
+    set.extend(super::param::overrides_of(&cal.params, doc, |k| x[k])?);
     Ok(set)
 }
 

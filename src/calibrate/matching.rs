@@ -344,9 +344,7 @@ fn mean(v: &[f64]) -> f64 {
 /// The overrides that put stringency value `v` into every parameter of `r`.
 fn stringency_set(r: &Regime, doc: &toml::Table, base: &[String], v: f64) -> Result<Vec<String>> {
     let mut set = base.to_vec();
-    for p in &r.params {
-        set.extend(p.overrides(doc, v)?);
-    }
+    set.extend(super::param::overrides_of(&r.params, doc, |_| v)?);
     Ok(set)
 }
 

@@ -29,6 +29,29 @@ pub struct Param {
     pub bounds: (f64, f64),
     /// Scale only path points (and array items by `start_year`) from this year on.
     pub from_year: Option<i32>,
+    /// With it, scale a time path exactly in the years `from_year..=until_year` (the
+    /// path's yearly values there are multiplied, the others kept, by adding breakpoints at
+    /// the window's edges), so that parameters on disjoint windows of one path compose.
+    pub until_year: Option<i32>,
+}
+
+/// The `--set` overrides of every parameter at its trial value, each computed on the
+/// document as the earlier ones left it (so that two parameters on one path, e.g. two
+/// windows of it, compose instead of the later one replacing the earlier one).
+pub fn overrides_of(
+    params: &[Param],
+    doc: &Table,
+    x: impl Fn(usize) -> f64,
+) -> Result<Vec<String>> {
+    let mut d = doc.clone();
+    let mut out = Vec::new();
+    for (k, p) in params.iter().enumerate() {
+        for o in p.overrides(&d, x(k))? {
+            overrides::apply(&mut d, &overrides::parse(&o)?, "calibration parameter")?;
+            out.push(o);
+        }
+    }
+    Ok(out)
 }
 
 impl Param {
@@ -58,6 +81,7 @@ impl Param {
             mode,
             bounds,
             from_year,
+            until_year: None,
         };
         p.check().map_err(|e| bad(&e))?;
         Ok(p)
@@ -73,6 +97,14 @@ impl Param {
         }
         if self.mode == Mode::Scale && lo < 0.0 {
             return Err(format!("a scale factor's bounds must be >= 0 (got {lo})"));
+        }
+        if let (Some(a), Some(b)) = (self.from_year, self.until_year)
+            && b < a
+        {
+            return Err(format!("until_year = {b} is before from_year = {a}"));
+        }
+        if self.until_year.is_some() && self.mode == Mode::Set {
+            return Err("until_year needs mode = \"scale\" (it scales a window of a path)".into());
         }
         if self.path.matches("[*]").count() > 1 {
             return Err("at most one [*] in a path".into());
@@ -131,7 +163,7 @@ impl Param {
                                 self.path
                             ))
                         })?;
-                    scaled(current, x, self.from_year).ok_or_else(|| {
+                    scaled(current, x, self.from_year, self.until_year).ok_or_else(|| {
                         Error::input(format!(
                             "parameter {:?}: {path:?} = {current} is neither a number nor a \
                              [[year, value], ...] path",
@@ -152,11 +184,15 @@ fn segments(path: &str) -> Result<Vec<Segment>> {
 }
 
 /// `v` times `x`: a number, or the values of `[[year, value], ...]` points (with `from`,
-/// only points from that year on).
-fn scaled(v: &Value, x: f64, from: Option<i32>) -> Option<Value> {
+/// only points from that year on; with `until` too, exactly the yearly values of
+/// `from..=until`, see [`scaled_window`]).
+fn scaled(v: &Value, x: f64, from: Option<i32>, until: Option<i32>) -> Option<Value> {
     let num = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
     if let Some(n) = num(v) {
         return Some(Value::Float(n * x));
+    }
+    if let Some(until) = until {
+        return scaled_window(v, x, from.unwrap_or(i32::MIN / 2), until);
     }
     let points = v.as_array()?;
     let mut out = Vec::with_capacity(points.len());
@@ -174,6 +210,43 @@ fn scaled(v: &Value, x: f64, from: Option<i32>) -> Option<Value> {
             Value::Float(val * f),
         ]));
     }
+    Some(Value::Array(out))
+}
+
+/// A path whose yearly values are `x` times those of `v` in `from..=until` and unchanged
+/// elsewhere: the points of `v` plus breakpoints at `from - 1`, `from`, `until` and
+/// `until + 1` (where they lie inside the path's span or next to it), each valued from the
+/// original linear interpolation, scaled inside the window. A constant path is a number and
+/// does not get here.
+fn scaled_window(v: &Value, x: f64, from: i32, until: i32) -> Option<Value> {
+    use crate::config::series::PathRaw;
+    let num = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    let mut pts: Vec<(i32, f64)> = Vec::new();
+    for p in v.as_array()? {
+        let pair = p.as_array().filter(|a| a.len() == 2)?;
+        pts.push((i32::try_from(pair[0].as_integer()?).ok()?, num(&pair[1])?));
+    }
+    let (first, last) = (pts.first()?.0, pts.last()?.0);
+    let path = PathRaw::Points(pts.clone());
+    let mut years: Vec<i32> = pts.iter().map(|p| p.0).collect();
+    for y in [from - 1, from, until, until + 1] {
+        // Outside the span the path is constant: one breakpoint next to it is enough.
+        if y >= first - 1 && y <= last + 1 {
+            years.push(y);
+        }
+    }
+    years.sort_unstable();
+    years.dedup();
+    let out = years
+        .into_iter()
+        .map(|y| {
+            let f = if y >= from && y <= until { x } else { 1.0 };
+            Value::Array(vec![
+                Value::Integer(i64::from(y)),
+                Value::Float(path.at(y) * f),
+            ])
+        })
+        .collect();
     Some(Value::Array(out))
 }
 
@@ -236,6 +309,65 @@ carbon_intensity_cut = 0.2
         );
         let p = Param::parse_compact("markets.tax.nothing", (0.1, 10.0)).unwrap();
         assert!(p.overrides(&d, 2.0).is_err());
+    }
+
+    /// A window of a path: the yearly values of 2027-2028 doubled, every other year as it
+    /// was; two windows of one path compose.
+    #[test]
+    fn a_window_scales_exactly_its_years_and_windows_compose() {
+        use crate::config::series::PathRaw;
+        let d = doc();
+        let window = |from, until| Param {
+            path: "markets.tax.tax".into(),
+            mode: Mode::Scale,
+            bounds: (0.1, 10.0),
+            from_year: Some(from),
+            until_year: Some(until),
+        };
+        let read = |set: &[String]| {
+            let mut d2 = d.clone();
+            for o in set {
+                overrides::apply(&mut d2, &overrides::parse(o).unwrap(), "t").unwrap();
+            }
+            let pts: Vec<(i32, f64)> = d2["markets"][0]["tax"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let a = p.as_array().unwrap();
+                    (a[0].as_integer().unwrap() as i32, a[1].as_float().unwrap())
+                })
+                .collect();
+            PathRaw::Points(pts)
+        };
+        // Original: 60 in 2026 rising by 10 a year to 100 in 2030, constant outside.
+        let orig = |y: i32| 60.0 + 10.0 * (y.clamp(2026, 2030) - 2026) as f64;
+        let set = overrides_of(&[window(2027, 2028)], &d, |_| 2.0).unwrap();
+        let p = read(&set);
+        for y in 2020..2036 {
+            let want = if (2027..=2028).contains(&y) { 2.0 } else { 1.0 } * orig(y);
+            assert!((p.at(y) - want).abs() < 1e-9, "{y}: {} vs {want}", p.at(y));
+        }
+        // Two disjoint windows of the same path: both apply.
+        let set = overrides_of(&[window(2026, 2027), window(2029, 2040)], &d, |k| {
+            [0.5, 3.0][k]
+        })
+        .unwrap();
+        let p = read(&set);
+        for y in 2020..2036 {
+            let f = match y {
+                2026..=2027 => 0.5,
+                2029..=2040 => 3.0,
+                _ => 1.0,
+            };
+            assert!((p.at(y) - f * orig(y)).abs() < 1e-9, "{y}");
+        }
+        // A window needs scale mode and until >= from.
+        let mut bad = window(2030, 2026);
+        assert!(bad.check().unwrap_err().contains("before"));
+        bad = window(2026, 2030);
+        bad.mode = Mode::Set;
+        assert!(bad.check().unwrap_err().contains("scale"));
     }
 
     #[test]

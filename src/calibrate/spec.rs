@@ -15,6 +15,7 @@
 //! mode = "scale"                      # or "set"
 //! bounds = [0.2, 8.0]
 //! from_year = 2026                    # optional: scale only points / items from then on
+//! until_year = 2030                   # optional: scale a path exactly in from_year..=until_year
 //!
 //! [target]
 //! metric = "cumulative_emissions"     # social_cost, allowance_payments, price
@@ -92,6 +93,9 @@ pub struct RawParam {
     /// Scale only points and items from this year on.
     #[serde(default)]
     pub from_year: Option<i32>,
+    /// With it, scale a path exactly in the years `from_year..=until_year` (scale mode).
+    #[serde(default)]
+    pub until_year: Option<i32>,
 }
 
 fn scale() -> String {
@@ -253,6 +257,7 @@ pub fn parse(text: &str, label: &str) -> Result<Calibration> {
             mode,
             bounds: (p.bounds[0], p.bounds[1]),
             from_year: p.from_year,
+            until_year: p.until_year,
         };
         match param.check() {
             Ok(()) => params.push(param),
