@@ -28,6 +28,10 @@ use rand_distr::{Distribution, StandardNormal};
 #[derive(Default)]
 pub struct Book {
     bids: Vec<Vec<(Entity, Bid, f64)>>,
+    /// Per market: its bidders' operational abatement of owed tonnes per CNY/t of price,
+    /// `sum_i s_i^2 / slope_i` (`s_i` the share of direct emissions the market counts: 1
+    /// downstream), t CO2 per (CNY/t CO2).
+    owed_per_price: Vec<f64>,
     plain: Vec<Bid>,
     trades: Vec<f64>,
     scratch: ClearingScratch,
@@ -53,6 +57,8 @@ pub fn clear_markets(
     for b in &mut book.bids {
         b.clear();
     }
+    book.owed_per_price.clear();
+    book.owed_per_price.resize(s.markets.len(), 0.0);
     for mut f in &mut firms {
         let e = f.flows.gross_emissions;
         f.flows.price = 0.0;
@@ -66,6 +72,11 @@ pub fn clear_markets(
         }
         let Some(m) = f.cov.market else { continue };
         let (bid, slope) = firm_bid(s, &s.markets[m as usize], params.seed, year, &f);
+        if slope > 0.0 && slope.is_finite() {
+            // A direct tonne abated saves `s` owed tonnes and costs `s p` at the margin.
+            let share = f.cov.direct_share;
+            book.owed_per_price[m as usize] += share * share / slope;
+        }
         book.bids[m as usize].push((f.entity, bid, slope));
     }
     for mut reg in &mut regs {
@@ -101,11 +112,7 @@ pub fn clear_markets(
         }
         let out_price = reg.year.price;
         reg.known.known = true;
-        reg.known.abatement_per_price = book.bids[m]
-            .iter()
-            .filter(|x| x.2 > 0.0 && x.2.is_finite())
-            .map(|x| 1.0 / x.2)
-            .sum();
+        reg.known.abatement_per_price = book.owed_per_price[m];
         let penalty = shortfall_penalty(spec, year, out_price);
         settle(&book.bids[m], &book.trades, out_price, penalty, &mut firms);
     }
@@ -429,6 +436,13 @@ mod tests {
         // Beta is not in the market: no price, no abatement.
         assert_eq!((flows[1].price, flows[1].abatement), (0.0, 0.0));
         assert!(cov[1].market.is_none());
+        // What announced expectations read: owed abatement per CNY/t, s^2 / slope.
+        let r = w.query::<&Regulator>().single(&w).unwrap().clone();
+        assert!(
+            (r.known.abatement_per_price - 0.16 / 12.0).abs() < 1e-12,
+            "{:?}",
+            r.known
+        );
     }
 
     const UPSTREAM: &str = include_str!("../../../configs/validation/upstream.toml");
