@@ -34,6 +34,16 @@ fn rejects_set(key_value: &str, mention: &[&str]) {
     rejects(&args, mention);
 }
 
+/// `run` on scenario `file` with the overrides `kv` must exit 2 mentioning `mention`.
+fn rejects_file_sets(file: &std::path::Path, kv: &[&str], mention: &[&str]) {
+    let mut args = vec![file.to_str().unwrap()];
+    for k in kv {
+        args.push("--set");
+        args.push(k);
+    }
+    rejects(&args, mention);
+}
+
 /// `run` on the embedded default with one override must exit 2 mentioning `mention`.
 fn rejects_default_set(key_value: &str, mention: &[&str]) {
     rejects(&["--set", key_value], mention);
@@ -866,14 +876,7 @@ fn research_revenue_shares_add_up_to_at_most_one() {
 #[test]
 fn fuel_and_upstream_keys_are_checked() {
     let f = validation("upstream");
-    let reject = |kv: &[&str], mention: &[&str]| {
-        let mut args = vec![f.to_str().unwrap()];
-        for k in kv {
-            args.push("--set");
-            args.push(k);
-        }
-        rejects(&args, mention);
-    };
+    let reject = |kv: &[&str], mention: &[&str]| rejects_file_sets(&f, kv, mention);
     let up = "markets.tax.point = \"upstream\"";
     reject(
         &["fuels.coal.carbon_factor = 0"],
@@ -944,14 +947,7 @@ fn fuel_and_upstream_keys_are_checked() {
 #[test]
 fn renewal_keys_are_checked() {
     let f = validation("renewal");
-    let reject = |kv: &[&str], mention: &[&str]| {
-        let mut args = vec![f.to_str().unwrap()];
-        for k in kv {
-            args.push("--set");
-            args.push(k);
-        }
-        rejects(&args, mention);
-    };
+    let reject = |kv: &[&str], mention: &[&str]| rejects_file_sets(&f, kv, mention);
     reject(
         &["sectors.widget.renewal.new_energy_intensity = 0"],
         &["sectors.widget.renewal.new_energy_intensity"],
