@@ -43,6 +43,7 @@ pub mod input;
 pub mod market;
 pub mod model;
 pub mod output;
+pub mod provenance;
 pub mod rng;
 pub mod run;
 pub mod series;

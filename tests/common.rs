@@ -165,6 +165,20 @@ pub fn close(a: f64, b: f64, rel: f64) -> bool {
 }
 
 /// All files below `dir`, relative paths, sorted.
+/// A dataset file's content for comparisons between runs: the bytes, except that
+/// `experiment.json` loses its `provenance` block (command line, timestamp, build), which
+/// differs between identical runs by design; everything else in it must match.
+pub fn comparable(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if path.file_name().is_some_and(|n| n == "experiment.json") {
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let p = v.as_object_mut().unwrap().remove("provenance");
+        assert!(p.is_some(), "{}: no provenance block", path.display());
+        return serde_json::to_vec(&v).unwrap();
+    }
+    bytes
+}
+
 pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

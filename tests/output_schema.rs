@@ -107,3 +107,44 @@ fn output_doc_carries_the_generated_schema() {
         "docs/OUTPUT.md lacks the calibration_trace table: paste `synergy schema --markdown`"
     );
 }
+
+/// Every dataset's `experiment.json` records its provenance (version, git commit and dirty
+/// flag of the build, the command line, the overrides, the start time), outside the
+/// deterministic tables; `--version` prints the commit.
+#[test]
+fn datasets_record_their_provenance() {
+    let tmp = TempDir::new().unwrap();
+    let f = validation("linear_mac");
+    run_ok(
+        &f,
+        tmp.path(),
+        &["--set", "markets.market.penalty_price_multiple=2"],
+    );
+    let text = std::fs::read_to_string(tmp.path().join("linear_mac/experiment.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let p = &v["provenance"];
+    assert_eq!(p["version"], env!("CARGO_PKG_VERSION"));
+    let commit = p["git_commit"].as_str().unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    assert!(["true", "false", "unknown"].contains(&p["git_dirty"].as_str().unwrap()));
+    let cmd: Vec<&str> = p["command_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(cmd[1], "run");
+    assert!(
+        cmd.contains(&"markets.market.penalty_price_multiple=2"),
+        "{cmd:?}"
+    );
+    assert_eq!(p["overrides"][0], "markets.market.penalty_price_multiple=2");
+    assert!(p["created_unix_seconds"].as_u64().unwrap() > 1_700_000_000);
+    let o = synergy(&["--version"]);
+    let version = String::from_utf8_lossy(&o.stdout);
+    assert!(version.contains(&format!("git {commit}")), "{version}");
+}

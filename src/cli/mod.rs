@@ -37,7 +37,7 @@ mod sweep;
 
 /// synergy: agent-based simulation of firms and cities in China's carbon markets.
 #[derive(Parser, Debug)]
-#[command(name = "synergy", version, about, long_about = None)]
+#[command(name = "synergy", version = crate::provenance::LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

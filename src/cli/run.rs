@@ -108,6 +108,7 @@ pub fn run(
         "runs": 1,
         "seed": seed,
         "source": s.source,
+        "provenance": crate::provenance::Provenance::now(set),
         "scenario": s.raw(),
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;

@@ -343,6 +343,7 @@ pub fn prepare_dataset(
                 )
             })
             .collect::<serde_json::Map<String, serde_json::Value>>(),
+        "provenance": crate::provenance::Provenance::now(&[]),
         "definition": exp,
     });
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Bug(e.to_string()))?;
