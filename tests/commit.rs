@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tempfile::TempDir;
 
-/// Visible files (no path component starting with '.') and their bytes.
+/// Visible files (no path component starting with '.') and their bytes (`experiment.json`
+/// without its provenance block, which differs between identical runs: [`comparable`]).
 fn visible(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files_below(dir)
         .into_iter()
@@ -18,7 +19,7 @@ fn visible(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
         })
         .map(|p| {
-            let bytes = std::fs::read(dir.join(&p)).unwrap();
+            let bytes = comparable(&dir.join(&p));
             (p, bytes)
         })
         .collect()
