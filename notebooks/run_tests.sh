@@ -111,7 +111,10 @@ import sys
 from pathlib import Path
 import pandas as pd
 for ds in map(Path, sys.argv[1:]):
-    tables = sorted(p for p in ds.iterdir() if p.is_dir() and p.name != "slurm")
+    tables = sorted(
+        p for p in ds.iterdir()
+        if p.is_dir() and p.name != "slurm" and not p.name.startswith(".")
+    )
     assert len(tables) >= 19, (ds, tables)
     for t in tables:
         df = pd.read_parquet(t)
